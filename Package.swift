@@ -1,0 +1,76 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top; data flows one way: HTTP/CLI → service → libpq wrapper → PostgreSQL.
+//   CLibPQ        the C library (Debian's libpq-dev)
+//   Dates         calendar dates without time zones (shared by the wrapper and the money math)
+//   Postgres      the one safe Swift layer over libpq: connections, pool, transactions, COPY
+//   RavnaqMoney   pure money math: amounts, loan schedules, allocation, arrears — no database
+//   RavnaqCore    the service layer: domain rules and their SQL, migrations, the private cluster
+//   RavnaqHTTP    Hummingbird 2: one controller per resource, problem+json in one place
+//   ravnaq        the CLI (swift-argument-parser), which also runs `serve`
+let package = Package(
+    name: "ravnaq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ravnaq", targets: ["ravnaq"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(name: "Dates"),
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ", "Dates", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "RavnaqMoney", dependencies: ["Dates"]),
+        .executableTarget(name: "EmbedMigrations"),
+        .plugin(
+            name: "EmbedMigrationsPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedMigrations"]
+        ),
+        .target(
+            name: "RavnaqCore",
+            dependencies: [
+                "Postgres", "RavnaqMoney", "Dates",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedMigrationsPlugin"]
+        ),
+        .target(
+            name: "RavnaqHTTP",
+            dependencies: [
+                "RavnaqCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "ravnaq",
+            dependencies: [
+                "RavnaqCore", "RavnaqHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Starts one throwaway PostgreSQL cluster per test run and hands each test its own database.
+        .target(name: "TestSupport", dependencies: ["RavnaqCore", "Postgres"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "RavnaqMoneyTests", dependencies: ["RavnaqMoney"]),
+        .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "TestSupport"]),
+        .testTarget(
+            name: "RavnaqHTTPTests",
+            dependencies: [
+                "RavnaqHTTP", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Who is acting: every request and every service call carries one, and every transaction
+/// hands it to PostgreSQL (`ravnaq.*` settings) for the audit log and the access policies.
+public struct Actor: Sendable, Equatable {
+    public let userID: UUID?
+    public let organizationID: UUID
+    public let role: Role
+    /// What the audit log records: the user's email, or `cli:<system user>` for the operator.
+    public let name: String
+
+    public init(userID: UUID?, organizationID: UUID, role: Role, name: String) {
+        self.userID = userID
+        self.organizationID = organizationID
+        self.role = role
+        self.name = name
+    }
+}
+
+public enum Role: String, Sendable, CaseIterable, Codable {
+    case admin, coordinator, mentor
+    case grantOfficer = "grant_officer"
+}

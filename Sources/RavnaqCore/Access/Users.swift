@@ -1,0 +1,129 @@
+import Foundation
+import Postgres
+
+public struct User: Sendable, Equatable, Codable {
+    public let id: UUID
+    public let organizationID: UUID
+    public let email: String
+    public let role: Role
+}
+
+/// Users and their bearer tokens. A token is shown once, when it is made; only its SHA-256 is
+/// stored, and authentication compares hashes inside PostgreSQL.
+public struct Users: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// Creates the user and a first token. Returns both; the token cannot be read again.
+    public func add(email: String, role: Role, organizationID: UUID, actorName: String) async throws -> (User, String) {
+        guard email.range(of: #"^[^@\s]+@[^@\s]+$"#, options: .regularExpression) != nil else {
+            throw RavnaqError.invalid("/email", "\"\(email)\" is not an email address")
+        }
+        let token = Self.newToken()
+        return try await database.transaction { connection in
+            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [actorName])
+            if try connection.query("SELECT 1 FROM users WHERE lower(email) = lower($1)", [email]).rowCount > 0 {
+                throw RavnaqError.conflict(type: "duplicate-user", message: "a user with email \(email) already exists")
+            }
+            let id: UUID = try connection.query(
+                "INSERT INTO users (organization_id, email, role) VALUES ($1, $2, $3) RETURNING id",
+                [organizationID, email, role.rawValue]
+            ).first!.decode(0)
+            try Self.storeToken(token, userID: id, organizationID: organizationID, on: connection)
+            return (User(id: id, organizationID: organizationID, email: email, role: role), token)
+        }
+    }
+
+    /// A further token for an existing user.
+    public func newToken(email: String, actorName: String) async throws -> String {
+        let token = Self.newToken()
+        try await database.transaction { connection in
+            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [actorName])
+            let user = try Self.find(email: email, on: connection)
+            try Self.storeToken(token, userID: user.id, organizationID: user.organizationID, on: connection)
+        }
+        return token
+    }
+
+    /// Every token of the user stops working at once. Returns how many were revoked.
+    @discardableResult
+    public func revoke(email: String, actorName: String) async throws -> Int {
+        try await database.transaction { connection in
+            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [actorName])
+            let user = try Self.find(email: email, on: connection)
+            return try connection.query(
+                "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", [user.id]
+            ).affectedRows
+        }
+    }
+
+    public func find(email: String) async throws -> User {
+        try await database.transaction { connection in try Self.find(email: email, on: connection) }
+    }
+
+    /// The actor a bearer token stands for, or `unauthenticated`.
+    public func authenticate(token: String) async throws -> Actor {
+        // A token has a fixed shape; anything else cannot match and costs no query.
+        guard token.hasPrefix(Self.tokenPrefix), token.utf8.count == Self.tokenPrefix.utf8.count + 43 else {
+            throw RavnaqError.unauthenticated
+        }
+        let actor: Actor? = try await database.transaction { connection in
+            guard let row = try connection.query(Self.authenticateSQL, [token]).first else { return nil }
+            return Actor(userID: try row.decode(0), organizationID: try row.decode(1),
+                         role: Role(rawValue: try row.decode(2))!, name: try row.decode(3))
+        }
+        guard let actor else { throw RavnaqError.unauthenticated }
+        return actor
+    }
+
+    static let authenticateSQL = """
+        SELECT u.id, u.organization_id, u.role, u.email
+        FROM api_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = sha256(convert_to($1, 'UTF8')) AND t.revoked_at IS NULL
+        """
+
+    static let tokenPrefix = "rvq_"
+
+    /// 256 random bits from the system's generator (getrandom), base64url without padding.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return tokenPrefix + base64
+    }
+
+    private static func storeToken(_ token: String, userID: UUID, organizationID: UUID, on connection: PostgresConnection) throws {
+        try connection.query(
+            "INSERT INTO api_tokens (organization_id, user_id, token_hash) VALUES ($1, $2, sha256(convert_to($3, 'UTF8')))",
+            [organizationID, userID, token])
+    }
+
+    private static func find(email: String, on connection: PostgresConnection) throws -> User {
+        guard let row = try connection.query(
+            "SELECT id, organization_id, email, role FROM users WHERE lower(email) = lower($1)", [email]
+        ).first else { throw RavnaqError.notFound("user \(email)") }
+        return User(id: try row.decode(0), organizationID: try row.decode(1), email: try row.decode(2),
+                    role: Role(rawValue: try row.decode(3))!)
+    }
+}
+
+extension Users {
+    /// The organization's users, oldest first. Admins and coordinators only.
+    public func list(as actor: Actor) async throws -> [User] {
+        guard actor.role == .admin || actor.role == .coordinator else {
+            throw RavnaqError.forbidden("only admins and coordinators can list the organization's users")
+        }
+        return try await database.transaction(as: actor) { connection in
+            try connection.query(
+                "SELECT id, organization_id, email, role FROM users WHERE organization_id = $1 ORDER BY created_at, id",
+                [actor.organizationID]
+            ).rows.map {
+                User(id: try $0.decode(0), organizationID: try $0.decode(1), email: try $0.decode(2),
+                     role: Role(rawValue: try $0.decode(3))!)
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Postgres
+
+extension Database {
+    /// Runs `body` in one transaction acting as `actor`: the actor goes to PostgreSQL as
+    /// transaction-local settings (read by the audit trigger and the access policies), and
+    /// database failures become `RavnaqError`s a user can read.
+    public func transaction<T: Sendable>(
+        as actor: Actor,
+        isolation: PostgresConnection.IsolationLevel = .readCommitted,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        do {
+            return try await pool.transaction(isolation: isolation) { connection in
+                try connection.query(Self.actingAs, [
+                    actor.organizationID, actor.userID.map { $0.postgresText } ?? "", actor.role.rawValue, actor.name,
+                ])
+                return try body(connection)
+            }
+        } catch let error as PostgresError {
+            throw RavnaqError(error)
+        }
+    }
+
+    /// Work that belongs to no organization yet (bootstrap, authentication).
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        do {
+            return try await pool.transaction(body)
+        } catch let error as PostgresError {
+            throw RavnaqError(error)
+        }
+    }
+
+    static let actingAs = """
+        SELECT set_config('ravnaq.organization_id', $1, true), set_config('ravnaq.user_id', $2, true),
+               set_config('ravnaq.role', $3, true), set_config('ravnaq.actor', $4, true)
+        """
+}
+
+extension RavnaqError {
+    /// What a database failure means to the user. Constraint names are chosen to read well
+    /// (`loans_principal_positive`), and triggers raise messages written for people.
+    public init(_ error: PostgresError) {
+        switch error.kind {
+        case .connection:
+            self = .unavailable(error.message)
+        case .decoding, .usage:
+            self = .rule(type: "internal", message: error.message)
+        case .server:
+            switch error.sqlState {
+            case .uniqueViolation?:
+                self = .conflict(type: "duplicate", message: error.detail ?? error.message)
+            case .checkViolation?, .notNullViolation?, .foreignKeyViolation?, .exclusionViolation?, .raiseException?,
+                 .invalidTextRepresentation?:
+                self = .rule(type: error.constraint ?? "rule-violation", message: error.message)
+            case .insufficientPrivilege?:
+                self = .forbidden(error.message)
+            default:
+                self = .rule(type: "database-error", message: error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// The one error type of the service layer. The HTTP layer maps it to problem+json in one
+/// place and the CLI prints its message; each case says what kind of answer it becomes.
+public enum RavnaqError: Error, Sendable, Equatable {
+    /// Invalid input: every offending field with what is wrong with it (422, or 400 when the
+    /// body could not be parsed at all).
+    case invalid([FieldError])
+    /// A business rule refused the request (422); `type` is a stable slug such as
+    /// `repayment-before-disbursement`.
+    case rule(type: String, message: String)
+    /// A duplicate, or an Idempotency-Key reused with another body (409).
+    case conflict(type: String, message: String)
+    /// Not found, or not visible to this actor — indistinguishable on purpose (404).
+    case notFound(String)
+    /// Visible, but this actor's role may not do it (403).
+    case forbidden(String)
+    /// No valid credentials (401).
+    case unauthenticated
+    /// PostgreSQL cannot be reached right now (503).
+    case unavailable(String)
+    /// The machine or the configuration is not ready (CLI: setup problems such as a missing
+    /// PostgreSQL installation or an unreachable data directory).
+    case setup(String)
+
+    public struct FieldError: Sendable, Equatable, Codable {
+        /// A JSON pointer to the field (`/members/0/birth_date`).
+        public let pointer: String
+        public let detail: String
+        public init(pointer: String, detail: String) {
+            self.pointer = pointer
+            self.detail = detail
+        }
+    }
+
+    public static func invalid(_ pointer: String, _ detail: String) -> RavnaqError {
+        .invalid([FieldError(pointer: pointer, detail: detail)])
+    }
+
+    /// A sentence a coordinator understands.
+    public var message: String {
+        switch self {
+        case .invalid(let errors):
+            errors.map { "\($0.pointer.isEmpty ? "input" : $0.pointer): \($0.detail)" }.joined(separator: "; ")
+        case .rule(_, let message), .conflict(_, let message): message
+        case .notFound(let what): "\(what) was not found"
+        case .forbidden(let reason): reason
+        case .unauthenticated: "a valid bearer token is required"
+        case .unavailable(let reason): "the database is unavailable: \(reason)"
+        case .setup(let reason): reason
+        }
+    }
+}
+
+extension RavnaqError: CustomStringConvertible {
+    /// What the CLI prints on failure.
+    public var description: String { message }
+}

@@ -1,0 +1,40 @@
+import Hummingbird
+import Logging
+import RavnaqCore
+
+/// Everything the HTTP layer needs from the service layer.
+public struct Services: Sendable {
+    public let database: Database
+    public let users: Users
+
+    public init(database: Database) {
+        self.database = database
+        self.users = Users(database: database)
+    }
+}
+
+/// Assembles the application: the router and the server configuration.
+public func buildApplication(
+    services: Services, host: String, port: Int, logger: Logger
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(host, port: port), serverName: "ravnaq"),
+        logger: logger
+    )
+}
+
+/// Every route, with its middleware. Routes under `/api/v1` need a bearer token, except the
+/// OpenAPI document.
+public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
+    let router = Router(context: RavnaqRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ProblemMiddleware())
+
+    HealthController(database: services.database).register(on: router)
+    OpenAPIController().register(on: router)
+
+    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(users: services.users))
+    UsersController(users: services.users).register(on: api)
+    return router
+}

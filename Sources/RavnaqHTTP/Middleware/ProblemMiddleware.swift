@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import Logging
+import RavnaqCore
+
+/// The one place where errors become RFC 9457 `application/problem+json` answers, with a
+/// stable `type` per kind of problem and, for invalid input, every offending field.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as RavnaqError {
+            return Problem(error).response
+        } catch let error as HTTPError {
+            // Hummingbird's own: unknown route (404), body too large, undecodable body (400).
+            let type = error.status == .notFound ? "not-found" : error.status == .badRequest ? "malformed-request" : "http-\(error.status.code)"
+            return Problem(status: error.status, type: type, title: error.status.reasonPhrase,
+                           detail: error.body ?? error.status.reasonPhrase).response
+        } catch let error as DecodingError {
+            return Problem(status: .badRequest, type: "malformed-request", title: "The request body could not be read",
+                           detail: Problem.describe(error)).response
+        } catch {
+            context.logger.error("unexpected error: \(String(reflecting: error))")
+            return Problem(status: .internalServerError, type: "internal", title: "Internal error",
+                           detail: "something went wrong on the server; the error was logged").response
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+struct Problem: Encodable {
+    let type: String
+    let title: String
+    let status: Int
+    let detail: String
+    let errors: [RavnaqError.FieldError]?
+    private let httpStatus: HTTPResponse.Status
+
+    static let typePrefix = "urn:ravnaq:problem:"
+
+    init(status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [RavnaqError.FieldError]? = nil) {
+        self.type = Self.typePrefix + type
+        self.title = title
+        self.status = status.code
+        self.detail = detail
+        self.errors = errors
+        self.httpStatus = status
+    }
+
+    init(_ error: RavnaqError) {
+        switch error {
+        case .invalid(let errors):
+            self.init(status: .unprocessableContent, type: "invalid-input", title: "Invalid input",
+                      detail: error.message, errors: errors)
+        case .rule(let type, let message):
+            self.init(status: .unprocessableContent, type: type, title: "The request breaks a rule", detail: message)
+        case .conflict(let type, let message):
+            self.init(status: .conflict, type: type, title: "Conflict", detail: message)
+        case .notFound:
+            self.init(status: .notFound, type: "not-found", title: "Not found", detail: error.message)
+        case .forbidden:
+            self.init(status: .forbidden, type: "forbidden", title: "Forbidden", detail: error.message)
+        case .unauthenticated:
+            self.init(status: .unauthorized, type: "unauthenticated", title: "Unauthenticated", detail: error.message)
+        case .unavailable:
+            self.init(status: .serviceUnavailable, type: "database-unavailable", title: "Service unavailable",
+                      detail: "the database cannot be reached right now; try again shortly")
+        case .setup(let message):
+            self.init(status: .internalServerError, type: "setup", title: "Server setup problem", detail: message)
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
+
+    var response: Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(self)) ?? Data(#"{"title":"Internal error","status":500}"#.utf8)
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if httpStatus == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: httpStatus, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Names the field a JSON decoding error is about, as a JSON pointer.
+    static func describe(_ error: DecodingError) -> String {
+        func pointer(_ path: [any CodingKey]) -> String {
+            "/" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(pointer(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "\(pointer(context.codingPath + [key])): is required"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(pointer(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "the body could not be read"
+        }
+    }
+}

@@ -1,0 +1,94 @@
+/// The OpenAPI 3.1 description of the HTTP interface. Keep it next to the routes it describes:
+/// `OpenAPITests` fails when a route is missing here or a path here has no route.
+enum OpenAPIDocument {
+    static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {
+        "title": "Ravnaq",
+        "version": "0.1.0",
+        "description": "Microprojects of families leaving poverty: families, projects, loans and grants in an exact double-entry ledger, training and self-sufficiency. Every error is application/problem+json (RFC 9457) with a stable `type` (urn:ravnaq:problem:…); invalid input lists each bad field in `errors` as JSON pointers. Amounts are decimal strings with the currency's minor digits."
+      },
+      "servers": [{"url": "/"}],
+      "security": [{"bearer": []}],
+      "components": {
+        "securitySchemes": {
+          "bearer": {"type": "http", "scheme": "bearer", "description": "A token from `ravnaq user add` or `ravnaq user token`."}
+        },
+        "schemas": {
+          "Problem": {
+            "type": "object",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+              "type": {"type": "string", "examples": ["urn:ravnaq:problem:invalid-input"]},
+              "title": {"type": "string"},
+              "status": {"type": "integer"},
+              "detail": {"type": "string"},
+              "errors": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": ["pointer", "detail"],
+                  "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}}
+                }
+              }
+            }
+          },
+          "Role": {"type": "string", "enum": ["admin", "coordinator", "mentor", "grant_officer"]}
+        },
+        "responses": {
+          "Problem": {
+            "description": "A problem (RFC 9457).",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+          }
+        }
+      },
+      "paths": {
+        "/healthz": {
+          "get": {
+            "summary": "Liveness and database check",
+            "security": [],
+            "responses": {
+              "200": {"description": "The server and its database answer.",
+                      "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}}}}}},
+              "503": {"$ref": "#/components/responses/Problem"}
+            }
+          }
+        },
+        "/api/v1/openapi.json": {
+          "get": {
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": {"description": "OpenAPI 3.1 document."}}
+          }
+        },
+        "/api/v1/me": {
+          "get": {
+            "summary": "The user the token belongs to",
+            "responses": {
+              "200": {"description": "The actor.",
+                      "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "id": {"type": "string"}, "email": {"type": "string"},
+                        "role": {"$ref": "#/components/schemas/Role"}, "organization_id": {"type": "string"}}}}}},
+              "401": {"$ref": "#/components/responses/Problem"}
+            }
+          }
+        },
+        "/api/v1/users": {
+          "get": {
+            "summary": "The organization's users (admins and coordinators)",
+            "responses": {
+              "200": {"description": "The users, oldest first.",
+                      "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "items": {"type": "array", "items": {"type": "object", "properties": {
+                          "id": {"type": "string"}, "email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}}}},
+                        "next_cursor": {"type": ["string", "null"]}}}}}},
+              "401": {"$ref": "#/components/responses/Problem"},
+              "403": {"$ref": "#/components/responses/Problem"}
+            }
+          }
+        }
+      }
+    }
+    """#
+}

@@ -1,0 +1,159 @@
+import Dates
+
+/// The state of a loan as of any date, derived by replaying its schedule and repayments in date
+/// order (SPEC §4). Nothing here is stored: a reversal simply replays without the reversed
+/// repayment, and a report as of last month replays up to last month.
+///
+/// Rules:
+/// - Repayments are applied by date; repayments with the same date keep their recorded order.
+///   Repayments dated after the as-of date are ignored.
+/// - Each repayment pays installments oldest first — fees, then interest, then principal inside
+///   each — and whatever is left settles the following installments in order (paying ahead).
+/// - Late fee: an installment still not fully paid on due date + N + 1 days is charged the fee on
+///   that day, once. A repayment dated that same day is applied *before* the charge: a family that
+///   pays on the day the fee would fall is treated as paying in time for it — the day's money is
+///   counted before the day's penalty.
+/// - An installment is fully paid only when its fee is paid too.
+public enum LoanReplay {
+    /// The loan as of `asOf` (end of that day: repayments and fee charges dated `asOf` included).
+    public static func state(
+        schedule: [ScheduledInstallment],
+        repayments: [RepaymentInput],
+        lateFee: LateFeeRule? = nil,
+        asOf: LocalDate
+    ) -> LoanState {
+        var replay = Replay(schedule: schedule, lateFee: lateFee)
+        for repayment in chronological(repayments) where repayment.date <= asOf {
+            replay.chargeFees(before: repayment.date)
+            replay.apply(repayment)
+        }
+        replay.chargeFees(before: asOf.adding(days: 1))
+        return replay.state(asOf: asOf)
+    }
+
+    /// Checks a repayment before it is recorded and returns how it would be allocated.
+    ///
+    /// Refuses an amount ≤ 0, a date before `disbursedOn`, a date before the latest of `existing`
+    /// (the same date is allowed), and an amount larger than everything owed at the moment of
+    /// payment: all remaining principal and interest (due or not) plus the late fees charged
+    /// before that day. A fee that would fall on the payment date itself is not yet owed (see the
+    /// same-day rule above), so it is neither in the limit nor paid by this repayment.
+    public static func check(
+        _ new: RepaymentInput,
+        schedule: [ScheduledInstallment],
+        disbursedOn: LocalDate,
+        existing: [RepaymentInput],
+        lateFee: LateFeeRule? = nil
+    ) throws(RepaymentError) -> Allocation {
+        guard new.amount.isPositive else { throw .nonPositiveAmount(new.amount) }
+        guard new.date >= disbursedOn else { throw .beforeDisbursement(disbursedOn: disbursedOn) }
+        if let latest = existing.map(\.date).max(), new.date < latest {
+            throw .beforeLatestRepayment(latest: latest)
+        }
+        var replay = Replay(schedule: schedule, lateFee: lateFee)
+        for repayment in chronological(existing) {
+            replay.chargeFees(before: repayment.date)
+            replay.apply(repayment)
+        }
+        replay.chargeFees(before: new.date)
+        let owed = replay.totalOwed
+        guard new.amount <= owed else { throw .overpayment(owed: owed) }
+        return replay.apply(new)
+    }
+
+    /// Date order, recorded order within a date.
+    private static func chronological(_ repayments: [RepaymentInput]) -> [RepaymentInput] {
+        repayments.enumerated()
+            .sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }
+            .map(\.element)
+    }
+}
+
+/// The mutable working copy a replay walks forward in time.
+private struct Replay {
+    var rows: [InstallmentState]
+    let lateFee: LateFeeRule?
+    /// Rows before this index have had their fee decided (charged or never due).
+    var nextFeeRow = 0
+    var allocations: [String: Allocation] = [:]
+    var unallocated = Amount.zero
+
+    init(schedule: [ScheduledInstallment], lateFee: LateFeeRule?) {
+        rows = schedule.map { row in
+            InstallmentState(
+                n: row.n, dueOn: row.dueOn, principal: row.principal, interest: row.interest,
+                fees: .zero, feeChargedOn: nil,
+                principalPaid: .zero, interestPaid: .zero, feesPaid: .zero,
+                fullyPaidOn: nil, status: .pending
+            )
+        }
+        // A late fee of zero is no late fee.
+        self.lateFee = lateFee.flatMap { $0.amount.isPositive && $0.afterDays >= 0 ? $0 : nil }
+    }
+
+    var totalOwed: Amount { rows.reduce(.zero) { $0 + $1.remaining } }
+
+    /// Charges the fee on every installment whose charge date is before `day` and that is still
+    /// not fully paid. Due dates rise with n, so charge dates do too and one pass forward suffices.
+    mutating func chargeFees(before day: LocalDate) {
+        guard let lateFee else { return }
+        while nextFeeRow < rows.count {
+            let chargeDate = lateFee.chargeDate(dueOn: rows[nextFeeRow].dueOn)
+            guard chargeDate < day else { return }
+            if !rows[nextFeeRow].isFullyPaid {
+                rows[nextFeeRow].fees = lateFee.amount
+                rows[nextFeeRow].feeChargedOn = chargeDate
+            }
+            nextFeeRow += 1
+        }
+    }
+
+    /// Pays installments oldest first, fees → interest → principal inside each.
+    @discardableResult
+    mutating func apply(_ repayment: RepaymentInput) -> Allocation {
+        var left = repayment.amount
+        var allocation = Allocation.zero
+        for i in rows.indices where left.isPositive && !rows[i].isFullyPaid {
+            let fees = min(left, rows[i].fees - rows[i].feesPaid)
+            rows[i].feesPaid += fees
+            left -= fees
+            let interest = min(left, rows[i].interest - rows[i].interestPaid)
+            rows[i].interestPaid += interest
+            left -= interest
+            let principal = min(left, rows[i].principal - rows[i].principalPaid)
+            rows[i].principalPaid += principal
+            left -= principal
+            allocation = allocation + Allocation(principal: principal, interest: interest, fees: fees)
+            if rows[i].isFullyPaid { rows[i].fullyPaidOn = repayment.date }
+        }
+        unallocated += left
+        allocations[repayment.id] = (allocations[repayment.id] ?? .zero) + allocation
+        return allocation
+    }
+
+    func state(asOf: LocalDate) -> LoanState {
+        var installments = rows
+        for i in installments.indices {
+            installments[i].status = Replay.status(of: installments[i], asOf: asOf)
+        }
+        let overdue = installments.filter { $0.dueOn < asOf }
+        let oldestLate = overdue.first { !$0.isFullyPaid }
+        return LoanState(
+            asOf: asOf,
+            installments: installments,
+            allocations: allocations,
+            outstandingPrincipal: installments.reduce(.zero) { $0 + $1.principal - $1.principalPaid },
+            totalOwed: totalOwed,
+            overdueAmount: overdue.reduce(.zero) { $0 + $1.remaining },
+            daysPastDue: oldestLate.map { $0.dueOn.days(until: asOf) } ?? 0,
+            totalPaid: allocations.values.reduce(.zero, +),
+            unallocated: unallocated
+        )
+    }
+
+    static func status(of row: InstallmentState, asOf: LocalDate) -> InstallmentStatus {
+        if row.isFullyPaid { return .paid }
+        if row.dueOn < asOf { return .late }
+        return row.paid.isPositive ? .partial : .pending
+    }
+}

@@ -1,0 +1,120 @@
+import Dates
+
+/// A programme's optional late fee (SPEC §4: `late_fee`, `late_fee_after_days`).
+public struct LateFeeRule: Sendable, Equatable {
+    /// Charged once per installment.
+    public var amount: Amount
+    /// N: an installment still not fully paid on due date + N + 1 days is charged on that day.
+    public var afterDays: Int
+
+    public init(amount: Amount, afterDays: Int) {
+        self.amount = amount
+        self.afterDays = afterDays
+    }
+
+    /// The day the fee falls on an installment due on `dueOn`, if it is still unpaid then.
+    public func chargeDate(dueOn: LocalDate) -> LocalDate {
+        dueOn.adding(days: afterDays + 1)
+    }
+}
+
+/// A repayment as recorded: the caller's id (a UUID or row id as text), its business date, amount.
+public struct RepaymentInput: Sendable, Equatable {
+    public var id: String
+    public var date: LocalDate
+    public var amount: Amount
+
+    public init(id: String, date: LocalDate, amount: Amount) {
+        self.id = id
+        self.date = date
+        self.amount = amount
+    }
+}
+
+/// How one repayment splits — the credit side of its ledger transaction (`loans_receivable`,
+/// `interest_income`, `fee_income`).
+public struct Allocation: Sendable, Equatable {
+    public var principal: Amount
+    public var interest: Amount
+    public var fees: Amount
+
+    public init(principal: Amount = .zero, interest: Amount = .zero, fees: Amount = .zero) {
+        self.principal = principal
+        self.interest = interest
+        self.fees = fees
+    }
+
+    public static let zero = Allocation()
+
+    public var total: Amount { principal + interest + fees }
+
+    static func + (lhs: Allocation, rhs: Allocation) -> Allocation {
+        Allocation(principal: lhs.principal + rhs.principal, interest: lhs.interest + rhs.interest, fees: lhs.fees + rhs.fees)
+    }
+}
+
+/// An installment's status as of a date (SPEC §9 names the four values).
+///
+/// Exactly one applies, checked in this order:
+/// - `paid`: everything charged on it so far (principal, interest and any fee) is paid;
+/// - `late`: not fully paid and its due date is before the as-of date — the installments that
+///   make days past due positive (on the due date itself it is not late yet);
+/// - `partial`: something is paid but not all, and it is not late;
+/// - `pending`: nothing paid yet and not late.
+public enum InstallmentStatus: String, Sendable, CaseIterable {
+    case pending, partial, paid, late
+}
+
+/// One installment of the schedule with what has been charged and paid on it as of a date.
+public struct InstallmentState: Sendable, Equatable {
+    public var n: Int
+    public var dueOn: LocalDate
+    public var principal: Amount
+    public var interest: Amount
+    /// The late fee charged on this installment so far (zero if none).
+    public var fees: Amount
+    /// The day the late fee was charged, if it was.
+    public var feeChargedOn: LocalDate?
+    public var principalPaid: Amount
+    public var interestPaid: Amount
+    public var feesPaid: Amount
+    /// The date of the repayment that completed this installment; nil while it is not fully paid,
+    /// and nil for an installment with nothing due at all (a grace installment at 0 %).
+    public var fullyPaidOn: LocalDate?
+    public var status: InstallmentStatus
+
+    /// Principal + interest + fees charged.
+    public var total: Amount { principal + interest + fees }
+    public var paid: Amount { principalPaid + interestPaid + feesPaid }
+    /// What is still owed on this installment.
+    public var remaining: Amount { total - paid }
+    public var isFullyPaid: Bool { remaining.isZero }
+    /// Fully paid no later than its due date (the numerator of the on-time repayment rate).
+    public var wasPaidOnTime: Bool { isFullyPaid && (fullyPaidOn ?? dueOn) <= dueOn }
+}
+
+/// A loan as of a date, derived by replaying its schedule and repayments (see `LoanReplay`).
+public struct LoanState: Sendable, Equatable {
+    public var asOf: LocalDate
+    public var installments: [InstallmentState]
+    /// The split of every repayment dated on or before `asOf`, keyed by `RepaymentInput.id`.
+    public var allocations: [String: Allocation]
+    /// Principal not yet repaid (due or not).
+    public var outstandingPrincipal: Amount
+    /// Everything still owed: remaining principal and interest of every installment plus late fees
+    /// charged so far.
+    public var totalOwed: Amount
+    /// What is still owed on installments whose due date is before `asOf`.
+    public var overdueAmount: Amount
+    /// Days since the due date of the oldest installment not fully paid whose due date is before
+    /// `asOf`; 0 if none. Due on 15 March: 0 on the 15th, 1 on the 16th.
+    public var daysPastDue: Int
+    /// Sum of all allocations: what was collected, split for the ledger.
+    public var totalPaid: Allocation
+    /// Money that found nothing left to pay. Always zero for repayments admitted by
+    /// `LoanReplay.check`; kept so that a replay over inconsistent records loses nothing silently.
+    public var unallocated: Amount
+
+    /// The whole schedule and every fee charged are paid: the loan becomes `repaid`.
+    public var isFullyPaid: Bool { installments.allSatisfy(\.isFullyPaid) }
+}
