@@ -6,10 +6,14 @@ import RavnaqCore
 public struct Services: Sendable {
     public let database: Database
     public let users: Users
+    public let programmes: Programmes
+    public let ledger: LedgerService
 
     public init(database: Database) {
         self.database = database
         self.users = Users(database: database)
+        self.programmes = Programmes(database: database)
+        self.ledger = LedgerService(database: database)
     }
 }
 
@@ -36,5 +40,7 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
 
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(users: services.users))
     UsersController(users: services.users).register(on: api)
+    ProgrammesController(programmes: services.programmes).register(on: api)
+    LedgerController(ledger: services.ledger).register(on: api)
     return router
 }

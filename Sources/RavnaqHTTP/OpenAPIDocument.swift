@@ -1,7 +1,33 @@
-/// The OpenAPI 3.1 description of the HTTP interface. Keep it next to the routes it describes:
-/// `OpenAPITests` fails when a route is missing here or a path here has no route.
+import Foundation
+
+/// The OpenAPI 3.1 description of the HTTP interface: the shared parts here, and each
+/// controller's paths in its own file next to its routes (`openAPIPaths`). A test fails when a
+/// route is missing from the document or a documented path has no route.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// Each controller's fragment: `{"paths": {…}, "schemas": {…}}`.
+    static let fragments: [String] = [
+        ProgrammesController.openAPIPaths,
+        LedgerController.openAPIPaths,
+    ]
+
+    /// The whole document, assembled once.
+    static let json: Data = {
+        var document = try! JSONSerialization.jsonObject(with: Data(base.utf8)) as! [String: Any]
+        var paths = document["paths"] as! [String: Any]
+        var components = document["components"] as! [String: Any]
+        var schemas = components["schemas"] as! [String: Any]
+        for fragment in fragments {
+            let more = try! JSONSerialization.jsonObject(with: Data(fragment.utf8)) as! [String: Any]
+            paths.merge(more["paths"] as? [String: Any] ?? [:]) { _, new in new }
+            schemas.merge(more["schemas"] as? [String: Any] ?? [:]) { _, new in new }
+        }
+        components["schemas"] = schemas
+        document["components"] = components
+        document["paths"] = paths
+        return try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }()
+
+    static let base = #"""
     {
       "openapi": "3.1.0",
       "info": {
@@ -34,11 +60,14 @@ enum OpenAPIDocument {
               }
             }
           },
-          "Role": {"type": "string", "enum": ["admin", "coordinator", "mentor", "grant_officer"]}
+          "Role": {"type": "string", "enum": ["admin", "coordinator", "mentor", "grant_officer"]},
+          "Amount": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "A decimal in major units; answers carry exactly the currency's minor digits. Requests may send an integer instead."},
+          "Date": {"type": "string", "format": "date"},
+          "Id": {"type": "string", "description": "An opaque id."}
         },
         "responses": {
           "Problem": {
-            "description": "A problem (RFC 9457).",
+            "description": "A problem (RFC 9457): 400 unreadable body, 401 no valid token, 403 role may not, 404 not found or not visible, 409 conflict, 422 invalid input or broken rule, 503 database unavailable.",
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
           }
         }

@@ -21,3 +21,15 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case admin, coordinator, mentor
     case grantOfficer = "grant_officer"
 }
+
+extension Actor {
+    /// Refuses (403) unless the actor has one of `roles`; `action` completes the sentence
+    /// "only admins and coordinators can …".
+    public func require(_ roles: Role..., to action: String) throws {
+        guard roles.contains(role) else {
+            let names = roles.map { $0 == .grantOfficer ? "grant officers" : "\($0.rawValue)s" }
+            let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+            throw RavnaqError.forbidden("only \(list) can \(action)")
+        }
+    }
+}

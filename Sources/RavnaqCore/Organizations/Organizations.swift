@@ -1,4 +1,5 @@
 import Foundation
+import Dates
 import Postgres
 
 public struct Organization: Sendable, Equatable, Codable {
@@ -55,5 +56,14 @@ public struct Organizations: Sendable {
         default:
             throw RavnaqError.setup("there are several organizations (\(all.map(\.code).joined(separator: ", "))): choose one with --org CODE")
         }
+    }
+}
+
+extension Organizations {
+    /// "Today" for an organization: the date in its time zone (default Asia/Tashkent).
+    static func today(_ connection: PostgresConnection, organizationID: UUID) throws -> LocalDate {
+        try connection.query(
+            "SELECT (now() AT TIME ZONE time_zone)::date FROM organizations WHERE id = $1", [organizationID]
+        ).first!.decode(0)
     }
 }

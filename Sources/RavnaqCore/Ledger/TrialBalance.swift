@@ -1,0 +1,63 @@
+import Dates
+import Foundation
+import Postgres
+
+/// Every account's debit and credit totals as of a date, per currency (SPEC §3).
+public struct TrialBalance: Encodable, Sendable {
+    public struct Line: Encodable, Sendable {
+        public let account: String
+        public let currency: String
+        public let debit: String
+        public let credit: String
+        public let balance: String
+    }
+
+    public struct Total: Encodable, Sendable {
+        public let currency: String
+        public let debit: String
+        public let credit: String
+    }
+
+    public let as_of: String
+    public let accounts: [Line]
+    /// One total per currency: UZS is never added to USD.
+    public let totals: [Total]
+    /// Present when the organization keeps books in one currency only (the usual case).
+    public let total_debit: String?
+    public let total_credit: String?
+}
+
+extension Ledger {
+    public static func trialBalance(_ connection: PostgresConnection, organizationID: UUID, asOf: LocalDate) throws -> TrialBalance {
+        // One row per account, and (GROUPING SETS) one total row per currency with a NULL code.
+        let rows = try connection.query(
+            """
+            SELECT a.code, a.currency,
+                   coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0)::numeric(18,2)::text,
+                   coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0)::numeric(18,2)::text,
+                   coalesce(sum(p.amount), 0)::numeric(18,2)::text
+            FROM accounts a
+            LEFT JOIN (postings p JOIN ledger_transactions t ON t.id = p.transaction_id AND t.occurred_on <= $2)
+                ON p.account_id = a.id
+            WHERE a.organization_id = $1
+            GROUP BY GROUPING SETS ((a.currency, a.code), (a.currency))
+            ORDER BY a.currency, a.code NULLS LAST
+            """,
+            [organizationID, asOf]
+        ).rows
+        var lines: [TrialBalance.Line] = []
+        var totals: [TrialBalance.Total] = []
+        for row in rows {
+            if let code = row.text(0) {
+                lines.append(.init(account: code, currency: try row.decode(1), debit: try row.decode(2),
+                                   credit: try row.decode(3), balance: try row.decode(4)))
+            } else {
+                totals.append(.init(currency: try row.decode(1), debit: try row.decode(2), credit: try row.decode(3)))
+            }
+        }
+        return TrialBalance(
+            as_of: asOf.description, accounts: lines, totals: totals,
+            total_debit: totals.count == 1 ? totals[0].debit : nil,
+            total_credit: totals.count == 1 ? totals[0].credit : nil)
+    }
+}

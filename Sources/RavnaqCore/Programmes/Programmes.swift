@@ -1,0 +1,151 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqMoney
+
+/// A funding line of a donor. Every loan and grant belongs to one and takes its currency.
+public struct ProgrammeView: Encodable, Sendable {
+    public let id: String
+    public let name: String
+    public let donor: String
+    public let currency: String
+    public let starts_on: String
+    public let ends_on: String
+    public let budget: String
+    public let tranche_approval: Bool
+    public let late_fee: String
+    public let late_fee_after_days: Int
+    public let funds_received: String
+}
+
+public struct ProgrammeInput: Decodable, Sendable {
+    public var name: String?
+    public var donor: String?
+    public var currency: String?
+    public var starts_on: String?
+    public var ends_on: String?
+    public var budget: AmountInput?
+    public var tranche_approval: Bool?
+    public var late_fee: AmountInput?
+    public var late_fee_after_days: Int?
+
+    public init(name: String? = nil, donor: String? = nil, currency: String? = nil, starts_on: String? = nil,
+                ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
+                late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil) {
+        self.name = name
+        self.donor = donor
+        self.currency = currency
+        self.starts_on = starts_on
+        self.ends_on = ends_on
+        self.budget = budget
+        self.tranche_approval = tranche_approval
+        self.late_fee = late_fee
+        self.late_fee_after_days = late_fee_after_days
+    }
+}
+
+public struct FundsInput: Decodable, Sendable {
+    public var date: String?
+    public var amount: AmountInput?
+    public init(date: String? = nil, amount: AmountInput? = nil) {
+        self.date = date
+        self.amount = amount
+    }
+}
+
+public struct Programmes: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    public func create(_ input: ProgrammeInput, as actor: Actor) async throws -> ProgrammeView {
+        try actor.require(.admin, to: "create programmes")
+        var errors = FieldErrors()
+        let name = errors.text(input.name, "/name")
+        let donor = errors.text(input.donor, "/donor")
+        let currency = errors.currency(input.currency, "/currency")
+        let startsOn = errors.date(input.starts_on, "/starts_on")
+        let endsOn = errors.date(input.ends_on, "/ends_on")
+        let budget = errors.amount(input.budget, "/budget", currency: currency, allowZero: true)
+        let lateFee = errors.amount(input.late_fee, "/late_fee", currency: currency, required: false, allowZero: true) ?? .zero
+        let lateFeeAfterDays = input.late_fee_after_days ?? 0
+        if !(0...365).contains(lateFeeAfterDays) { errors.add("/late_fee_after_days", "must be between 0 and 365") }
+        if let startsOn, let endsOn, endsOn < startsOn { errors.add("/ends_on", "must not be before starts_on") }
+        try errors.check()
+        let view = try await database.transaction(as: actor) { connection in
+            let id: UUID = try connection.query(
+                """
+                INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval,
+                                        late_fee, late_fee_after_days)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+                """,
+                [actor.organizationID, name!, donor!, currency!.code, startsOn!, endsOn!, currency!.format(budget!),
+                 input.tranche_approval ?? false, currency!.format(lateFee), lateFeeAfterDays]
+            ).first!.decode(0)
+            return try Self.find(connection, id: id, organizationID: actor.organizationID)
+        }
+        return try view.orThrow("programme")
+    }
+
+    public func list(as actor: Actor) async throws -> [ProgrammeView] {
+        try await database.transaction(as: actor) { connection in
+            try connection.query(Self.selectSQL + " WHERE p.organization_id = $1 ORDER BY p.created_at, p.id", [actor.organizationID])
+                .rows.map(Self.view)
+        }
+    }
+
+    public func get(_ id: String, as actor: Actor) async throws -> ProgrammeView {
+        guard let uuid = UUID(uuidString: id) else { throw RavnaqError.notFound("programme \(id)") }
+        return try await database.transaction(as: actor) { connection in
+            try Self.find(connection, id: uuid, organizationID: actor.organizationID)
+        }.orThrow("programme \(id)")
+    }
+
+    /// Donor money received: debit cash, credit donor_funds (SPEC §3).
+    public func receiveFunds(programme id: String, _ input: FundsInput, as actor: Actor, key: IdempotencyKey?) async throws -> StoredAnswer {
+        try actor.require(.admin, .coordinator, to: "record donor funds")
+        let programme = try await get(id, as: actor)
+        let currency = Currency.named(programme.currency)!
+        var errors = FieldErrors()
+        let date = errors.date(input.date, "/date")
+        let amount = errors.amount(input.amount, "/amount", currency: currency)
+        try errors.check()
+        return try await database.once(as: actor, key: key, status: 201) { connection in
+            let transaction = try Ledger.post(
+                connection, organizationID: actor.organizationID, currency: currency, on: date!, kind: .donorFunds,
+                memo: "donor funds for \(programme.name)",
+                entries: [.debit(.cash, amount!), .credit(.donorFunds, amount!)])
+            try connection.query(
+                "INSERT INTO programme_funds (organization_id, programme_id, received_on, amount, transaction_id) VALUES ($1, $2, $3, $4, $5)",
+                [actor.organizationID, UUID(uuidString: programme.id)!, date!, currency.format(amount!), transaction])
+            return try Self.find(connection, id: UUID(uuidString: programme.id)!, organizationID: actor.organizationID)!
+        }
+    }
+
+    static let selectSQL = """
+        SELECT p.id, p.name, p.donor, p.currency, p.starts_on, p.ends_on, p.budget::text, p.tranche_approval,
+               p.late_fee::text, p.late_fee_after_days,
+               (SELECT coalesce(sum(f.amount), 0)::numeric(18,2)::text FROM programme_funds f WHERE f.programme_id = p.id)
+        FROM programmes p
+        """
+
+    static func find(_ connection: PostgresConnection, id: UUID, organizationID: UUID) throws -> ProgrammeView? {
+        try connection.query(selectSQL + " WHERE p.id = $1 AND p.organization_id = $2", [id, organizationID]).first.map(view)
+    }
+
+    static func view(_ row: PostgresRow) throws -> ProgrammeView {
+        ProgrammeView(
+            id: try row.decode(0, as: UUID.self).idString, name: try row.decode(1), donor: try row.decode(2),
+            currency: try row.decode(3), starts_on: try row.decode(4, as: LocalDate.self).description,
+            ends_on: try row.decode(5, as: LocalDate.self).description, budget: try row.decode(6),
+            tranche_approval: try row.decode(7), late_fee: try row.decode(8), late_fee_after_days: try row.decode(9),
+            funds_received: try row.decode(10))
+    }
+}
+
+extension Optional {
+    /// The value, or a 404 naming what was looked for.
+    func orThrow(_ what: String) throws -> Wrapped {
+        guard let self else { throw RavnaqError.notFound(what) }
+        return self
+    }
+}

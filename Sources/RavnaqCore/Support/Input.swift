@@ -1,0 +1,138 @@
+import Dates
+import Foundation
+import RavnaqMoney
+
+/// An amount as a request sends it: a decimal string (`"945595.97"`) or a JSON integer of
+/// major units (`10000000`). Checked against the currency's minor digits only later, by the
+/// service that knows the currency.
+public struct AmountInput: Decodable, Sendable, Equatable, ExpressibleByStringLiteral {
+    public let text: String
+
+    public init(_ text: String) { self.text = text }
+    public init(stringLiteral value: String) { self.text = value }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let integer = try? container.decode(Int64.self) {
+            text = String(integer)
+        } else if let string = try? container.decode(String.self) {
+            text = string
+        } else {
+            throw DecodingError.typeMismatch(
+                String.self, .init(codingPath: decoder.codingPath, debugDescription: "an amount is a decimal string or an integer"))
+        }
+    }
+}
+
+/// Collects every problem of one request, each with the JSON pointer of its field, so that one
+/// answer names them all (SPEC §9). Services read their input through it and call `check()`.
+public struct FieldErrors: Sendable {
+    public private(set) var errors: [RavnaqError.FieldError] = []
+
+    public init() {}
+
+    public mutating func add(_ pointer: String, _ detail: String) {
+        errors.append(.init(pointer: pointer, detail: detail))
+    }
+
+    /// Throws `RavnaqError.invalid` with everything collected, if anything was.
+    public func check() throws {
+        if !errors.isEmpty { throw RavnaqError.invalid(errors) }
+    }
+
+    public mutating func required<T>(_ value: T?, _ pointer: String) -> T? {
+        if value == nil { add(pointer, "is required") }
+        return value
+    }
+
+    /// A non-empty, trimmed text.
+    public mutating func text(_ value: String?, _ pointer: String, required: Bool = true) -> String? {
+        guard let value else {
+            if required { add(pointer, "is required") }
+            return nil
+        }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { add(pointer, "must not be empty") }
+            return nil
+        }
+        return trimmed
+    }
+
+    /// A `YYYY-MM-DD` date that exists.
+    public mutating func date(_ value: String?, _ pointer: String, required: Bool = true) -> LocalDate? {
+        guard let value else {
+            if required { add(pointer, "is required") }
+            return nil
+        }
+        guard let date = LocalDate(value) else {
+            add(pointer, "\"\(value)\" is not a date of the form YYYY-MM-DD")
+            return nil
+        }
+        return date
+    }
+
+    /// An amount in the currency, positive unless `allowZero`.
+    public mutating func amount(_ value: AmountInput?, _ pointer: String, currency: Currency?, required: Bool = true,
+                                allowZero: Bool = false) -> Amount? {
+        guard let value else {
+            if required { add(pointer, "is required") }
+            return nil
+        }
+        guard let currency else { return nil }  // the currency's own error is reported
+        guard let amount = currency.parse(value.text) else {
+            add(pointer, "\"\(value.text)\" is not an amount in \(currency.code) (a decimal with at most \(currency.minorDigits) decimal places)")
+            return nil
+        }
+        if amount.isNegative || (amount.isZero && !allowZero) {
+            add(pointer, allowZero ? "must not be negative" : "must be greater than zero")
+            return nil
+        }
+        return amount
+    }
+
+    public mutating func currency(_ value: String?, _ pointer: String) -> Currency? {
+        guard let value else {
+            add(pointer, "is required")
+            return nil
+        }
+        guard let currency = Currency.named(value), currency.code == value else {
+            add(pointer, "\"\(value)\" is not a known ISO 4217 currency code (such as UZS or USD)")
+            return nil
+        }
+        return currency
+    }
+
+    /// One of a fixed set of words.
+    public mutating func choice<T: RawRepresentable & CaseIterable>(
+        _ value: String?, _ pointer: String, as type: T.Type, required: Bool = true
+    ) -> T? where T.RawValue == String {
+        guard let value else {
+            if required { add(pointer, "is required") }
+            return nil
+        }
+        guard let choice = T(rawValue: value) else {
+            add(pointer, "\"\(value)\" is not one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return choice
+    }
+
+    /// An id: a UUID in its text form.
+    public mutating func id(_ value: String?, _ pointer: String, required: Bool = true) -> UUID? {
+        guard let value else {
+            if required { add(pointer, "is required") }
+            return nil
+        }
+        guard let uuid = UUID(uuidString: value) else {
+            add(pointer, "\"\(value)\" is not an id")
+            return nil
+        }
+        return uuid
+    }
+}
+
+/// Ids in answers are lowercase UUID strings.
+extension UUID {
+    public var idString: String { uuidString.lowercased() }
+}

@@ -1,0 +1,79 @@
+import Hummingbird
+import RavnaqCore
+
+/// `/api/v1/programmes`: funding lines, and donor money received for them.
+struct ProgrammesController {
+    let programmes: Programmes
+
+    func register(on group: RouterGroup<RavnaqRequestContext>) {
+        group.get("programmes", use: list)
+        group.post("programmes", use: create)
+        group.get("programmes/:id", use: get)
+        group.post("programmes/:id/funds", use: funds)
+    }
+
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ListAnswer<ProgrammeView>> {
+        JSONAnswer(ListAnswer(items: try await programmes.list(as: try context.requireActor()), next_cursor: nil))
+    }
+
+    @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ProgrammeView> {
+        var request = request
+        let (input, _) = try await request.decode(ProgrammeInput.self)
+        return JSONAnswer(try await programmes.create(input, as: try context.requireActor()), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ProgrammeView> {
+        JSONAnswer(try await programmes.get(try context.parameters.require("id"), as: try context.requireActor()))
+    }
+
+    @Sendable func funds(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        var request = request
+        let (input, body) = try await request.decode(FundsInput.self)
+        return try await programmes.receiveFunds(
+            programme: try context.parameters.require("id"), input, as: try context.requireActor(),
+            key: request.idempotencyKey(body: body))
+    }
+
+    static let openAPIPaths = #"""
+    {"paths": {
+      "/api/v1/programmes": {
+        "get": {"summary": "The organization's programmes", "responses": {"200": {"description": "{items, next_cursor}"}, "401": {"$ref": "#/components/responses/Problem"}}},
+        "post": {
+          "summary": "Create a programme (admin)",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeInput"}}}},
+          "responses": {"201": {"description": "The programme.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}},
+                        "403": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+        }
+      },
+      "/api/v1/programmes/{id}": {
+        "get": {"summary": "One programme", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The programme.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}},
+                              "404": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/programmes/{id}/funds": {
+        "post": {
+          "summary": "Donor money received (debit cash, credit donor_funds); honours Idempotency-Key",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                         {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "amount"],
+            "properties": {"date": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}}}}},
+          "responses": {"201": {"description": "The programme with its funds received."}, "409": {"$ref": "#/components/responses/Problem"},
+                        "422": {"$ref": "#/components/responses/Problem"}}
+        }
+      }
+    },
+    "schemas": {
+      "ProgrammeInput": {"type": "object", "required": ["name", "donor", "currency", "starts_on", "ends_on", "budget"], "properties": {
+        "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string", "examples": ["UZS"]},
+        "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
+        "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean", "default": false},
+        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "default": 0}}},
+      "Programme": {"type": "object", "properties": {
+        "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
+        "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
+        "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
+        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer"},
+        "funds_received": {"$ref": "#/components/schemas/Amount"}}}
+    }}
+    """#
+}

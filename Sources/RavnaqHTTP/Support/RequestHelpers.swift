@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RavnaqCore
+
+extension Request {
+    /// The body as text, at most 1 MiB.
+    mutating func bodyText() async throws -> String {
+        let buffer = try await collectBody(upTo: 1 << 20)
+        return String(buffer: buffer)
+    }
+
+    /// Decodes the JSON body into a service's input type. Unreadable JSON is a 400 naming the
+    /// field; what is readable but wrong is reported by the service (422, every field).
+    mutating func decode<T: Decodable>(_ type: T.Type) async throws -> (T, String) {
+        let text = try await bodyText()
+        do {
+            return (try JSONDecoder().decode(T.self, from: Data((text.isEmpty ? "{}" : text).utf8)), text)
+        } catch let error as DecodingError {
+            throw MalformedBody(detail: Problem.describe(error))
+        }
+    }
+
+    /// The `Idempotency-Key` header with what it is compared by.
+    func idempotencyKey(body: String) -> IdempotencyKey? {
+        guard let key = headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return nil }
+        return IdempotencyKey(key: key, endpoint: uri.path, body: body)
+    }
+}
+
+/// A body that is not JSON of the expected shape (400).
+struct MalformedBody: Error {
+    let detail: String
+}
+
+extension StoredAnswer: ResponseGenerator {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Any answer of a service as JSON with a status (200 unless told).
+struct JSONAnswer<Value: Encodable>: ResponseGenerator {
+    let value: Value
+    var status: HTTPResponse.Status = .ok
+
+    init(_ value: Value, status: HTTPResponse.Status = .ok) {
+        self.value = value
+        self.status = status
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try RavnaqJSON.encode(value))))
+    }
+}
+
+/// `{"items":[…],"next_cursor":…}` (SPEC §9).
+struct ListAnswer<Item: Encodable>: Encodable {
+    let items: [Item]
+    let next_cursor: String?
+}
