@@ -94,3 +94,33 @@ CREATE INDEX repayments_org_date ON repayments (organization_id, paid_on);
 
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON loans FOR EACH ROW EXECUTE FUNCTION audit_change();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON repayments FOR EACH ROW EXECUTE FUNCTION audit_change();
+
+-- A loan's figures as of a date, computed by PostgreSQL for lists, case files and reports:
+-- outstanding principal, days past due and the amount overdue (principal and interest of
+-- installments due before the date, less what was paid). Repayments are allocated oldest
+-- installment first and fees before interest before principal, so installment k is fully
+-- paid exactly when the principal and interest paid cover the schedule through k. (Late
+-- fees are left out of `overdue` here; the loan's own view shows them.)
+CREATE FUNCTION loan_figures(loan_id uuid, as_of date,
+                             OUT outstanding_principal numeric, OUT days_past_due integer, OUT overdue numeric)
+LANGUAGE sql STABLE AS $$
+    WITH loan AS (
+        SELECT * FROM loans WHERE id = loan_id
+    ), paid AS (
+        SELECT coalesce(sum(r.principal), 0) AS principal, coalesce(sum(r.principal + r.interest), 0) AS pi
+        FROM repayments r
+        WHERE r.loan_id = loan_figures.loan_id AND r.kind = 'repayment' AND r.reversed_on IS NULL AND r.paid_on <= as_of
+    ), schedule AS (
+        SELECT i.due_on, sum(i.principal + i.interest) OVER (ORDER BY i.n) AS cumulative
+        FROM loan_installments i WHERE i.loan_id = loan_figures.loan_id
+    ), live AS (
+        SELECT loan.disbursed_on <= as_of AND (loan.written_off_on IS NULL OR loan.written_off_on > as_of) AS yes FROM loan
+    )
+    SELECT
+        CASE WHEN live.yes THEN loan.principal - paid.principal ELSE 0 END,
+        CASE WHEN live.yes THEN coalesce(as_of - (SELECT min(s.due_on) FROM schedule s WHERE s.due_on < as_of AND s.cumulative > paid.pi), 0)
+             ELSE 0 END,
+        CASE WHEN live.yes THEN greatest(coalesce((SELECT max(s.cumulative) FROM schedule s WHERE s.due_on < as_of), 0) - paid.pi, 0)
+             ELSE 0 END
+    FROM loan, paid, live
+$$;

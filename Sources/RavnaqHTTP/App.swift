@@ -8,12 +8,18 @@ public struct Services: Sendable {
     public let users: Users
     public let programmes: Programmes
     public let ledger: LedgerService
+    public let families: Families
+    public let projects: Projects
+    public let loans: Loans
 
     public init(database: Database) {
         self.database = database
         self.users = Users(database: database)
         self.programmes = Programmes(database: database)
         self.ledger = LedgerService(database: database)
+        self.families = Families(database: database)
+        self.projects = Projects(database: database)
+        self.loans = Loans(database: database)
     }
 }
 
@@ -42,5 +48,8 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     UsersController(users: services.users).register(on: api)
     ProgrammesController(programmes: services.programmes).register(on: api)
     LedgerController(ledger: services.ledger).register(on: api)
+    FamiliesController(families: services.families).register(on: api)
+    ProjectsController(projects: services.projects).register(on: api)
+    LoansController(loans: services.loans).register(on: api)
     return router
 }

@@ -8,6 +8,9 @@ enum OpenAPIDocument {
     static let fragments: [String] = [
         ProgrammesController.openAPIPaths,
         LedgerController.openAPIPaths,
+        FamiliesController.openAPIPaths,
+        ProjectsController.openAPIPaths,
+        LoansController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.
@@ -64,6 +67,12 @@ enum OpenAPIDocument {
           "Amount": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "A decimal in major units; answers carry exactly the currency's minor digits. Requests may send an integer instead."},
           "Date": {"type": "string", "format": "date"},
           "Id": {"type": "string", "description": "An opaque id."}
+        },
+        "parameters": {
+          "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the id, or the readable number (L-000123, G-000045)"},
+          "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+          "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page; valid only with the same filters"},
+          "idempotency": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}, "description": "the same key with the same body returns the first answer and moves no money again; another body is a 409"}
         },
         "responses": {
           "Problem": {

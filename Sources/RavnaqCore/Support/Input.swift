@@ -96,8 +96,10 @@ public struct FieldErrors: Sendable {
             add(pointer, "is required")
             return nil
         }
-        guard let currency = Currency.named(value), currency.code == value else {
-            add(pointer, "\"\(value)\" is not a known ISO 4217 currency code (such as UZS or USD)")
+        // The ledger keeps two decimal places (numeric(18,2)), so currencies with other minor
+        // units (JPY, KWD) are refused rather than rounded.
+        guard let currency = Currency.named(value), currency.code == value, currency.minorDigits == 2 else {
+            add(pointer, "\"\(value)\" is not a supported currency: use an ISO 4217 code with two minor digits, such as UZS or USD")
             return nil
         }
         return currency

@@ -63,3 +63,34 @@ struct ListAnswer<Item: Encodable>: Encodable {
     let items: [Item]
     let next_cursor: String?
 }
+
+extension JSONText: ResponseGenerator {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// JSON from PostgreSQL with a status other than 200 (201 for a create).
+struct CreatedJSON: ResponseGenerator {
+    let json: JSONText
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json.text)))
+    }
+}
+
+extension ListPage: ResponseGenerator {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+}
+
+extension Request {
+    /// `limit` and `cursor` of a list, with the filters the cursor is tied to.
+    func page(filters: [String]) throws -> Page {
+        try Page(limit: uri.queryParameters.get("limit"), cursor: uri.queryParameters.get("cursor"), filters: filters)
+    }
+
+    func query(_ name: String) -> String? {
+        uri.queryParameters.get(name)
+    }
+}

@@ -1,0 +1,224 @@
+import Dates
+import Foundation
+import Postgres
+
+/// Families (households) and their members; a family's case file is assembled by PostgreSQL in
+/// one round trip.
+public struct Families: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    public func create(_ input: FamilyInput, as actor: Actor) async throws -> (family: JSONText, warnings: [String]) {
+        try actor.require(.admin, .coordinator, to: "register families")
+        let result = try await database.transaction(as: actor) { connection -> (JSONText, [String]) in
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            var errors = FieldErrors()
+            var warnings: [String] = []
+            let code = errors.text(input.code, "/code")
+            if let code, code.range(of: #"^[A-Za-z0-9][A-Za-z0-9_./-]{0,31}$"#, options: .regularExpression) == nil {
+                errors.add("/code", "use up to 32 letters, digits, '-', '_', '.' or '/', starting with a letter or digit")
+            }
+            let region = errors.text(input.region, "/region")
+            let district = errors.text(input.district, "/district")
+            let mahalla = errors.text(input.mahalla, "/mahalla", required: false)
+            let consentOn = errors.date(input.consent_on, "/consent_on", required: false)
+            if let consentOn, consentOn > today { errors.add("/consent_on", "is in the future") }
+            for (index, category) in (input.categories ?? []).enumerated() where FamilyCategory(rawValue: category) == nil {
+                errors.add("/categories/\(index)", "\"\(category)\" is not one of: \(FamilyCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let members = (input.members ?? []).enumerated().compactMap { index, member in
+                member.validated(&errors, warnings: &warnings, pointer: "/members/\(index)", today: today)
+            }
+            if consentOn == nil {
+                if mahalla != nil { errors.add("/mahalla", "is personal data: it needs consent_on") }
+                if !(input.members ?? []).isEmpty { errors.add("/members", "members are personal data: they need consent_on") }
+            }
+            if members.filter({ $0.relation == .head }).count > 1 { errors.add("/members", "a family has one head") }
+            try errors.check()
+
+            if try connection.query("SELECT 1 FROM families WHERE organization_id = $1 AND lower(code) = lower($2)",
+                                    [actor.organizationID, code!]).rowCount > 0 {
+                throw RavnaqError.conflict(type: "duplicate-family-code", message: "a family with code \(code!) already exists")
+            }
+            let id: UUID = try connection.query(
+                """
+                INSERT INTO families (organization_id, code, region, district, mahalla, categories, registry_ref, consent_on)
+                VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8) RETURNING id
+                """,
+                [actor.organizationID, code!, region!, district!, mahalla, postgresArray(input.categories ?? []),
+                 input.registry_ref, consentOn]
+            ).first!.decode(0)
+            for member in members {
+                try Self.insert(member, familyID: id, organizationID: actor.organizationID, on: connection)
+            }
+            return (try Self.caseFile(connection, id: id, actor: actor, asOf: today)!, warnings)
+        }
+        return result
+    }
+
+    public func addMember(family id: String, _ input: MemberInput, as actor: Actor) async throws -> (member: JSONText, warnings: [String]) {
+        try actor.require(.admin, .coordinator, to: "register family members")
+        let familyID = try Self.parseID(id)
+        return try await database.transaction(as: actor) { connection in
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            guard let family = try connection.query(
+                "SELECT consent_on FROM families WHERE id = $1 AND organization_id = $2", [familyID, actor.organizationID]
+            ).first else { throw RavnaqError.notFound("family \(id)") }
+            if try family.decode(0, as: LocalDate?.self) == nil {
+                throw RavnaqError.rule(type: "consent-required", message: "the family has not given consent: no personal data may be stored")
+            }
+            var errors = FieldErrors()
+            var warnings: [String] = []
+            let member = input.validated(&errors, warnings: &warnings, pointer: "", today: today)
+            try errors.check()
+            let memberID = try Self.insert(member!, familyID: familyID, organizationID: actor.organizationID, on: connection)
+            let json: String = try connection.query(Self.memberJSONSQL + " WHERE m.id = $1", [memberID]).first!.decode(0)
+            return (JSONText(json), warnings)
+        }
+    }
+
+    /// A family's case file as of a date (default today).
+    public func get(_ id: String, asOf: String? = nil, as actor: Actor) async throws -> JSONText {
+        let familyID = try Self.parseID(id)
+        var errors = FieldErrors()
+        let date = errors.date(asOf, "/as_of", required: false)
+        try errors.check()
+        return try await database.transaction(as: actor) { connection in
+            let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
+            return try Self.caseFile(connection, id: familyID, actor: actor, asOf: asOf)
+        }.orThrow("family \(id)")
+    }
+
+    /// Families, oldest first, optionally searched by code or member name (apostrophes of Uzbek
+    /// Latin folded into one, case ignored).
+    public func list(query: String?, page: Page, as actor: Actor) async throws -> ListPage {
+        let pattern = query.map { "%" + $0.lowercased() + "%" }
+        return try await database.transaction(as: actor) { connection in
+            let rows = try connection.query(
+                """
+                SELECT json_build_object('id', f.id, 'code', f.code, 'region', f.region, 'district', f.district,
+                                         'status', f.status, 'categories', f.categories)::text,
+                       f.created_at::text, f.id
+                FROM families f
+                WHERE f.organization_id = $1
+                  AND ($2::text IS NULL OR fold_name(f.code) LIKE fold_name($2)
+                       OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2)))
+                  AND ($3::timestamptz IS NULL OR (f.created_at, f.id) > ($3, $4::uuid))
+                ORDER BY f.created_at, f.id
+                LIMIT $5
+                """,
+                [actor.organizationID, pattern, page.after?.createdAt, page.after?.id, page.limit + 1]
+            )
+            return try ListPage(result: rows, limit: page.limit, filters: [query ?? ""])
+        }
+    }
+
+    /// Assigns a mentor from a date on, ending the current assignment that day.
+    public func assignMentor(family id: String, mentor: String?, from: String?, as actor: Actor) async throws -> JSONText {
+        try actor.require(.admin, .coordinator, to: "assign mentors")
+        let familyID = try Self.parseID(id)
+        var errors = FieldErrors()
+        let mentorKey = errors.text(mentor, "/mentor")
+        let fromDate = errors.date(from, "/from")
+        try errors.check()
+        return try await database.transaction(as: actor) { connection in
+            guard try connection.query("SELECT 1 FROM families WHERE id = $1 AND organization_id = $2",
+                                       [familyID, actor.organizationID]).rowCount == 1
+            else { throw RavnaqError.notFound("family \(id)") }
+            guard let mentorRow = try connection.query(
+                "SELECT id, role FROM users WHERE organization_id = $1 AND (lower(email) = lower($2) OR id::text = lower($2))",
+                [actor.organizationID, mentorKey!]
+            ).first else { throw RavnaqError.invalid("/mentor", "no user \(mentorKey!) in this organization") }
+            guard try mentorRow.decode(1, as: String.self) == Role.mentor.rawValue else {
+                throw RavnaqError.invalid("/mentor", "\(mentorKey!) is not a mentor")
+            }
+            let current = try connection.query(
+                "SELECT id, from_on FROM mentor_assignments WHERE family_id = $1 AND to_on IS NULL", [familyID]
+            ).first
+            if let current {
+                let currentFrom: LocalDate = try current.decode(1)
+                guard currentFrom < fromDate! else {
+                    throw RavnaqError.invalid("/from", "must be after \(currentFrom), when the current assignment began")
+                }
+                try connection.query("UPDATE mentor_assignments SET to_on = $2 WHERE id = $1", [try current.decode(0, as: UUID.self), fromDate!])
+            }
+            try connection.query(
+                "INSERT INTO mentor_assignments (organization_id, family_id, mentor_id, from_on) VALUES ($1, $2, $3, $4)",
+                [actor.organizationID, familyID, try mentorRow.decode(0, as: UUID.self), fromDate!])
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            return try Self.caseFile(connection, id: familyID, actor: actor, asOf: max(today, fromDate!))!
+        }
+    }
+
+    // MARK: SQL
+
+    static func parseID(_ id: String) throws -> UUID {
+        guard let uuid = UUID(uuidString: id) else { throw RavnaqError.notFound("family \(id)") }
+        return uuid
+    }
+
+    @discardableResult
+    static func insert(_ member: ValidMember, familyID: UUID, organizationID: UUID, on connection: PostgresConnection) throws -> UUID {
+        try connection.query(
+            """
+            INSERT INTO members (organization_id, family_id, full_name, sex, birth_date, pinfl, relation, disability, works)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+            """,
+            [organizationID, familyID, member.fullName, member.sex?.rawValue, member.birthDate, member.pinfl,
+             member.relation.rawValue, member.disability, member.works]
+        ).first!.decode(0)
+    }
+
+    static let memberJSONSQL = """
+        SELECT json_build_object('id', m.id, 'full_name', m.full_name, 'sex', m.sex, 'birth_date', m.birth_date,
+                                 'relation', m.relation, 'pinfl', m.pinfl, 'disability', m.disability, 'works', m.works)::text
+        FROM members m
+        """
+
+    /// The case file (SPEC §9): the family with its members, its projects each with their loans
+    /// and grants, and its current mentor — one statement.
+    static func caseFile(_ connection: PostgresConnection, id: UUID, actor: Actor, asOf: LocalDate) throws -> JSONText? {
+        try connection.query(caseFileSQL, [id, actor.organizationID, asOf]).first.map { JSONText(try $0.decode(0)) }
+    }
+
+    static let caseFileSQL = """
+        SELECT json_build_object(
+            'id', f.id, 'code', f.code, 'region', f.region, 'district', f.district, 'mahalla', f.mahalla,
+            'categories', f.categories, 'registry_ref', f.registry_ref, 'consent_on', f.consent_on, 'status', f.status,
+            'as_of', $3::date,
+            'members', coalesce((
+                SELECT json_agg(json_build_object('id', m.id, 'full_name', m.full_name, 'sex', m.sex, 'birth_date', m.birth_date,
+                                                  'relation', m.relation, 'pinfl', m.pinfl, 'disability', m.disability,
+                                                  'works', m.works) ORDER BY m.created_at, m.id)
+                FROM members m WHERE m.family_id = f.id), '[]'),
+            'mentor', (
+                SELECT json_build_object('id', u.id, 'email', u.email, 'from', a.from_on)
+                FROM mentor_assignments a JOIN users u ON u.id = a.mentor_id
+                WHERE a.family_id = f.id AND a.from_on <= $3 AND (a.to_on IS NULL OR a.to_on > $3)),
+            'projects', coalesce((
+                SELECT json_agg(json_build_object(
+                    'id', p.id, 'type', p.type, 'title', p.title, 'status', p.status, 'started_on', p.started_on,
+                    'loans', coalesce((
+                        SELECT json_agg(json_build_object(
+                            'id', l.id, 'number', l.number, 'status', l.status, 'currency', l.currency,
+                            'principal', l.principal::text, 'outstanding_principal', fig.outstanding_principal::numeric(18,2)::text,
+                            'days_past_due', fig.days_past_due) ORDER BY l.created_at, l.id)
+                        FROM loans l, loan_figures(l.id, $3) fig WHERE l.project_id = p.id), '[]'),
+                    'grants', coalesce((
+                        SELECT json_agg(json_build_object(
+                            'id', g.id, 'number', g.number, 'currency', g.currency, 'total', g.total::text,
+                            'status', CASE WHEN d.disbursed = 0 THEN 'committed'
+                                           WHEN d.disbursed < g.total THEN 'partly_disbursed' ELSE 'disbursed' END,
+                            'disbursed', d.disbursed::numeric(18,2)::text,
+                            'utilization', CASE WHEN d.disbursed > 0 THEN round(d.spent / d.disbursed, 6) END) ORDER BY g.created_at, g.id)
+                        FROM grants g,
+                             LATERAL (SELECT coalesce((SELECT sum(t.amount) FROM grant_tranches t WHERE t.grant_id = g.id AND t.disbursed_on <= $3), 0) AS disbursed,
+                                             coalesce((SELECT sum(e.amount) FROM grant_expenses e WHERE e.grant_id = g.id AND e.spent_on <= $3), 0) AS spent) d
+                        WHERE g.project_id = p.id), '[]')
+                ) ORDER BY p.created_at, p.id)
+                FROM projects p WHERE p.family_id = f.id), '[]')
+        )::text
+        FROM families f
+        WHERE f.id = $1 AND f.organization_id = $2
+        """
+}

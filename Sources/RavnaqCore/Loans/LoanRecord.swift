@@ -1,0 +1,116 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqMoney
+
+/// A loan as stored, with what its money math needs: terms, schedule, repayments, late fee.
+struct LoanRecord {
+    let id: UUID
+    let number: String
+    let programmeID: UUID
+    let projectID: UUID
+    let currency: Currency
+    let terms: LoanTerms
+    let status: String
+    let plannedDisbursementOn: LocalDate
+    let disbursedOn: LocalDate?
+    let writtenOffOn: LocalDate?
+    let writtenOffPrincipal: Amount?
+    let writeOffReason: String?
+    let lateFee: LateFeeRule?
+
+    struct Repayment {
+        let id: UUID
+        let date: LocalDate
+        let amount: Amount
+        let kind: String
+        let allocation: Allocation
+        let reversedOn: LocalDate?
+        let transactionID: UUID
+
+        var input: RepaymentInput { RepaymentInput(id: id.idString, date: date, amount: amount) }
+    }
+
+    /// Loads the loan by id or readable number; `lock` takes the row lock that serializes money
+    /// movements on one loan (concurrent repayments never lose an update).
+    static func load(_ connection: PostgresConnection, key: String, organizationID: UUID, lock: Bool = false) throws -> LoanRecord? {
+        let byID = UUID(uuidString: key)
+        let sql = """
+            SELECT l.id, l.number, l.programme_id, l.project_id, l.currency, l.principal::text, l.annual_rate::text, l.method,
+                   l.installments, l.frequency, l.grace_periods, l.planned_disbursement_on, l.first_due_on, l.status,
+                   l.disbursed_on, l.written_off_on, l.written_off_principal::text, l.write_off_reason,
+                   p.late_fee::text, p.late_fee_after_days
+            FROM loans l JOIN programmes p ON p.id = l.programme_id
+            WHERE l.organization_id = $1 AND \(byID == nil ? "l.number = $2" : "l.id = $2::uuid")
+            """ + (lock ? " FOR UPDATE OF l" : "")
+        guard let row = try connection.query(sql, [organizationID, byID?.postgresText ?? key]).first else { return nil }
+        let currency = Currency.named(try row.decode(4))!
+        let planned: LocalDate = try row.decode(11)
+        let disbursedOn: LocalDate? = try row.decode(14, as: LocalDate?.self)
+        let lateFeeAmount = currency.parse(try row.decode(18))!
+        let terms = LoanTerms(
+            principal: currency.parse(try row.decode(5))!,
+            annualRatePercent: try row.decode(6, as: Decimal.self),
+            method: RepaymentMethod(rawValue: try row.decode(7))!,
+            installments: try row.decode(8),
+            frequency: Frequency(rawValue: try row.decode(9))!,
+            gracePeriods: try row.decode(10),
+            disbursedOn: disbursedOn ?? planned,
+            firstDueOn: try row.decode(12, as: LocalDate?.self),
+            minorDigits: currency.minorDigits)
+        return LoanRecord(
+            id: try row.decode(0), number: try row.decode(1), programmeID: try row.decode(2), projectID: try row.decode(3),
+            currency: currency, terms: terms, status: try row.decode(13), plannedDisbursementOn: planned,
+            disbursedOn: disbursedOn, writtenOffOn: try row.decode(15, as: LocalDate?.self),
+            writtenOffPrincipal: try row.decode(16, as: String?.self).flatMap(currency.parse),
+            writeOffReason: try row.decode(17, as: String?.self),
+            lateFee: lateFeeAmount.isZero ? nil : LateFeeRule(amount: lateFeeAmount, afterDays: try row.decode(19)))
+    }
+
+    /// The stored schedule once disbursed; before that, the projection from the planned date.
+    func schedule(_ connection: PostgresConnection) throws -> [ScheduledInstallment] {
+        guard disbursedOn != nil else { return LoanSchedule.compute(terms) }
+        return try connection.query(
+            "SELECT n, due_on, principal::text, interest::text FROM loan_installments WHERE loan_id = $1 ORDER BY n", [id]
+        ).rows.map {
+            ScheduledInstallment(n: try $0.decode(0), dueOn: try $0.decode(1), principal: currency.parse(try $0.decode(2))!,
+                                 interest: currency.parse(try $0.decode(3))!)
+        }
+    }
+
+    /// Every repayment and recovery, reversed ones included, in the order they were recorded.
+    func repayments(_ connection: PostgresConnection) throws -> [Repayment] {
+        try connection.query(
+            """
+            SELECT id, paid_on, amount::text, kind, principal::text, interest::text, fees::text, reversed_on, transaction_id
+            FROM repayments WHERE loan_id = $1 ORDER BY recorded_at, id
+            """, [id]
+        ).rows.map {
+            Repayment(
+                id: try $0.decode(0), date: try $0.decode(1), amount: currency.parse(try $0.decode(2))!, kind: try $0.decode(3),
+                allocation: Allocation(principal: currency.parse(try $0.decode(4))!, interest: currency.parse(try $0.decode(5))!,
+                                       fees: currency.parse(try $0.decode(6))!),
+                reversedOn: try $0.decode(7, as: LocalDate?.self), transactionID: try $0.decode(8))
+        }
+    }
+
+    /// The repayments that count for the schedule: not reversed, not recoveries.
+    static func live(_ repayments: [Repayment]) -> [Repayment] {
+        repayments.filter { $0.kind == "repayment" && $0.reversedOn == nil }
+    }
+
+    func state(_ connection: PostgresConnection, asOf: LocalDate) throws -> (LoanState, [Repayment], [ScheduledInstallment]) {
+        let schedule = try schedule(connection)
+        let repayments = try repayments(connection)
+        let state = LoanReplay.state(
+            schedule: schedule, repayments: Self.live(repayments).map(\.input), lateFee: lateFee, asOf: asOf)
+        return (state, repayments, schedule)
+    }
+
+    /// The status as of a date: reports as of a date before a write-off still see the loan active.
+    func status(asOf: LocalDate, state: LoanState) -> String {
+        guard let disbursedOn, disbursedOn <= asOf else { return "approved" }
+        if let writtenOffOn, writtenOffOn <= asOf { return "written_off" }
+        return state.isFullyPaid ? "repaid" : "active"
+    }
+}

@@ -1,0 +1,402 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqMoney
+
+/// Loans (SPEC §4): opening, disbursement, repayments and their reversal, arrears, write-off.
+/// Every money movement locks the loan's row first, so concurrent repayments on one loan run
+/// one after the other and never lose an update.
+public struct Loans: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    public func open(_ input: LoanInput, as actor: Actor) async throws -> LoanView {
+        try actor.require(.admin, .coordinator, to: "open loans")
+        var errors = FieldErrors()
+        let programmeID = errors.id(input.programme_id, "/programme_id")
+        let projectID = errors.id(input.project_id, "/project_id")
+        let currency = errors.currency(input.currency, "/currency")
+        let principal = errors.amount(input.principal, "/principal", currency: currency)
+        let rate = input.annual_rate.map { ($0, $0.value) }
+        if rate == nil { errors.add("/annual_rate", "is required") }
+        if let (given, value) = rate, value == nil || value! > 1000 {
+            errors.add("/annual_rate", "\"\(given.text)\" is not a yearly percentage from 0 to 1000 (e.g. \"24\")")
+        }
+        let method = errors.choice(input.method, "/method", as: RepaymentMethod.self)
+        let installments = errors.required(input.installments, "/installments")
+        let frequency = errors.choice(input.frequency, "/frequency", as: Frequency.self)
+        let planned = errors.date(input.planned_disbursement_on, "/planned_disbursement_on")
+        let firstDue = errors.date(input.first_due_on, "/first_due_on", required: false)
+        try errors.check()
+        let terms = LoanTerms(
+            principal: principal!, annualRatePercent: rate!.1!, method: method!, installments: installments!,
+            frequency: frequency!, gracePeriods: input.grace_periods ?? 0, disbursedOn: planned!, firstDueOn: firstDue,
+            minorDigits: currency!.minorDigits)
+        let termErrors = LoanSchedule.validate(terms)
+        if !termErrors.isEmpty {
+            throw RavnaqError.invalid(termErrors.sorted { $0.key < $1.key }.map { .init(pointer: "/" + $0.key, detail: $0.value) })
+        }
+        return try await database.transaction(as: actor) { connection in
+            guard let programmeCurrency = try connection.query(
+                "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID!, actor.organizationID]
+            ).first?.decode(0, as: String.self) else {
+                throw RavnaqError.invalid("/programme_id", "no programme \(input.programme_id!) in this organization")
+            }
+            guard programmeCurrency == currency!.code else {
+                throw RavnaqError.invalid("/currency", "the programme lends in \(programmeCurrency), not \(currency!.code)")
+            }
+            guard try connection.query("SELECT 1 FROM projects WHERE id = $1 AND organization_id = $2",
+                                       [projectID!, actor.organizationID]).rowCount == 1 else {
+                throw RavnaqError.invalid("/project_id", "no project \(input.project_id!) in this organization")
+            }
+            let id: UUID = try connection.query(
+                """
+                INSERT INTO loans (organization_id, programme_id, project_id, currency, principal, annual_rate, method, installments,
+                                   frequency, grace_periods, planned_disbursement_on, first_due_on)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+                """,
+                [actor.organizationID, programmeID!, projectID!, currency!.code, currency!.format(principal!), terms.annualRatePercent,
+                 method!.rawValue, installments!, frequency!.rawValue, terms.gracePeriods, planned!, firstDue]
+            ).first!.decode(0)
+            return try Self.view(connection, key: id.idString, actor: actor, asOf: nil)
+        }
+    }
+
+    public func get(_ key: String, asOf: String?, as actor: Actor) async throws -> LoanView {
+        let date = try Self.optionalDate(asOf)
+        return try await database.transaction(as: actor) { connection in
+            try Self.view(connection, key: key, actor: actor, asOf: date)
+        }
+    }
+
+    public func schedule(_ key: String, asOf: String?, as actor: Actor) async throws -> ScheduleView {
+        let date = try Self.optionalDate(asOf)
+        return try await database.transaction(as: actor) { connection in
+            let loan = try Self.load(connection, key, actor)
+            let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
+            let (state, _, _) = try loan.state(connection, asOf: asOf)
+            return loan.scheduleView(state: state, asOf: asOf)
+        }
+    }
+
+    /// Pays the principal out: the schedule is fixed from the actual date.
+    public func disburse(_ key: String, _ input: DateInput, as actor: Actor, idempotency: IdempotencyKey?) async throws -> StoredAnswer {
+        try actor.require(.admin, .coordinator, to: "disburse loans")
+        var errors = FieldErrors()
+        let date = errors.date(input.date, "/date")
+        try errors.check()
+        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
+            let loan = try Self.load(connection, key, actor, lock: true)
+            guard loan.status == "approved" else {
+                throw RavnaqError.rule(type: "loan-already-disbursed", message: "loan \(loan.number) was already disbursed on \(loan.disbursedOn!)")
+            }
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            guard date! <= today else { throw RavnaqError.invalid("/date", "a disbursement cannot be dated in the future") }
+            if let firstDue = loan.terms.firstDueOn, firstDue <= date! {
+                throw RavnaqError.invalid("/date", "must be before the loan's first due date \(firstDue)")
+            }
+            var terms = loan.terms
+            terms.disbursedOn = date!
+            let schedule = LoanSchedule.compute(terms)
+            try connection.query(
+                """
+                INSERT INTO loan_installments (organization_id, loan_id, n, due_on, principal, interest)
+                SELECT $1, $2, s.n, s.due_on, s.principal, s.interest
+                FROM unnest($3::int[], $4::date[], $5::numeric[], $6::numeric[]) AS s (n, due_on, principal, interest)
+                """,
+                [actor.organizationID, loan.id, postgresArray(schedule.map { String($0.n) }),
+                 postgresArray(schedule.map(\.dueOn.description)), postgresArray(schedule.map { loan.currency.format($0.principal) }),
+                 postgresArray(schedule.map { loan.currency.format($0.interest) })])
+            let transaction = try Ledger.post(
+                connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .loanDisbursement,
+                memo: "disbursement of \(loan.number)",
+                entries: [.debit(.loansReceivable, terms.principal), .credit(.cash, terms.principal)])
+            try connection.query(
+                "UPDATE loans SET status = 'active', disbursed_on = $2, disbursement_transaction = $3 WHERE id = $1",
+                [loan.id, date!, transaction])
+            return try Self.view(connection, key: loan.id.idString, actor: actor, asOf: max(today, date!))
+        }
+    }
+
+    /// Records a repayment, allocated fees → interest → principal, oldest installment first. After a
+    /// write-off, money received is a recovery (debit cash, credit loan_loss_expense).
+    public func repay(_ key: String, _ input: RepaymentRequest, as actor: Actor, idempotency: IdempotencyKey?) async throws -> StoredAnswer {
+        try actor.require(.admin, .coordinator, to: "record repayments")
+        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
+            let loan = try Self.load(connection, key, actor, lock: true)
+            var errors = FieldErrors()
+            let date = errors.date(input.date, "/date")
+            let amount = errors.amount(input.amount, "/amount", currency: loan.currency)
+            try errors.check()
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            guard date! <= today else { throw RavnaqError.invalid("/date", "a repayment cannot be dated in the future") }
+            guard let disbursedOn = loan.disbursedOn else {
+                throw RavnaqError.rule(type: "loan-not-disbursed", message: "loan \(loan.number) has not been disbursed yet")
+            }
+            let repayments = try loan.repayments(connection)
+            if let writtenOffOn = loan.writtenOffOn {
+                return try Self.recover(connection, loan: loan, amount: amount!, date: date!, writtenOffOn: writtenOffOn,
+                                        repayments: repayments, actor: actor)
+            }
+            let schedule = try loan.schedule(connection)
+            let live = LoanRecord.live(repayments)
+            let allocation: Allocation
+            do {
+                allocation = try LoanReplay.check(
+                    RepaymentInput(id: "new", date: date!, amount: amount!), schedule: schedule, disbursedOn: disbursedOn,
+                    existing: live.map(\.input), lateFee: loan.lateFee)
+            } catch let error as RepaymentError {
+                throw RavnaqError.rule(type: Self.problemType(error), message: error.detail(minorDigits: loan.currency.minorDigits))
+            }
+            let transaction = try Ledger.post(
+                connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .repayment,
+                memo: "repayment of \(loan.number)",
+                entries: [.debit(.cash, amount!), .credit(.loansReceivable, allocation.principal),
+                          .credit(.interestIncome, allocation.interest), .credit(.feeIncome, allocation.fees)])
+            let format = loan.currency.format
+            let id: UUID = try connection.query(
+                """
+                INSERT INTO repayments (organization_id, loan_id, paid_on, amount, principal, interest, fees, transaction_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+                """,
+                [actor.organizationID, loan.id, date!, format(amount!), format(allocation.principal), format(allocation.interest),
+                 format(allocation.fees), transaction]
+            ).first!.decode(0)
+            let state = LoanReplay.state(
+                schedule: schedule, repayments: live.map(\.input) + [RepaymentInput(id: id.idString, date: date!, amount: amount!)],
+                lateFee: loan.lateFee, asOf: date!)
+            if state.isFullyPaid {
+                try connection.query("UPDATE loans SET status = 'repaid', repaid_on = $2 WHERE id = $1", [loan.id, date!])
+            }
+            return RepaymentView(
+                id: id.idString, loan_id: loan.id.idString, kind: "repayment", date: date!.description, amount: format(amount!),
+                currency: loan.currency.code, allocation: AllocationView(allocation, loan.currency), reversed_on: nil,
+                loan_status: state.isFullyPaid ? "repaid" : "active", outstanding_principal: format(state.outstandingPrincipal))
+        }
+    }
+
+    static func recover(
+        _ connection: PostgresConnection, loan: LoanRecord, amount: Amount, date: LocalDate, writtenOffOn: LocalDate,
+        repayments: [LoanRecord.Repayment], actor: Actor
+    ) throws -> RepaymentView {
+        guard date >= writtenOffOn else {
+            throw RavnaqError.rule(type: "loan-written-off",
+                                   message: "loan \(loan.number) was written off on \(writtenOffOn); a payment dated before that cannot be recorded now")
+        }
+        let recovered = repayments.filter { $0.kind == "recovery" && $0.reversedOn == nil }.reduce(Amount.zero) { $0 + $1.amount }
+        let left = (loan.writtenOffPrincipal ?? .zero) - recovered
+        guard amount <= left else {
+            throw RavnaqError.rule(type: "overpayment",
+                                   message: "the amount is more than the \(loan.currency.format(left)) written off and not yet recovered")
+        }
+        let transaction = try Ledger.post(
+            connection, organizationID: actor.organizationID, currency: loan.currency, on: date, kind: .recovery,
+            memo: "recovery on \(loan.number)", entries: [.debit(.cash, amount), .credit(.loanLossExpense, amount)])
+        let format = loan.currency.format
+        let id: UUID = try connection.query(
+            """
+            INSERT INTO repayments (organization_id, loan_id, paid_on, amount, kind, transaction_id)
+            VALUES ($1, $2, $3, $4, 'recovery', $5) RETURNING id
+            """,
+            [actor.organizationID, loan.id, date, format(amount), transaction]
+        ).first!.decode(0)
+        return RepaymentView(
+            id: id.idString, loan_id: loan.id.idString, kind: "recovery", date: date.description, amount: format(amount),
+            currency: loan.currency.code, allocation: AllocationView(.zero, loan.currency), reversed_on: nil,
+            loan_status: "written_off", outstanding_principal: format(.zero))
+    }
+
+    /// Undoes a wrong repayment: a reversing ledger transaction, then the later repayments are
+    /// allocated afresh and the difference is posted as one reallocation transaction.
+    public func reverse(_ key: String, repayment repaymentID: String, _ input: DateInput, as actor: Actor,
+                        idempotency: IdempotencyKey?) async throws -> StoredAnswer {
+        try actor.require(.admin, .coordinator, to: "reverse repayments")
+        var errors = FieldErrors()
+        let date = errors.date(input.date, "/date", required: false)
+        try errors.check()
+        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
+            let loan = try Self.load(connection, key, actor, lock: true)
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            let on = date ?? today
+            let repayments = try loan.repayments(connection)
+            guard let target = repayments.first(where: { $0.id.idString == repaymentID.lowercased() }) else {
+                throw RavnaqError.notFound("repayment \(repaymentID) of loan \(loan.number)")
+            }
+            guard target.reversedOn == nil else {
+                throw RavnaqError.rule(type: "repayment-already-reversed", message: "the repayment was already reversed on \(target.reversedOn!)")
+            }
+            if loan.writtenOffOn != nil && target.kind == "repayment" {
+                throw RavnaqError.rule(type: "loan-written-off", message: "loan \(loan.number) is written off: only recoveries can be reversed")
+            }
+            let reversal = try Ledger.reverse(connection, transaction: target.transactionID, organizationID: actor.organizationID,
+                                              on: on, memo: "reversal of a repayment of \(loan.number)")
+            try connection.query("UPDATE repayments SET reversed_on = $2, reversal_transaction = $3 WHERE id = $1", [target.id, on, reversal])
+
+            if target.kind == "repayment" {
+                try Self.reallocate(connection, loan: loan, remaining: LoanRecord.live(repayments).filter { $0.id != target.id },
+                                    on: on, actor: actor)
+            }
+            let (state, _, _) = try loan.state(connection, asOf: today)
+            if loan.status == "repaid" && !state.isFullyPaid {
+                try connection.query("UPDATE loans SET status = 'active', repaid_on = NULL WHERE id = $1", [loan.id])
+            }
+            let format = loan.currency.format
+            return RepaymentView(
+                id: target.id.idString, loan_id: loan.id.idString, kind: target.kind, date: target.date.description,
+                amount: format(target.amount), currency: loan.currency.code, allocation: AllocationView(target.allocation, loan.currency),
+                reversed_on: on.description, loan_status: loan.status == "written_off" ? "written_off" : (state.isFullyPaid ? "repaid" : "active"),
+                outstanding_principal: format(loan.status == "written_off" ? .zero : state.outstandingPrincipal))
+        }
+    }
+
+    /// Allocates `remaining` afresh and posts what moved between principal, interest and fees.
+    static func reallocate(_ connection: PostgresConnection, loan: LoanRecord, remaining: [LoanRecord.Repayment], on: LocalDate, actor: Actor) throws {
+        guard let last = remaining.map(\.date).max() else { return }
+        let state = LoanReplay.state(schedule: try loan.schedule(connection), repayments: remaining.map(\.input),
+                                     lateFee: loan.lateFee, asOf: last)
+        var delta = Allocation.zero
+        let format = loan.currency.format
+        for repayment in remaining {
+            let fresh = state.allocations[repayment.id.idString] ?? .zero
+            guard fresh != repayment.allocation else { continue }
+            delta.principal += fresh.principal - repayment.allocation.principal
+            delta.interest += fresh.interest - repayment.allocation.interest
+            delta.fees += fresh.fees - repayment.allocation.fees
+            try connection.query("UPDATE repayments SET principal = $2, interest = $3, fees = $4 WHERE id = $1",
+                                 [repayment.id, format(fresh.principal), format(fresh.interest), format(fresh.fees)])
+        }
+        guard delta != .zero else { return }
+        try Ledger.post(
+            connection, organizationID: actor.organizationID, currency: loan.currency, on: on, kind: .reallocation,
+            memo: "reallocation of repayments of \(loan.number) after a reversal",
+            entries: [.credit(.loansReceivable, delta.principal), .credit(.interestIncome, delta.interest), .credit(.feeIncome, delta.fees)])
+    }
+
+    /// Writes off the principal still outstanding on the date (debit loan_loss_expense, credit
+    /// loans_receivable); the loan is `written_off` from that date on.
+    public func writeOff(_ key: String, _ input: DateInput, as actor: Actor, idempotency: IdempotencyKey?) async throws -> StoredAnswer {
+        try actor.require(.admin, .coordinator, to: "write off loans")
+        var errors = FieldErrors()
+        let date = errors.date(input.date, "/date")
+        let reason = errors.text(input.reason, "/reason")
+        try errors.check()
+        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
+            let loan = try Self.load(connection, key, actor, lock: true)
+            guard loan.status == "active", let disbursedOn = loan.disbursedOn else {
+                throw RavnaqError.rule(type: "loan-not-active", message: "only an active loan can be written off; loan \(loan.number) is \(loan.status)")
+            }
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            guard date! >= disbursedOn, date! <= today else {
+                throw RavnaqError.invalid("/date", "must be between the disbursement on \(disbursedOn) and today")
+            }
+            let (state, repayments, _) = try loan.state(connection, asOf: date!)
+            if let latest = LoanRecord.live(repayments).map(\.date).max(), latest > date! {
+                throw RavnaqError.invalid("/date", "must not be before the latest repayment on \(latest)")
+            }
+            let principal = state.outstandingPrincipal
+            let transaction = try Ledger.post(
+                connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .writeOff,
+                memo: "write-off of \(loan.number): \(reason!)",
+                entries: [.debit(.loanLossExpense, principal), .credit(.loansReceivable, principal)])
+            try connection.query(
+                """
+                UPDATE loans SET status = 'written_off', written_off_on = $2, written_off_principal = $3, write_off_reason = $4,
+                                 write_off_transaction = $5
+                WHERE id = $1
+                """,
+                [loan.id, date!, loan.currency.format(principal), reason!, principal.isZero ? nil : transaction])
+            return try Self.view(connection, key: loan.id.idString, actor: actor, asOf: today)
+        }
+    }
+
+    /// The coordinator's daily collection list: late loans, most days late first.
+    public func late(asOf: String?, as actor: Actor) async throws -> [LateLoan] {
+        let date = try Self.optionalDate(asOf)
+        return try await database.transaction(as: actor) { connection in
+            let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
+            return try connection.query(
+                """
+                SELECT l.id, l.number, f.code, u.email, fig.days_past_due, fig.overdue::numeric(18,2)::text,
+                       fig.outstanding_principal::numeric(18,2)::text, l.currency
+                FROM loans l
+                JOIN projects p ON p.id = l.project_id
+                JOIN families f ON f.id = p.family_id
+                LEFT JOIN mentor_assignments a ON a.family_id = f.id AND a.from_on <= $2 AND (a.to_on IS NULL OR a.to_on > $2)
+                LEFT JOIN users u ON u.id = a.mentor_id
+                CROSS JOIN LATERAL loan_figures(l.id, $2) fig
+                WHERE l.organization_id = $1 AND l.status IN ('active', 'repaid', 'written_off') AND fig.days_past_due > 0
+                ORDER BY fig.days_past_due DESC, l.number
+                """,
+                [actor.organizationID, asOf]
+            ).rows.map {
+                LateLoan(id: try $0.decode(0, as: UUID.self).idString, number: try $0.decode(1), family_code: try $0.decode(2),
+                         mentor: try $0.decode(3, as: String?.self), days_past_due: try $0.decode(4), overdue: try $0.decode(5),
+                         outstanding_principal: try $0.decode(6), currency: try $0.decode(7))
+            }
+        }
+    }
+
+    public func list(projectID: String?, page: Page, as actor: Actor) async throws -> ListPage {
+        var errors = FieldErrors()
+        let project = errors.id(projectID, "/project_id", required: false)
+        try errors.check()
+        return try await database.transaction(as: actor) { connection in
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            return try ListPage(
+                result: connection.query(
+                    """
+                    SELECT json_build_object('id', l.id, 'number', l.number, 'project_id', l.project_id, 'programme_id', l.programme_id,
+                                             'status', l.status, 'currency', l.currency, 'principal', l.principal::text,
+                                             'outstanding_principal', fig.outstanding_principal::numeric(18,2)::text,
+                                             'days_past_due', fig.days_past_due)::text,
+                           l.created_at::text, l.id
+                    FROM loans l CROSS JOIN LATERAL loan_figures(l.id, $6) fig
+                    WHERE l.organization_id = $1 AND ($2::uuid IS NULL OR l.project_id = $2)
+                      AND ($3::timestamptz IS NULL OR (l.created_at, l.id) > ($3, $4::uuid))
+                    ORDER BY l.created_at, l.id LIMIT $5
+                    """,
+                    [actor.organizationID, project, page.after?.createdAt, page.after?.id, page.limit + 1, today]),
+                limit: page.limit, filters: [projectID ?? ""])
+        }
+    }
+
+    // MARK: Helpers
+
+    static func load(_ connection: PostgresConnection, _ key: String, _ actor: Actor, lock: Bool = false) throws -> LoanRecord {
+        try LoanRecord.load(connection, key: key, organizationID: actor.organizationID, lock: lock).orThrow("loan \(key)")
+    }
+
+    static func view(_ connection: PostgresConnection, key: String, actor: Actor, asOf: LocalDate?) throws -> LoanView {
+        let loan = try load(connection, key, actor)
+        let asOf = try asOf ?? Organizations.today(connection, organizationID: actor.organizationID)
+        let (state, _, _) = try loan.state(connection, asOf: asOf)
+        return loan.view(state: state, asOf: asOf)
+    }
+
+    static func optionalDate(_ text: String?) throws -> LocalDate? {
+        var errors = FieldErrors()
+        let date = errors.date(text, "/as_of", required: false)
+        try errors.check()
+        return date
+    }
+
+    static func problemType(_ error: RepaymentError) -> String {
+        switch error {
+        case .nonPositiveAmount: "invalid-amount"
+        case .beforeDisbursement: "repayment-before-disbursement"
+        case .beforeLatestRepayment: "repayment-before-latest"
+        case .overpayment: "overpayment"
+        }
+    }
+}
+
+public struct LateLoan: Encodable, Sendable {
+    public let id: String
+    public let number: String
+    public let family_code: String
+    public let mentor: String?
+    public let days_past_due: Int
+    public let overdue: String
+    public let outstanding_principal: String
+    public let currency: String
+}

@@ -1,0 +1,105 @@
+import Hummingbird
+import RavnaqCore
+
+/// `/api/v1/families`: households, their members, their case file and their mentor.
+struct FamiliesController {
+    let families: Families
+
+    func register(on group: RouterGroup<RavnaqRequestContext>) {
+        group.get("families", use: list)
+        group.post("families", use: create)
+        group.get("families/:id", use: get)
+        group.post("families/:id/members", use: addMember)
+        group.put("families/:id/mentor", use: assignMentor)
+    }
+
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
+        let q = request.query("q")
+        return try await families.list(query: q, page: try request.page(filters: [q ?? ""]), as: try context.requireActor())
+    }
+
+    @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
+        var request = request
+        let (input, _) = try await request.decode(FamilyInput.self)
+        let (family, warnings) = try await families.create(input, as: try context.requireActor())
+        return CreatedJSON(json: try family.adding(["warnings": warnings]))
+    }
+
+    @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        try await families.get(try context.parameters.require("id"), asOf: request.query("as_of"), as: try context.requireActor())
+    }
+
+    @Sendable func addMember(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
+        var request = request
+        let (input, _) = try await request.decode(MemberInput.self)
+        let (member, warnings) = try await families.addMember(
+            family: try context.parameters.require("id"), input, as: try context.requireActor())
+        return CreatedJSON(json: try member.adding(["warnings": warnings]))
+    }
+
+    struct MentorRequest: Decodable {
+        let mentor: String?
+        let from: String?
+    }
+
+    @Sendable func assignMentor(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(MentorRequest.self)
+        return try await families.assignMentor(
+            family: try context.parameters.require("id"), mentor: input.mentor, from: input.from, as: try context.requireActor())
+    }
+
+    static let openAPIPaths = #"""
+    {"paths": {
+      "/api/v1/families": {
+        "get": {"summary": "Families, oldest first; q searches codes and member names (Uzbek apostrophes folded, case ignored)",
+                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "{items, next_cursor}"}, "400": {"$ref": "#/components/responses/Problem"}}},
+        "post": {"summary": "Register a family with its members (coordinator, admin). PINFL check-digit mismatches come back as `warnings`.",
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FamilyInput"}}}},
+                 "responses": {"201": {"description": "The case file, with warnings.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseFile"}}}},
+                               "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}": {
+        "get": {"summary": "The family's case file, assembled by PostgreSQL in one round trip",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
+                "responses": {"200": {"description": "The case file.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseFile"}}}},
+                              "404": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/members": {
+        "post": {"summary": "Add a member (needs the family's consent)", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberInput"}}}},
+                 "responses": {"201": {"description": "The member, with warnings."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/mentor": {
+        "put": {"summary": "Assign the family's mentor from a date on (ends the current assignment that day)",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["mentor", "from"],
+                  "properties": {"mentor": {"type": "string", "description": "the mentor's email or id"}, "from": {"$ref": "#/components/schemas/Date"}}}}}},
+                "responses": {"200": {"description": "The case file."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      }
+    },
+    "schemas": {
+      "MemberInput": {"type": "object", "required": ["full_name", "relation"], "properties": {
+        "full_name": {"type": "string"}, "sex": {"enum": ["female", "male"]}, "birth_date": {"$ref": "#/components/schemas/Date"},
+        "relation": {"enum": ["head", "spouse", "son", "daughter", "parent", "other"]},
+        "pinfl": {"type": ["string", "null"], "pattern": "^[0-9]{14}$"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
+      "FamilyInput": {"type": "object", "required": ["code", "region", "district"], "properties": {
+        "code": {"type": "string", "examples": ["AN-0001"]}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": "string"},
+        "categories": {"type": "array", "items": {"enum": ["low_income", "disability", "many_children", "unemployed", "female_headed", "state_supported", "other"]}},
+        "registry_ref": {"type": "string"}, "consent_on": {"$ref": "#/components/schemas/Date", "description": "without it no personal data (members, mahalla) is stored"},
+        "members": {"type": "array", "items": {"$ref": "#/components/schemas/MemberInput"}}}},
+      "CaseFile": {"type": "object", "properties": {
+        "id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": ["string", "null"]},
+        "categories": {"type": "array", "items": {"type": "string"}}, "consent_on": {"type": ["string", "null"]}, "status": {"enum": ["active", "graduated", "exited"]},
+        "members": {"type": "array", "items": {"type": "object"}},
+        "mentor": {"type": ["object", "null"], "properties": {"id": {"type": "string"}, "email": {"type": "string"}, "from": {"type": "string"}}},
+        "projects": {"type": "array", "items": {"type": "object", "properties": {
+          "loans": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "number": {"type": "string"}, "status": {"type": "string"},
+            "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer"}}}},
+          "grants": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "number": {"type": "string"}, "status": {"type": "string"},
+            "disbursed": {"$ref": "#/components/schemas/Amount"}, "utilization": {"type": ["number", "null"]}}}}}}},
+        "warnings": {"type": "array", "items": {"type": "string"}}}}
+    }}
+    """#
+}

@@ -1,0 +1,141 @@
+import Hummingbird
+import RavnaqCore
+
+/// `/api/v1/loans`: opening, schedule, disbursement, repayments, reversal, write-off, arrears.
+struct LoansController {
+    let loans: Loans
+
+    func register(on group: RouterGroup<RavnaqRequestContext>) {
+        group.get("loans", use: list)
+        group.post("loans", use: open)
+        group.get("loans/:id", use: get)
+        group.get("loans/:id/schedule", use: schedule)
+        group.post("loans/:id/disbursements", use: disburse)
+        group.post("loans/:id/repayments", use: repay)
+        group.post("loans/:id/repayments/:rid/reversal", use: reverse)
+        group.post("loans/:id/write-off", use: writeOff)
+    }
+
+    /// `?overdue=true` is the collection list (late loans, most days late first); otherwise all
+    /// loans, oldest first.
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        if request.query("overdue") == "true" {
+            let late = try await loans.late(asOf: request.query("as_of"), as: actor)
+            return try JSONAnswer(ListAnswer(items: late, next_cursor: nil)).response(from: request, context: context)
+        }
+        let project = request.query("project_id")
+        return try await loans.list(projectID: project, page: try request.page(filters: [project ?? ""]), as: actor)
+            .response(from: request, context: context)
+    }
+
+    @Sendable func open(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<LoanView> {
+        var request = request
+        let (input, _) = try await request.decode(LoanInput.self)
+        return JSONAnswer(try await loans.open(input, as: try context.requireActor()), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<LoanView> {
+        JSONAnswer(try await loans.get(try context.parameters.require("id"), asOf: request.query("as_of"), as: try context.requireActor()))
+    }
+
+    @Sendable func schedule(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ScheduleView> {
+        JSONAnswer(try await loans.schedule(try context.parameters.require("id"), asOf: request.query("as_of"), as: try context.requireActor()))
+    }
+
+    @Sendable func disburse(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        var request = request
+        let (input, body) = try await request.decode(DateInput.self)
+        return try await loans.disburse(try context.parameters.require("id"), input, as: try context.requireActor(),
+                                        idempotency: request.idempotencyKey(body: body))
+    }
+
+    @Sendable func repay(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        var request = request
+        let (input, body) = try await request.decode(RepaymentRequest.self)
+        return try await loans.repay(try context.parameters.require("id"), input, as: try context.requireActor(),
+                                     idempotency: request.idempotencyKey(body: body))
+    }
+
+    @Sendable func reverse(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        var request = request
+        let (input, body) = try await request.decode(DateInput.self)
+        return try await loans.reverse(try context.parameters.require("id"), repayment: try context.parameters.require("rid"), input,
+                                       as: try context.requireActor(), idempotency: request.idempotencyKey(body: body))
+    }
+
+    @Sendable func writeOff(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        var request = request
+        let (input, body) = try await request.decode(DateInput.self)
+        return try await loans.writeOff(try context.parameters.require("id"), input, as: try context.requireActor(),
+                                        idempotency: request.idempotencyKey(body: body))
+    }
+
+    static let openAPIPaths = #"""
+    {"paths": {
+      "/api/v1/loans": {
+        "get": {"summary": "Loans, oldest first; with overdue=true the collection list: late loans with family code, mentor, days past due and amount overdue, most days late first",
+                "parameters": [{"name": "overdue", "in": "query", "schema": {"type": "boolean"}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}},
+                               {"name": "project_id", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "{items, next_cursor}"}}},
+        "post": {"summary": "Open a loan (coordinator, admin); it is approved until disbursed",
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LoanInput"}}}},
+                 "responses": {"201": {"description": "The loan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
+                               "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/loans/{id}": {
+        "get": {"summary": "One loan (id or number L-000123) as of a date",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
+                "responses": {"200": {"description": "The loan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
+                              "404": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/loans/{id}/schedule": {
+        "get": {"summary": "The schedule: projected from planned_disbursement_on before disbursement, fixed after; paid and status as of a date",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
+                "responses": {"200": {"description": "{installments:[{n, due_on, principal, interest, fees, total, paid, status: pending|partial|paid|late}]}"}}}
+      },
+      "/api/v1/loans/{id}/disbursements": {
+        "post": {"summary": "Disburse (debit loans_receivable, credit cash); honours Idempotency-Key",
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DateBody"}}}},
+                 "responses": {"201": {"description": "The loan."}, "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/loans/{id}/repayments": {
+        "post": {"summary": "Record a repayment, allocated oldest installment first, fees → interest → principal; after a write-off it is a recovery. Honours Idempotency-Key",
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["amount", "date"], "properties": {
+                   "amount": {"$ref": "#/components/schemas/Amount"}, "date": {"$ref": "#/components/schemas/Date"}}}}}},
+                 "responses": {"201": {"description": "The repayment with its allocation {principal, interest, fees}."},
+                               "409": {"$ref": "#/components/responses/Problem"},
+                               "422": {"description": "overpayment, repayment-before-disbursement, repayment-before-latest, loan-not-disbursed, invalid-input", "$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/loans/{id}/repayments/{rid}/reversal": {
+        "post": {"summary": "Reverse a wrong repayment: a reversing ledger transaction; later repayments are allocated afresh",
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "rid", "in": "path", "required": true, "schema": {"type": "string"}},
+                                {"$ref": "#/components/parameters/idempotency"}],
+                 "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/DateBody"}}}},
+                 "responses": {"201": {"description": "The reversed repayment."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/loans/{id}/write-off": {
+        "post": {"summary": "Write off the principal outstanding on the date (debit loan_loss_expense, credit loans_receivable)",
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "reason"], "properties": {
+                   "date": {"$ref": "#/components/schemas/Date"}, "reason": {"type": "string"}}}}}},
+                 "responses": {"201": {"description": "The loan."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      }
+    },
+    "schemas": {
+      "DateBody": {"type": "object", "properties": {"date": {"$ref": "#/components/schemas/Date"}}},
+      "LoanInput": {"type": "object", "required": ["programme_id", "project_id", "principal", "currency", "annual_rate", "method", "installments", "frequency", "planned_disbursement_on"],
+        "properties": {"programme_id": {"type": "string"}, "project_id": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
+          "currency": {"type": "string", "description": "must be the programme's"}, "annual_rate": {"type": "string", "examples": ["24"]},
+          "method": {"enum": ["annuity", "equal_principal", "flat"]}, "installments": {"type": "integer", "minimum": 1, "maximum": 600},
+          "frequency": {"enum": ["monthly", "biweekly", "weekly"]}, "grace_periods": {"type": "integer", "default": 0},
+          "planned_disbursement_on": {"$ref": "#/components/schemas/Date"}, "first_due_on": {"type": ["string", "null"], "format": "date"}}},
+      "Loan": {"type": "object", "properties": {"id": {"type": "string"}, "number": {"type": "string"}, "status": {"enum": ["approved", "active", "repaid", "written_off"]},
+        "principal": {"$ref": "#/components/schemas/Amount"}, "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer"},
+        "overdue": {"$ref": "#/components/schemas/Amount"}, "total_owed": {"$ref": "#/components/schemas/Amount"}, "as_of": {"$ref": "#/components/schemas/Date"},
+        "paid": {"type": "object", "properties": {"principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}}}}
+    }}
+    """#
+}

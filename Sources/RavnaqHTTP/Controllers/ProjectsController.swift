@@ -1,0 +1,71 @@
+import Hummingbird
+import RavnaqCore
+
+/// `/api/v1/projects`: income-generating projects and their lifecycle.
+struct ProjectsController {
+    let projects: Projects
+
+    func register(on group: RouterGroup<RavnaqRequestContext>) {
+        group.get("projects", use: list)
+        group.post("projects", use: create)
+        group.get("projects/:id", use: get)
+        group.post("projects/:id/status", use: status)
+        group.post("projects/:id/business-plan/approve", use: approvePlan)
+    }
+
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
+        let family = request.query("family_id")
+        return try await projects.list(familyID: family, page: try request.page(filters: [family ?? ""]), as: try context.requireActor())
+    }
+
+    @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
+        var request = request
+        let (input, _) = try await request.decode(ProjectInput.self)
+        return CreatedJSON(json: try await projects.create(input, as: try context.requireActor()))
+    }
+
+    @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        try await projects.get(try context.parameters.require("id"), as: try context.requireActor())
+    }
+
+    @Sendable func status(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(StatusInput.self)
+        return try await projects.changeStatus(project: try context.parameters.require("id"), input, as: try context.requireActor())
+    }
+
+    @Sendable func approvePlan(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        try await projects.approveBusinessPlan(project: try context.parameters.require("id"), as: try context.requireActor())
+    }
+
+    static let openAPIPaths = #"""
+    {"paths": {
+      "/api/v1/projects": {
+        "get": {"summary": "Projects, oldest first", "parameters": [{"name": "family_id", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "{items, next_cursor}"}}},
+        "post": {"summary": "Log a project (coordinator, admin)",
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["family_id", "type", "title"], "properties": {
+                   "family_id": {"type": "string"}, "type": {"enum": ["sewing", "crafts", "baking", "livestock", "greenhouse", "retail", "services", "other"]},
+                   "title": {"type": "string"}, "description": {"type": "string"}, "started_on": {"$ref": "#/components/schemas/Date"},
+                   "expected_monthly_revenue": {"$ref": "#/components/schemas/Amount"}, "expected_monthly_costs": {"$ref": "#/components/schemas/Amount"}}}}}},
+                 "responses": {"201": {"description": "The project."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/projects/{id}": {
+        "get": {"summary": "One project", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The project."}, "404": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/projects/{id}/status": {
+        "post": {"summary": "Move along the lifecycle planned → active → (suspended ↔ active) → closed | failed",
+                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["status", "date"], "properties": {
+                   "status": {"enum": ["planned", "active", "suspended", "closed", "failed"]}, "date": {"$ref": "#/components/schemas/Date"}, "reason": {"type": "string"}}}}}},
+                 "responses": {"200": {"description": "The project."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/projects/{id}/business-plan/approve": {
+        "post": {"summary": "Approve the business plan (makes the grant condition business_plan_approved hold)",
+                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                 "responses": {"200": {"description": "The project."}, "404": {"$ref": "#/components/responses/Problem"}}}
+      }
+    }}
+    """#
+}
