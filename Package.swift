@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "RavnaqHTTPTests",
             dependencies: [
-                "RavnaqHTTP", "TestSupport",
+                "RavnaqHTTP", "RavnaqCore", "RavnaqMoney", "Postgres", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
