@@ -20,7 +20,10 @@ struct Ravnaq: AsyncParsableCommand {
               ravnaq serve --port 8080
             """,
         version: version,
-        subcommands: [ServeCommand.self, DBCommand.self, OrgCommand.self, UserCommand.self]
+        subcommands: [
+            ServeCommand.self, DBCommand.self, OrgCommand.self, UserCommand.self, ProgrammeCommand.self, FamilyCommand.self,
+            ProjectCommand.self, LoanCommand.self, LedgerCommand.self,
+        ]
     )
 }
 
@@ -58,5 +61,12 @@ enum CLI {
             return "cli:" + String(cString: name)
         }
         return "cli:uid\(getuid())"
+    }
+}
+
+extension CLI {
+    /// A note for the person at the terminal, on standard error.
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 }

@@ -58,8 +58,8 @@ public struct Families: Sendable {
 
     public func addMember(family id: String, _ input: MemberInput, as actor: Actor) async throws -> (member: JSONText, warnings: [String]) {
         try actor.require(.admin, .coordinator, to: "register family members")
-        let familyID = try Self.parseID(id)
         return try await database.transaction(as: actor) { connection in
+            let familyID = try Self.resolve(connection, key: id, organizationID: actor.organizationID)
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             guard let family = try connection.query(
                 "SELECT consent_on FROM families WHERE id = $1 AND organization_id = $2", [familyID, actor.organizationID]
@@ -79,11 +79,11 @@ public struct Families: Sendable {
 
     /// A family's case file as of a date (default today).
     public func get(_ id: String, asOf: String? = nil, as actor: Actor) async throws -> JSONText {
-        let familyID = try Self.parseID(id)
         var errors = FieldErrors()
         let date = errors.date(asOf, "/as_of", required: false)
         try errors.check()
         return try await database.transaction(as: actor) { connection in
+            let familyID = try Self.resolve(connection, key: id, organizationID: actor.organizationID)
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
             return try Self.caseFile(connection, id: familyID, actor: actor, asOf: asOf)
         }.orThrow("family \(id)")
@@ -116,15 +116,12 @@ public struct Families: Sendable {
     /// Assigns a mentor from a date on, ending the current assignment that day.
     public func assignMentor(family id: String, mentor: String?, from: String?, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, to: "assign mentors")
-        let familyID = try Self.parseID(id)
         var errors = FieldErrors()
         let mentorKey = errors.text(mentor, "/mentor")
         let fromDate = errors.date(from, "/from")
         try errors.check()
         return try await database.transaction(as: actor) { connection in
-            guard try connection.query("SELECT 1 FROM families WHERE id = $1 AND organization_id = $2",
-                                       [familyID, actor.organizationID]).rowCount == 1
-            else { throw RavnaqError.notFound("family \(id)") }
+            let familyID = try Self.resolve(connection, key: id, organizationID: actor.organizationID)
             guard let mentorRow = try connection.query(
                 "SELECT id, role FROM users WHERE organization_id = $1 AND (lower(email) = lower($2) OR id::text = lower($2))",
                 [actor.organizationID, mentorKey!]
@@ -152,9 +149,15 @@ public struct Families: Sendable {
 
     // MARK: SQL
 
-    static func parseID(_ id: String) throws -> UUID {
-        guard let uuid = UUID(uuidString: id) else { throw RavnaqError.notFound("family \(id)") }
-        return uuid
+    /// The family's id from its id or its code (the CLI takes either).
+    static func resolve(_ connection: PostgresConnection, key: String, organizationID: UUID) throws -> UUID {
+        let row = if let uuid = UUID(uuidString: key) {
+            try connection.query("SELECT id FROM families WHERE id = $1 AND organization_id = $2", [uuid, organizationID]).first
+        } else {
+            try connection.query("SELECT id FROM families WHERE lower(code) = lower($1) AND organization_id = $2", [key, organizationID]).first
+        }
+        guard let row else { throw RavnaqError.notFound("family \(key)") }
+        return try row.decode(0)
     }
 
     @discardableResult

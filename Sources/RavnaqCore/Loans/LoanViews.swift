@@ -79,6 +79,8 @@ public struct RepaymentView: Encodable, Sendable {
 extension LoanRecord {
     func view(state: LoanState, asOf: LocalDate) -> LoanView {
         let format = currency.format
+        // Nothing is owed on a loan not yet disbursed, or no longer carried after a write-off.
+        let carried = !isWrittenOff(asOf: asOf) && (disbursedOn.map { $0 <= asOf } ?? false)
         return LoanView(
             id: id.idString, number: number, programme_id: programmeID.idString, project_id: projectID.idString,
             status: status(asOf: asOf, state: state), currency: currency.code, principal: format(terms.principal),
@@ -86,10 +88,10 @@ extension LoanRecord {
             frequency: terms.frequency.rawValue, grace_periods: terms.gracePeriods,
             planned_disbursement_on: plannedDisbursementOn.description, first_due_on: terms.firstDueOn?.description,
             disbursed_on: disbursedOn?.description, as_of: asOf.description,
-            outstanding_principal: format(isWrittenOff(asOf: asOf) || disbursedOn.map { $0 > asOf } ?? true ? .zero : state.outstandingPrincipal),
-            days_past_due: isWrittenOff(asOf: asOf) ? 0 : state.daysPastDue,
-            overdue: format(isWrittenOff(asOf: asOf) ? .zero : state.overdueAmount),
-            total_owed: format(isWrittenOff(asOf: asOf) ? .zero : state.totalOwed),
+            outstanding_principal: format(carried ? state.outstandingPrincipal : .zero),
+            days_past_due: carried ? state.daysPastDue : 0,
+            overdue: format(carried ? state.overdueAmount : .zero),
+            total_owed: format(carried ? state.totalOwed : .zero),
             paid: AllocationView(state.totalPaid, currency),
             written_off_on: writtenOffOn?.description, written_off_principal: writtenOffPrincipal.map(format),
             write_off_reason: writeOffReason)

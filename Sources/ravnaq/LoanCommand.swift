@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import RavnaqCore
+
+struct LoanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loan",
+        abstract: "Loans: open, disburse, repay, schedule, show, write off, and the daily collection list.",
+        discussion: "Wherever a loan is named, its id or its number (L-000123) works.",
+        subcommands: [Open.self, Disburse.self, Repay.self, Reverse.self, Schedule.self, Show.self, List.self, Late.self, WriteOff.self]
+    )
+
+    struct Open: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a loan (approved until disbursed). Its currency is the programme's.",
+            discussion: """
+                Example:
+                  ravnaq loan open --programme 3f2c… --project 9c0d… --principal 10000000 --rate 24 \\
+                    --method annuity --installments 12 --frequency monthly --planned-on 2025-01-15
+                """)
+        @Option(help: "The programme's id.") var programme: String
+        @Option(help: "The project's id.") var project: String
+        @Option var principal: String
+        @Option(help: "Yearly interest in percent, e.g. 24.") var rate: String
+        @Option(help: "annuity, equal_principal or flat.") var method: String
+        @Option var installments: Int
+        @Option(help: "monthly, biweekly or weekly.") var frequency: String = "monthly"
+        @Option(help: "Installments with interest only.") var grace: Int = 0
+        @Option(name: .customLong("planned-on"), help: "Planned disbursement date.") var plannedOn: String
+        @Option(name: .customLong("first-due-on")) var firstDueOn: String?
+        @Option(help: "Defaults to the programme's currency.") var currency: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let loan = try await CLI.withActor(acting) { database, actor in
+                var currency = self.currency
+                if currency == nil { currency = try await Programmes(database: database).get(programme, as: actor).currency }
+                return try await Loans(database: database).open(
+                    LoanInput(programme_id: programme, project_id: project, principal: AmountInput(principal), currency: currency,
+                              annual_rate: DecimalInput(rate), method: method, installments: installments, frequency: frequency,
+                              grace_periods: grace, planned_disbursement_on: plannedOn, first_due_on: firstDueOn),
+                    as: actor)
+            }
+            try output.print(loan, columns: LoanCommand.loanColumns)
+        }
+    }
+
+    static let loanColumns = ["id", "number", "status", "currency", "principal", "outstanding_principal", "days_past_due", "overdue",
+                              "total_owed", "disbursed_on", "as_of"]
+
+    struct Disburse: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disburse a loan; its schedule is fixed from this date.",
+            discussion: "Example:\n  ravnaq loan disburse L-000001 --date 2025-01-15")
+        @Argument var loan: String
+        @Option var date: String
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).disburse(loan, DateInput(date: date), as: actor, idempotency: nil)
+            }
+            try output.print(answer.json, columns: LoanCommand.loanColumns)
+        }
+    }
+
+    struct Repay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a repayment (fees → interest → principal, oldest installment first).",
+            discussion: "Example:\n  ravnaq loan repay L-000001 945595.97 --date 2025-02-15")
+        @Argument var loan: String
+        @Argument var amount: String
+        @Option var date: String
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).repay(loan, RepaymentRequest(amount: AmountInput(amount), date: date), as: actor, idempotency: nil)
+            }
+            try output.print(answer.json)
+        }
+    }
+
+    struct Reverse: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reverse a wrong repayment; later repayments are allocated afresh.",
+            discussion: "Example:\n  ravnaq loan reverse L-000001 7d3a… --date 2025-02-20")
+        @Argument var loan: String
+        @Argument(help: "The repayment's id.") var repayment: String
+        @Option var date: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).reverse(loan, repayment: repayment, DateInput(date: date), as: actor, idempotency: nil)
+            }
+            try output.print(answer.json)
+        }
+    }
+
+    struct Schedule: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the schedule with what is paid and each installment's status.",
+            discussion: "Examples:\n  ravnaq loan schedule L-000001\n  ravnaq loan schedule L-000001 --format csv")
+        @Argument var loan: String
+        @Option(name: .customLong("as-of")) var asOf: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let schedule = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).schedule(loan, asOf: asOf, as: actor)
+            }
+            try output.print(schedule, rows: "installments", columns: ["n", "due_on", "principal", "interest", "fees", "total", "paid", "status"])
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a loan as of a date: outstanding principal, days past due, amount overdue.",
+            discussion: "Example:\n  ravnaq loan show L-000001 --as-of 2025-04-20")
+        @Argument var loan: String
+        @Option(name: .customLong("as-of")) var asOf: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let view = try await CLI.withActor(acting) { database, actor in try await Loans(database: database).get(loan, asOf: asOf, as: actor) }
+            try output.print(view, columns: LoanCommand.loanColumns)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List loans, oldest first.", discussion: "Example:\n  ravnaq loan list --format csv")
+        @Option(help: "Only this project's loans (id).") var project: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let page = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).list(projectID: project, page: Page(limit: Page.maximumLimit), as: actor)
+            }
+            try output.print(page.data, rows: "items", columns: ["id", "number", "status", "currency", "principal", "outstanding_principal", "days_past_due"])
+        }
+    }
+
+    struct Late: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The daily collection list: late loans, most days late first.",
+            discussion: "Example:\n  ravnaq loan late --format csv --sep ';'")
+        @Option(name: .customLong("as-of")) var asOf: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let late = try await CLI.withActor(acting) { database, actor in try await Loans(database: database).late(asOf: asOf, as: actor) }
+            try output.print(late, columns: ["number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"])
+        }
+    }
+
+    struct WriteOff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "write-off",
+            abstract: "Write off the principal outstanding on a date.",
+            discussion: "Example:\n  ravnaq loan write-off L-000001 --date 2025-06-30 --reason \"the family moved away\"")
+        @Argument var loan: String
+        @Option var date: String
+        @Option var reason: String
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).writeOff(loan, DateInput(date: date, reason: reason), as: actor, idempotency: nil)
+            }
+            try output.print(answer.json, columns: LoanCommand.loanColumns + ["written_off_on", "written_off_principal"])
+        }
+    }
+}
+
+struct LedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger", abstract: "The books.", subcommands: [TrialBalanceCommand.self])
+
+    struct TrialBalanceCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trial-balance",
+            abstract: "Every account's debit and credit totals as of a date.",
+            discussion: "Example:\n  ravnaq ledger trial-balance --as-of 2025-12-31 --format csv")
+        @Option(name: .customLong("as-of")) var asOf: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let balance = try await CLI.withActor(acting) { database, actor in
+                try await LedgerService(database: database).trialBalance(asOf: asOf, as: actor)
+            }
+            try output.print(balance, rows: "accounts", columns: ["account", "currency", "debit", "credit", "balance"])
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import RavnaqCore
+
+struct ProgrammeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "programme",
+        abstract: "Programmes: a donor's funding lines. Every loan and grant belongs to one.",
+        subcommands: [Add.self, List.self, Funds.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a programme (admin).",
+            discussion: """
+                Example:
+                  ravnaq programme add --name "Family Business 2025" --donor UNDP --currency UZS \\
+                    --starts-on 2025-01-01 --ends-on 2026-12-31 --budget 500000000
+                """)
+        @Option var name: String
+        @Option var donor: String
+        @Option var currency = "UZS"
+        @Option(name: .customLong("starts-on")) var startsOn: String
+        @Option(name: .customLong("ends-on")) var endsOn: String
+        @Option var budget: String
+        @Flag(name: .customLong("tranche-approval"), help: "Grant tranches need a grant officer's approval.") var trancheApproval = false
+        @Option(name: .customLong("late-fee"), help: "Fee charged on an installment still unpaid N+1 days after its due date.") var lateFee: String?
+        @Option(name: .customLong("late-fee-after-days")) var lateFeeAfterDays: Int?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let input = ProgrammeInput(
+                name: name, donor: donor, currency: currency, starts_on: startsOn, ends_on: endsOn, budget: AmountInput(budget),
+                tranche_approval: trancheApproval, late_fee: lateFee.map { AmountInput($0) }, late_fee_after_days: lateFeeAfterDays)
+            let programme = try await CLI.withActor(acting) { database, actor in
+                try await Programmes(database: database).create(input, as: actor)
+            }
+            try output.print(programme)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List programmes.", discussion: "Example:\n  ravnaq programme list --format csv")
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let all = try await CLI.withActor(acting) { database, actor in try await Programmes(database: database).list(as: actor) }
+            try output.print(all)
+        }
+    }
+
+    struct Funds: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record donor money received (debit cash, credit donor_funds).",
+            discussion: "Example:\n  ravnaq programme funds 3f2c… --date 2025-01-05 --amount 200000000")
+        @Argument(help: "The programme's id.") var programme: String
+        @Option var date: String
+        @Option var amount: String
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Programmes(database: database).receiveFunds(
+                    programme: programme, FundsInput(date: date, amount: AmountInput(amount)), as: actor, key: nil)
+            }
+            try output.print(answer.json)
+        }
+    }
+}
