@@ -64,6 +64,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["RavnaqCore", "Postgres"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "RavnaqMoneyTests", dependencies: ["RavnaqMoney"]),
+        // Runs the built `ravnaq` binary against a test database, as a coordinator would.
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RavnaqCore"]),
         .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "TestSupport"]),
         .testTarget(
             name: "RavnaqHTTPTests",

@@ -1,0 +1,105 @@
+import Foundation
+import RavnaqCore
+import Testing
+import TestSupport
+
+/// Runs `ravnaq` (built beside the test bundle) with DATABASE_URL pointing at a test database.
+struct CLI {
+    let databaseURL: String
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "ravnaq")
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        environment["RAVNAQ_AS"] = nil
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try run(arguments + ["--format", "json"])
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+    }
+}
+
+@Suite("The ravnaq CLI, as a coordinator uses it")
+struct CLIFlowTests {
+    @Test("register a family, open, disburse, schedule, repay, see arrears and write off from the terminal alone")
+    func coordinatorFlow() async throws {
+        let database = try await TestDatabase.make()
+        let cli = CLI(databaseURL: database.conninfo)
+        #expect(try cli.run(["org", "add", "AN", "--name", "Andijon Family Fund"]).status == 0)
+        let token = try cli.run(["user", "add", "malika@example.org", "--role", "coordinator"])
+        #expect(token.status == 0)
+        #expect(token.stdout.split(separator: "\n").last?.hasPrefix("rvq_") == true)
+
+        let programme = try cli.json(["programme", "add", "--name", "Family Business 2025", "--donor", "UNDP", "--currency", "UZS",
+                                      "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "500000000"])
+        let family = try cli.json(["family", "add", "AN-0001", "--region", "Andijon", "--district", "Asaka", "--mahalla", "Navbahor",
+                                   "--category", "low_income", "--consent-on", "2025-01-10",
+                                   "--member", "G‘ulnora O‘rinova,female,1988-04-02,head", "--as", "malika@example.org"])
+        let familyID = try #require(family["id"] as? String)
+        let project = try cli.json(["project", "add", "--family", familyID, "--type", "sewing", "--title", "Home sewing workshop"])
+        let loan = try cli.json(["loan", "open", "--programme", try #require(programme["id"] as? String),
+                                 "--project", try #require(project["id"] as? String), "--principal", "10000000", "--rate", "24",
+                                 "--method", "annuity", "--installments", "12", "--planned-on", "2025-01-15"])
+        let number = try #require(loan["number"] as? String)
+        #expect(loan["status"] as? String == "approved")
+        #expect(try cli.json(["loan", "disburse", number, "--date", "2025-01-15"])["status"] as? String == "active")
+
+        let csv = try cli.run(["loan", "schedule", number, "--format", "csv"])
+        let lines = csv.stdout.components(separatedBy: "\r\n")
+        #expect(lines[0] == "\u{FEFF}n,due_on,principal,interest,fees,total,paid,status")
+        #expect(lines[1] == "1,2025-02-15,745595.97,200000.00,0.00,945595.97,0.00,late")
+        #expect(lines.count == 14)  // header, 12 installments, and the final CRLF
+
+        let repayment = try cli.json(["loan", "repay", number, "945595.97", "--date", "2025-02-15"])
+        #expect((repayment["allocation"] as? [String: Any])?["interest"] as? String == "200000.00")
+        let shown = try cli.json(["loan", "show", number, "--as-of", "2025-04-20"])
+        #expect(shown["days_past_due"] as? Int == 36)
+
+        let late = try cli.run(["loan", "late", "--as-of", "2025-04-20", "--format", "csv", "--sep", ";"])
+        #expect(late.stdout.contains("\(number);AN-0001;;36;1891191.94;9254404.03;UZS"))
+
+        // A coordinator reads a clear sentence on stderr and a non-zero exit for an overpayment.
+        let refused = try cli.run(["loan", "repay", number, "99999999", "--date", "2025-02-16"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("more than the 10401555.62 still owed"))
+
+        let written = try cli.json(["loan", "write-off", number, "--date", "2025-06-30", "--reason", "moved away"])
+        #expect(written["status"] as? String == "written_off")
+
+        // The search folds the Uzbek apostrophes: ‘ typed as '.
+        let found = try cli.run(["family", "list", "--q", "g'ulnora", "--format", "csv"])
+        #expect(found.stdout.contains("AN-0001"))
+
+        // Everything the operator and the coordinator did is in the audit log under their names.
+        let actors = try await database.pool.withConnection { connection in
+            try connection.query("SELECT DISTINCT actor FROM audit_log ORDER BY actor").rows.map { try $0.decode(0, as: String.self) }
+        }
+        #expect(actors.contains("malika@example.org"))
+        #expect(actors.contains { $0.hasPrefix("cli:") })
+    }
+}
