@@ -26,7 +26,7 @@ CREATE UNIQUE INDEX programmes_name_key ON programmes (organization_id, lower(na
 
 -- Names are searched with Uzbek apostrophes (‘ ’ ʻ ʼ ` ') folded into one and case ignored.
 CREATE FUNCTION fold_name(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN lower(translate($1, '‘’ʻʼ`', ''''''''''));
+    RETURN lower(translate($1, '‘’ʻʼ`', repeat('''', 5)));
 
 CREATE TABLE families (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
