@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "RavnaqMoneyTests", dependencies: ["RavnaqMoney"]),
         // Runs the built `ravnaq` binary against a test database, as a coordinator would.
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RavnaqCore"]),
-        .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "TestSupport"]),
+        .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "RavnaqMoney", "Dates", "Postgres", "TestSupport"]),
         .testTarget(
             name: "RavnaqHTTPTests",
             dependencies: [
