@@ -8,12 +8,14 @@ public struct Services: Sendable {
     public let users: Users
     public let programmes: Programmes
     public let ledger: LedgerService
+    public let grants: Grants
 
     public init(database: Database) {
         self.database = database
         self.users = Users(database: database)
         self.programmes = Programmes(database: database)
         self.ledger = LedgerService(database: database)
+        self.grants = Grants(database: database)
     }
 }
 
@@ -42,5 +44,6 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     UsersController(users: services.users).register(on: api)
     ProgrammesController(programmes: services.programmes).register(on: api)
     LedgerController(ledger: services.ledger).register(on: api)
+    GrantsController(grants: services.grants).register(on: api)
     return router
 }

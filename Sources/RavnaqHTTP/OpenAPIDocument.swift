@@ -8,6 +8,7 @@ enum OpenAPIDocument {
     static let fragments: [String] = [
         ProgrammesController.openAPIPaths,
         LedgerController.openAPIPaths,
+        GrantsController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.
