@@ -20,7 +20,7 @@ struct Ravnaq: AsyncParsableCommand {
               ravnaq serve --port 8080
             """,
         version: version,
-        subcommands: [ServeCommand.self, DBCommand.self, OrgCommand.self, UserCommand.self]
+        subcommands: [ServeCommand.self, DBCommand.self, OrgCommand.self, UserCommand.self, GrantCommand.self]
     )
 }
 
