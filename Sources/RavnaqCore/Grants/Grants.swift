@@ -22,7 +22,6 @@ public struct Grants: Sendable {
         return try await database.transaction(as: actor) { connection in
             var errors = FieldErrors()
             let programmeID = errors.id(input.programme_id, "/programme_id")
-            let projectID = errors.id(input.project_id, "/project_id")
             var programmeCurrency: Currency?
             if let programmeID {
                 if let row = try connection.query(
@@ -33,6 +32,7 @@ public struct Grants: Sendable {
                     errors.add("/programme_id", "there is no programme with this id")
                 }
             }
+            let projectID = errors.id(input.project_id, "/project_id")
             if let projectID, try connection.query(
                 "SELECT 1 FROM projects WHERE id = $1 AND organization_id = $2", [projectID, actor.organizationID]
             ).rowCount == 0 {
