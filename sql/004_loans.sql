@@ -2,12 +2,17 @@
 -- disbursed, so that reports can be computed by PostgreSQL. Repayments carry their current
 -- allocation; the ledger carries the money.
 
+-- Readable numbers (L-000123, G-000045): at least six digits, more when needed (lpad alone
+-- would cut a longer number short).
+CREATE FUNCTION readable_number(prefix text, n bigint) RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN prefix || '-' || CASE WHEN n < 1000000 THEN lpad(n::text, 6, '0') ELSE n::text END;
+
 CREATE SEQUENCE loan_number_seq;
 
 CREATE TABLE loans (
     id                       uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     organization_id          uuid NOT NULL,
-    number                   text NOT NULL DEFAULT 'L-' || lpad(nextval('loan_number_seq')::text, 6, '0'),
+    number                   text NOT NULL DEFAULT readable_number('L', nextval('loan_number_seq')),
     programme_id             uuid NOT NULL,
     project_id               uuid NOT NULL,
     currency                 text NOT NULL,

@@ -7,7 +7,7 @@ CREATE SEQUENCE grant_number_seq;
 CREATE TABLE grants (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     organization_id  uuid NOT NULL,
-    number           text NOT NULL DEFAULT 'G-' || lpad(nextval('grant_number_seq')::text, 6, '0'),
+    number           text NOT NULL DEFAULT readable_number('G', nextval('grant_number_seq')),
     programme_id     uuid NOT NULL,
     project_id       uuid NOT NULL,
     currency         text NOT NULL,

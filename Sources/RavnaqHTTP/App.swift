@@ -11,6 +11,7 @@ public struct Services: Sendable {
     public let families: Families
     public let projects: Projects
     public let loans: Loans
+    public let grants: Grants
 
     public init(database: Database) {
         self.database = database
@@ -20,6 +21,7 @@ public struct Services: Sendable {
         self.families = Families(database: database)
         self.projects = Projects(database: database)
         self.loans = Loans(database: database)
+        self.grants = Grants(database: database)
     }
 }
 
@@ -51,5 +53,6 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     FamiliesController(families: services.families).register(on: api)
     ProjectsController(projects: services.projects).register(on: api)
     LoansController(loans: services.loans).register(on: api)
+    GrantsController(grants: services.grants).register(on: api)
     return router
 }

@@ -11,6 +11,7 @@ enum OpenAPIDocument {
         FamiliesController.openAPIPaths,
         ProjectsController.openAPIPaths,
         LoansController.openAPIPaths,
+        GrantsController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.

@@ -43,7 +43,7 @@ public enum TestDatabase {
         let directory = try temporaryDirectory("tests")
         var logger = Logger(label: "tests")
         logger.logLevel = .warning
-        let cluster = try PrivateCluster(dataDirectory: directory, logger: logger)
+        let cluster = try PrivateCluster(dataDirectory: directory, logger: logger, maxConnections: 500)
         try cluster.start()
         Cleanup.register(cluster)
         let server = Server(cluster: cluster)

@@ -17,13 +17,18 @@ public final class PrivateCluster: @unchecked Sendable {
     /// The system user PostgreSQL runs as when we are root; nil when we run it as ourselves.
     private let serverUser: String?
     private var usersLock: FileLock?
+    /// Written into postgresql.conf when the cluster is created.
+    private let maxConnections: Int
 
     static let socketPathLimit = 107
     static let databaseName = "ravnaq"
     static let superuserName = "ravnaq"
 
-    public init(dataDirectory: URL, logger: Logger) throws(RavnaqError) {
+    /// `maxConnections` matters only when the cluster is created (the test harness asks for more,
+    /// since its tests run in parallel, each with a pool of its own).
+    public init(dataDirectory: URL, logger: Logger, maxConnections: Int = 50) throws(RavnaqError) {
         self.dataDirectory = dataDirectory.standardizedFileURL
+        self.maxConnections = maxConnections
         self.installation = try PostgresInstallation.find()
         self.logger = logger
         self.serverUser = getuid() == 0 ? "postgres" : nil
@@ -132,7 +137,7 @@ public final class PrivateCluster: @unchecked Sendable {
             listen_addresses = ''
             unix_socket_directories = '\(clusterDirectory.path)'
             unix_socket_permissions = 0700
-            max_connections = 50
+            max_connections = \(maxConnections)
             shared_buffers = 256MB
             log_min_messages = warning
 

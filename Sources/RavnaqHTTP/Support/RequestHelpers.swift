@@ -62,6 +62,15 @@ struct JSONAnswer<Value: Encodable>: ResponseGenerator {
 struct ListAnswer<Item: Encodable>: Encodable {
     let items: [Item]
     let next_cursor: String?
+
+    private enum CodingKeys: String, CodingKey { case items, next_cursor }
+
+    /// By hand, so that the last page says `"next_cursor":null` rather than leaving the key out.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(next_cursor, forKey: .next_cursor)
+    }
 }
 
 extension JSONText: ResponseGenerator {

@@ -1,0 +1,159 @@
+import Hummingbird
+import RavnaqCore
+
+/// `/api/v1/grants`: grants in tranches, their approval and disbursement, and their expenses.
+/// `{id}` is a grant's id or its number (`G-000045`).
+struct GrantsController {
+    let grants: Grants
+
+    func register(on group: RouterGroup<RavnaqRequestContext>) {
+        group.get("grants", use: list)
+        group.post("grants", use: create)
+        group.get("grants/:id", use: get)
+        group.post("grants/:id/tranches/:n/approve", use: approve)
+        group.post("grants/:id/tranches/:n/disburse", use: disburse)
+        group.get("grants/:id/expenses", use: expenses)
+        group.post("grants/:id/expenses", use: recordExpense)
+    }
+
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ListAnswer<GrantView>> {
+        let items = try await grants.list(projectID: request.uri.queryParameters.get("project_id"), as: try context.requireActor())
+        return JSONAnswer(ListAnswer(items: items, next_cursor: nil))
+    }
+
+    @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<GrantView> {
+        var request = request
+        let (input, _) = try await request.decode(GrantInput.self)
+        return JSONAnswer(try await grants.create(input, as: try context.requireActor()), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<GrantView> {
+        JSONAnswer(try await grants.get(try context.parameters.require("id"), as: try context.requireActor()))
+    }
+
+    @Sendable func approve(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<GrantView> {
+        let (id, n) = try Self.tranche(context)
+        return JSONAnswer(try await grants.approve(grant: id, tranche: n, as: try context.requireActor()))
+    }
+
+    @Sendable func disburse(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        let (id, n) = try Self.tranche(context)
+        var request = request
+        let (input, body) = try await request.decode(DisbursementInput.self)
+        return try await grants.disburse(
+            grant: id, tranche: n, input, as: try context.requireActor(), key: request.idempotencyKey(body: body))
+    }
+
+    @Sendable func expenses(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ListAnswer<GrantExpenseView>> {
+        let items = try await grants.expenses(grant: try context.parameters.require("id"), as: try context.requireActor())
+        return JSONAnswer(ListAnswer(items: items, next_cursor: nil))
+    }
+
+    @Sendable func recordExpense(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        var request = request
+        let (input, body) = try await request.decode(ExpenseInput.self)
+        return try await grants.recordExpense(
+            grant: try context.parameters.require("id"), input, as: try context.requireActor(),
+            key: request.idempotencyKey(body: body))
+    }
+
+    /// The grant and the tranche number of a `/grants/:id/tranches/:n/…` path; a number that is
+    /// not one names no tranche (404).
+    static func tranche(_ context: RavnaqRequestContext) throws -> (String, Int) {
+        let id = try context.parameters.require("id")
+        let text = try context.parameters.require("n")
+        guard let n = Int(text) else { throw RavnaqError.notFound("tranche \(text) of grant \(id)") }
+        return (id, n)
+    }
+
+    static let openAPIPaths = #"""
+    {"paths": {
+      "/api/v1/grants": {
+        "get": {
+          "summary": "The grants the user may see (a mentor: those of their families), oldest first",
+          "parameters": [{"name": "project_id", "in": "query", "schema": {"$ref": "#/components/schemas/Id"}, "description": "only this project's grants"}],
+          "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                          "items": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
+                        "401": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+        },
+        "post": {
+          "summary": "Open a grant (admin, coordinator). Its currency must be the programme's; the tranche amounts must add up to the total (else 422 urn:ravnaq:problem:grant-tranches-sum); planned dates may not go backwards.",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GrantInput"}}}},
+          "responses": {"201": {"description": "The grant.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
+                        "403": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+        }
+      },
+      "/api/v1/grants/{id}": {
+        "get": {"summary": "One grant with its tranches", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}],
+                "responses": {"200": {"description": "The grant.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
+                              "404": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/grants/{id}/tranches/{n}/approve": {
+        "post": {
+          "summary": "A grant officer approves tranche n; only where the grant's programme has tranche_approval (else 422 approval-not-required). Approving again changes nothing.",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}, {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}, "description": "The tranche's number, from 1."}],
+          "responses": {"200": {"description": "The grant, the tranche now approved.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
+                        "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
+                        "422": {"$ref": "#/components/responses/Problem"}}
+        }
+      },
+      "/api/v1/grants/{id}/tranches/{n}/disburse": {
+        "post": {
+          "summary": "Disburse tranche n (admin, coordinator): debit grant_expense, credit cash. Honours Idempotency-Key. Refused with 422 and type tranche-already-disbursed, tranche-out-of-order, disbursement-before-previous-tranche (dated before the previous tranche), approval-required or condition-not-met. previous_tranche_accounted holds when the expenses dated up to the disbursement date are at least 80 % of what was disbursed before; training_completed holds when a member of the family completed a course.",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}, {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}, "description": "The tranche's number, from 1."},
+                         {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date"],
+            "properties": {"date": {"$ref": "#/components/schemas/Date"}}}}}},
+          "responses": {"201": {"description": "The whole grant (not only the tranche) after the disbursement.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
+                        "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
+                        "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+        }
+      },
+      "/api/v1/grants/{id}/expenses": {
+        "get": {
+          "summary": "The grant's expenses, in date order",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}],
+          "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                          "items": {"type": "array", "items": {"$ref": "#/components/schemas/GrantExpense"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
+                        "404": {"$ref": "#/components/responses/Problem"}}
+        },
+        "post": {
+          "summary": "Record an expense of the grant (admin, coordinator). The expenses may not add up to more than was disbursed (422 expenses-exceed-disbursed). Honours Idempotency-Key.",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}, {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "category", "amount"],
+            "properties": {"date": {"$ref": "#/components/schemas/Date"}, "category": {"$ref": "#/components/schemas/ExpenseCategory"},
+                           "amount": {"$ref": "#/components/schemas/Amount"}, "receipt": {"type": ["string", "null"], "maxLength": 200}}}}}},
+          "responses": {"201": {"description": "The expense.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GrantExpense"}}}},
+                        "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
+                        "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+        }
+      }
+    },
+    "schemas": {
+      "GrantCondition": {"type": "string", "enum": ["none", "training_completed", "business_plan_approved", "previous_tranche_accounted"]},
+      "ExpenseCategory": {"type": "string", "enum": ["equipment", "materials", "rent", "transport", "other"]},
+      "GrantInput": {"type": "object", "required": ["programme_id", "project_id", "currency", "total", "tranches"], "properties": {
+        "programme_id": {"$ref": "#/components/schemas/Id"}, "project_id": {"$ref": "#/components/schemas/Id"},
+        "currency": {"type": "string", "examples": ["UZS"]}, "total": {"$ref": "#/components/schemas/Amount"},
+        "tranches": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "object", "required": ["amount", "planned_on"], "properties": {
+          "amount": {"$ref": "#/components/schemas/Amount"}, "planned_on": {"$ref": "#/components/schemas/Date"},
+          "condition": {"allOf": [{"$ref": "#/components/schemas/GrantCondition"}], "default": "none"}}}}}},
+      "Grant": {"type": "object", "properties": {
+        "id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string", "examples": ["G-000045"]},
+        "programme_id": {"$ref": "#/components/schemas/Id"}, "programme": {"type": "string", "description": "the programme's name"},
+        "project_id": {"$ref": "#/components/schemas/Id"}, "family_code": {"type": "string"}, "currency": {"type": "string"},
+        "total": {"$ref": "#/components/schemas/Amount"}, "disbursed": {"$ref": "#/components/schemas/Amount"},
+        "expenses": {"$ref": "#/components/schemas/Amount"},
+        "utilization": {"type": ["number", "null"], "description": "expenses ÷ disbursed, rounded half-up to 4 decimal places; null while nothing is disbursed"},
+        "tranches": {"type": "array", "items": {"type": "object", "properties": {
+          "n": {"type": "integer"}, "amount": {"$ref": "#/components/schemas/Amount"}, "planned_on": {"$ref": "#/components/schemas/Date"},
+          "condition": {"$ref": "#/components/schemas/GrantCondition"}, "status": {"type": "string", "enum": ["pending", "approved", "disbursed"]},
+          "approved": {"type": "boolean"}, "approved_by": {"type": ["string", "null"]},
+          "disbursed_on": {"oneOf": [{"$ref": "#/components/schemas/Date"}, {"type": "null"}]}}}}}},
+      "GrantExpense": {"type": "object", "properties": {
+        "id": {"$ref": "#/components/schemas/Id"}, "grant_id": {"$ref": "#/components/schemas/Id"}, "date": {"$ref": "#/components/schemas/Date"},
+        "category": {"$ref": "#/components/schemas/ExpenseCategory"}, "amount": {"$ref": "#/components/schemas/Amount"},
+        "currency": {"type": "string"}, "receipt": {"type": ["string", "null"]}}}
+    }}
+    """#
+}
