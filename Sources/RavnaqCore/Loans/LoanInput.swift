@@ -1,31 +1,5 @@
 import Foundation
 
-/// A decimal as a request sends it: a string (`"24"`, `"18.5"`) or a JSON number without a
-/// fraction. Never read through Double.
-public struct DecimalInput: Decodable, Sendable, Equatable, ExpressibleByStringLiteral {
-    public let text: String
-    public init(_ text: String) { self.text = text }
-    public init(stringLiteral value: String) { self.text = value }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let integer = try? container.decode(Int64.self) {
-            text = String(integer)
-        } else if let string = try? container.decode(String.self) {
-            text = string
-        } else {
-            throw DecodingError.typeMismatch(
-                String.self, .init(codingPath: decoder.codingPath, debugDescription: "a decimal is a string such as \"24\" or \"18.5\""))
-        }
-    }
-
-    /// The value, when the text is a plain decimal (digits, at most one point).
-    public var value: Decimal? {
-        guard text.range(of: #"^[0-9]{1,6}(\.[0-9]{1,6})?$"#, options: .regularExpression) != nil else { return nil }
-        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
-    }
-}
-
 public struct LoanInput: Decodable, Sendable {
     public var programme_id: String?
     public var project_id: String?

@@ -17,7 +17,7 @@ public struct Loans: Sendable {
         let projectID = errors.id(input.project_id, "/project_id")
         let currency = errors.currency(input.currency, "/currency")
         let principal = errors.amount(input.principal, "/principal", currency: currency)
-        let rate = input.annual_rate.map { ($0, $0.value) }
+        let rate = input.annual_rate.map { ($0, $0.decimalValue) }
         if rate == nil { errors.add("/annual_rate", "is required") }
         if let (given, value) = rate, value == nil || value! > 1000 {
             errors.add("/annual_rate", "\"\(given.text)\" is not a yearly percentage from 0 to 1000 (e.g. \"24\")")

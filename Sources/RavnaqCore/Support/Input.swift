@@ -2,9 +2,9 @@ import Dates
 import Foundation
 import RavnaqMoney
 
-/// An amount as a request sends it: a decimal string (`"945595.97"`) or a JSON integer of
-/// major units (`10000000`). Checked against the currency's minor digits only later, by the
-/// service that knows the currency.
+/// A number as a request sends it: a decimal string (`"945595.97"`, `"24"`) or a JSON integer
+/// (`10000000`) — never through Double. Amounts are checked against the currency's minor digits
+/// later, by the service that knows the currency.
 public struct AmountInput: Decodable, Sendable, Equatable, ExpressibleByStringLiteral {
     public let text: String
 
@@ -19,10 +19,19 @@ public struct AmountInput: Decodable, Sendable, Equatable, ExpressibleByStringLi
             text = string
         } else {
             throw DecodingError.typeMismatch(
-                String.self, .init(codingPath: decoder.codingPath, debugDescription: "an amount is a decimal string or an integer"))
+                String.self, .init(codingPath: decoder.codingPath, debugDescription: "a number is a decimal string or an integer"))
         }
     }
+
+    /// The value as a plain decimal of up to six digits on each side of the point (rates).
+    public var decimalValue: Decimal? {
+        guard text.range(of: #"^[0-9]{1,6}(\.[0-9]{1,6})?$"#, options: .regularExpression) != nil else { return nil }
+        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+    }
 }
+
+/// A yearly rate and other plain decimals travel like amounts.
+public typealias DecimalInput = AmountInput
 
 /// Collects every problem of one request, each with the JSON pointer of its field, so that one
 /// answer names them all (SPEC §9). Services read their input through it and call `check()`.
