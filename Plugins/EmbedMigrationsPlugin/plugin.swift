@@ -1,25 +1,30 @@
 import Foundation
 import PackagePlugin
 
-/// Compiles the package's `sql/` migrations into the RavnaqCore module, so the `ravnaq`
-/// binary carries its schema and works from any directory.
+/// Compiles the package's `sql/` migrations and `seed/` demo data into the RavnaqCore module,
+/// so the `ravnaq` binary carries its schema and demo and works from any directory.
 @main
 struct EmbedMigrationsPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
-        let sqlDirectory = context.package.directoryURL.appending(path: "sql")
-        let files = try FileManager.default
-            .contentsOfDirectory(at: sqlDirectory, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "sql" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMigrations.swift")
-        return [
-            .buildCommand(
-                displayName: "Embedding \(files.count) SQL migrations",
-                executable: try context.tool(named: "EmbedMigrations").url,
-                arguments: [output.path()] + files.map { $0.path() },
-                inputFiles: files,
-                outputFiles: [output]
-            )
+        try [
+            embed(context, folder: "sql", extension: "sql", variable: "embeddedMigrations"),
+            embed(context, folder: "seed", extension: "json", variable: "embeddedSeed"),
         ]
+    }
+
+    private func embed(_ context: PluginContext, folder: String, extension: String, variable: String) throws -> Command {
+        let directory = context.package.directoryURL.appending(path: folder)
+        let files = try FileManager.default
+            .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == `extension` }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        let output = context.pluginWorkDirectoryURL.appending(path: "\(variable).swift")
+        return .buildCommand(
+            displayName: "Embedding \(files.count) files of \(folder)/",
+            executable: try context.tool(named: "EmbedMigrations").url,
+            arguments: [output.path(), variable] + files.map { $0.path() },
+            inputFiles: files,
+            outputFiles: [output]
+        )
     }
 }

@@ -11,14 +11,20 @@ struct ServeCommand: AsyncParsableCommand {
             Applies pending migrations first. Ctrl-C (SIGINT) or SIGTERM stops the server and, \
             when ravnaq started it, its private PostgreSQL.
 
+            --demo loads the demo organization (seed/) into an empty database — or, when it is \
+            already there, loads nothing — and prints a token for each demo user, one line each on \
+            standard output: role<TAB>email<TAB>token.
+
             Examples:
               ravnaq serve
+              ravnaq serve --demo
               ravnaq serve --host 0.0.0.0 --port 9000 --data-dir /srv/ravnaq
             """
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
+    @Flag(help: "Load the demo organization into an empty database and print its users' tokens.") var demo = false
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -28,6 +34,16 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CLI.makeLogger(level: .info)
         let database = try Database.open(dataDirectory: self.database.dataDirectory, poolSize: 8, logger: logger)
+        if demo {
+            do {
+                let logins = try await DemoSeed(database: database, logger: logger).load()
+                let lines = logins.map { "\($0.role.rawValue)\t\($0.email)\t\($0.token)\n" }.joined()
+                FileHandle.standardOutput.write(Data(lines.utf8))
+            } catch {
+                database.close()
+                throw error
+            }
+        }
         let app = buildApplication(services: Services(database: database), host: host, port: port, logger: logger)
         do {
             try await app.runService()

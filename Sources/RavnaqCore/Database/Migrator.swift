@@ -22,7 +22,7 @@ public struct Migrator: Sendable {
 
     /// The migrations compiled into this binary.
     public init() {
-        self.init(migrations: embeddedMigrations.map { Migration(name: $0.name, sql: $0.sql) })
+        self.init(migrations: embeddedMigrations.map { Migration(name: $0.name, sql: $0.text) })
     }
 
     public init(migrations: [Migration]) {

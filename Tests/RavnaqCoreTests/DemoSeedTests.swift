@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import Postgres
+import RavnaqCore
+import Testing
+import TestSupport
+
+@Suite("The demo organization (serve --demo)")
+struct DemoSeedTests {
+    var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    @Test("loads into an empty database with late, repaid and written-off loans and grants in every state; the books balance")
+    func loads() async throws {
+        let database = try await TestDatabase.make()
+        let logins = try await DemoSeed(database: database, logger: logger).load()
+        #expect(Set(logins.map(\.role)) == Set(Role.allCases))
+        let actor = try await Users(database: database).authenticate(token: try #require(logins.first { $0.role == .coordinator }).token)
+
+        let counts = try await database.pool.withConnection { connection in
+            try ["families", "members", "projects", "loans", "grants", "repayments"].map {
+                try connection.query("SELECT count(*) FROM \($0)").first!.decode(0, as: Int.self)
+            }
+        }
+        #expect(counts[0] == 60)
+        #expect(counts[1] > 150)
+        #expect(counts[3] > 30)
+        #expect(counts[4] > 10)
+
+        let statuses = try await database.pool.withConnection { connection in
+            try connection.query("SELECT DISTINCT status FROM loans ORDER BY 1").rows.map { try $0.decode(0, as: String.self) }
+        }
+        #expect(statuses == ["active", "repaid", "written_off"])
+        let late = try await Loans(database: database).late(asOf: nil, as: actor)
+        #expect(late.contains { $0.days_past_due > 90 })
+        #expect(late.contains { $0.days_past_due > 30 && $0.days_past_due <= 60 })
+        let names = try await database.pool.withConnection { connection in
+            try connection.query("SELECT string_agg(full_name, ' ') FROM members").first!.decode(0, as: String.self)
+        }
+        #expect(names.contains("‘") || names.contains("’"))
+        #expect(names.unicodeScalars.contains { $0.value >= 0x400 && $0.value < 0x500 })
+
+        let balance = try await LedgerService(database: database).trialBalance(asOf: nil, as: actor)
+        #expect(balance.total_debit == balance.total_credit)
+    }
+
+    @Test("a second load adds nothing and gives fresh tokens; a database of other organizations is refused")
+    func reloadAndRefusal() async throws {
+        let database = try await TestDatabase.make()
+        let first = try await DemoSeed(database: database, logger: logger).load()
+        let second = try await DemoSeed(database: database, logger: logger).load()
+        #expect(first.map(\.email) == second.map(\.email))
+        #expect(Set(first.map(\.token)).isDisjoint(with: second.map(\.token)))
+        let families = try await database.pool.withConnection { try $0.query("SELECT count(*) FROM families").first!.decode(0, as: Int.self) }
+        #expect(families == 60)
+
+        let other = try await TestDatabase.make()
+        _ = try await Organizations(database: other).add(code: "AN", name: "Andijon", operatorName: "cli:test")
+        let error = await #expect(throws: RavnaqError.self) { try await DemoSeed(database: other, logger: logger).load() }
+        #expect(error?.message.contains("empty database") == true)
+    }
+}
