@@ -12,6 +12,16 @@ public struct Services: Sendable {
     public let projects: Projects
     public let loans: Loans
     public let grants: Grants
+    public let progress: ProgressServices
+
+    /// The services of SPEC §7.
+    public struct ProgressServices: Sendable {
+        public let reports: MonthlyReports
+        public let incomes: HouseholdIncomes
+        public let assessments: Assessments
+        public let graduation: Graduation
+        public let reference: ReferenceData
+    }
 
     public init(database: Database) {
         self.database = database
@@ -22,6 +32,10 @@ public struct Services: Sendable {
         self.projects = Projects(database: database)
         self.loans = Loans(database: database)
         self.grants = Grants(database: database)
+        self.progress = ProgressServices(
+            reports: MonthlyReports(database: database), incomes: HouseholdIncomes(database: database),
+            assessments: Assessments(database: database), graduation: Graduation(database: database),
+            reference: ReferenceData(database: database))
     }
 }
 
@@ -54,5 +68,9 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     ProjectsController(projects: services.projects).register(on: api)
     LoansController(loans: services.loans).register(on: api)
     GrantsController(grants: services.grants).register(on: api)
+    ProgressController(
+        reports: services.progress.reports, incomes: services.progress.incomes, assessments: services.progress.assessments,
+        graduation: services.progress.graduation, reference: services.progress.reference
+    ).register(on: api)
     return router
 }

@@ -28,6 +28,8 @@ public struct ProgrammeInput: Decodable, Sendable {
     public var tranche_approval: Bool?
     public var late_fee: AmountInput?
     public var late_fee_after_days: Int?
+    /// Graduation settings over the defaults (SPEC §7): income_months 3, min_ssm 3, max_dpd 30, courses 1.
+    public var graduation: [String: Int]?
 
     public init(name: String? = nil, donor: String? = nil, currency: String? = nil, starts_on: String? = nil,
                 ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
@@ -70,16 +72,25 @@ public struct Programmes: Sendable {
         let lateFeeAfterDays = input.late_fee_after_days ?? 0
         if !(0...365).contains(lateFeeAfterDays) { errors.add("/late_fee_after_days", "must be between 0 and 365") }
         if let startsOn, let endsOn, endsOn < startsOn { errors.add("/ends_on", "must not be before starts_on") }
+        let graduationRanges = ["income_months": 1...24, "min_ssm": 1...5, "max_dpd": 0...365, "courses": 0...20]
+        for (key, value) in (input.graduation ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let range = graduationRanges[key] else {
+                errors.add("/graduation/\(key)", "is not a setting: use income_months, min_ssm, max_dpd or courses")
+                continue
+            }
+            if !range.contains(value) { errors.add("/graduation/\(key)", "must be from \(range.lowerBound) to \(range.upperBound)") }
+        }
+        let graduation = String(decoding: try RavnaqJSON.encode(input.graduation ?? [:]), as: UTF8.self)
         try errors.check()
         let view = try await database.transaction(as: actor) { connection in
             let id: UUID = try connection.query(
                 """
                 INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval,
-                                        late_fee, late_fee_after_days)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+                                        late_fee, late_fee_after_days, graduation)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) RETURNING id
                 """,
                 [actor.organizationID, name!, donor!, currency!.code, startsOn!, endsOn!, currency!.format(budget!),
-                 input.tranche_approval ?? false, currency!.format(lateFee), lateFeeAfterDays]
+                 input.tranche_approval ?? false, currency!.format(lateFee), lateFeeAfterDays, graduation]
             ).first!.decode(0)
             return try Self.find(connection, id: id, organizationID: actor.organizationID)
         }

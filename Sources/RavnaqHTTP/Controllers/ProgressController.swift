@@ -1,0 +1,171 @@
+import Hummingbird
+import RavnaqCore
+
+/// Monthly project reports, household income, assessments, graduation, the poverty line and
+/// period locks (SPEC §7).
+struct ProgressController {
+    let reports: MonthlyReports
+    let incomes: HouseholdIncomes
+    let assessments: Assessments
+    let graduation: Graduation
+    let reference: ReferenceData
+
+    func register(on group: RouterGroup<RavnaqRequestContext>) {
+        group.get("projects/:id/reports", use: listReports)
+        group.post("projects/:id/reports", use: addReport)
+        group.put("projects/:id/reports/:period", use: correctReport)
+        group.get("families/:id/income", use: listIncome)
+        group.post("families/:id/income", use: addIncome)
+        group.put("families/:id/income/:period", use: correctIncome)
+        group.get("families/:id/assessments", use: listAssessments)
+        group.post("families/:id/assessments", use: addAssessment)
+        group.get("families/:id/graduation", use: evaluate)
+        group.post("families/:id/graduation", use: confirm)
+        group.get("poverty-lines", use: povertyLines)
+        group.post("poverty-lines", use: addPovertyLine)
+        group.post("periods/:period/lock", use: lock)
+    }
+
+    static func list(_ items: [JSONText]) -> JSONText {
+        JSONText("{\"items\":[" + items.map(\.text).joined(separator: ",") + "],\"next_cursor\":null}")
+    }
+
+    @Sendable func listReports(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        Self.list(try await reports.list(project: try context.parameters.require("id"), as: try context.requireActor()))
+    }
+
+    @Sendable func addReport(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
+        var request = request
+        let (input, _) = try await request.decode(MonthlyReportInput.self)
+        return CreatedJSON(json: try await reports.record(project: try context.parameters.require("id"), input, as: try context.requireActor()))
+    }
+
+    @Sendable func correctReport(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(MonthlyReportInput.self)
+        return try await reports.record(project: try context.parameters.require("id"), input,
+                                        correcting: try context.parameters.require("period"), as: try context.requireActor())
+    }
+
+    @Sendable func listIncome(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        Self.list(try await incomes.list(family: try context.parameters.require("id"), as: try context.requireActor()))
+    }
+
+    @Sendable func addIncome(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
+        var request = request
+        let (input, _) = try await request.decode(IncomeInput.self)
+        return CreatedJSON(json: try await incomes.record(family: try context.parameters.require("id"), input, as: try context.requireActor()))
+    }
+
+    @Sendable func correctIncome(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(IncomeInput.self)
+        return try await incomes.record(family: try context.parameters.require("id"), input,
+                                        correcting: try context.parameters.require("period"), as: try context.requireActor())
+    }
+
+    @Sendable func listAssessments(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        Self.list(try await assessments.list(family: try context.parameters.require("id"), as: try context.requireActor()))
+    }
+
+    @Sendable func addAssessment(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
+        var request = request
+        let (input, _) = try await request.decode(AssessmentInput.self)
+        return CreatedJSON(json: try await assessments.record(family: try context.parameters.require("id"), input, as: try context.requireActor()))
+    }
+
+    @Sendable func evaluate(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<Graduation.Evaluation> {
+        JSONAnswer(try await graduation.evaluate(family: try context.parameters.require("id"), asOf: request.query("as_of"),
+                                                 as: try context.requireActor()))
+    }
+
+    @Sendable func confirm(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<Graduation.Evaluation> {
+        JSONAnswer(try await graduation.confirm(family: try context.parameters.require("id"), as: try context.requireActor()))
+    }
+
+    @Sendable func povertyLines(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        Self.list(try await reference.povertyLines(as: try context.requireActor()))
+    }
+
+    @Sendable func addPovertyLine(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
+        var request = request
+        let (input, _) = try await request.decode(PovertyLineInput.self)
+        return CreatedJSON(json: try await reference.addPovertyLine(input, as: try context.requireActor()))
+    }
+
+    @Sendable func lock(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        try await reference.lock(period: try context.parameters.require("period"), as: try context.requireActor())
+    }
+
+    static let openAPIPaths = #"""
+    {"paths": {
+      "/api/v1/projects/{id}/reports": {
+        "get": {"summary": "The project's monthly reports", "parameters": [{"$ref": "#/components/parameters/id"}], "responses": {"200": {"description": "{items}"}, "404": {"$ref": "#/components/responses/Problem"}}},
+        "post": {"summary": "Record a month's results (one per project and month; mentor of the family, coordinator, admin)",
+                 "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportInput"}}}},
+                 "responses": {"201": {"description": "The report with net_income."}, "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/projects/{id}/reports/{period}": {
+        "put": {"summary": "Correct a month's report until the period is locked",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportInput"}}}},
+                "responses": {"200": {"description": "The report."}, "404": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/income": {
+        "get": {"summary": "The family's household income by month, with per-capita income, poverty line and band", "parameters": [{"$ref": "#/components/parameters/id"}],
+                "responses": {"200": {"description": "{items}"}}},
+        "post": {"summary": "Record a month's household income by source",
+                 "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeInput"}}}},
+                 "responses": {"201": {"description": "{period, household_size, sources, total, per_capita, poverty_line, band: poor|near_poor|above}"},
+                               "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/income/{period}": {
+        "put": {"summary": "Correct a month's income until the period is locked",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeInput"}}}},
+                "responses": {"200": {"description": "The income."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/assessments": {
+        "get": {"summary": "Self-sufficiency matrix assessments with change since intake per domain and a derived index", "parameters": [{"$ref": "#/components/parameters/id"}],
+                "responses": {"200": {"description": "{items}"}}},
+        "post": {"summary": "Record an assessment (15 domains, 1–5; childcare and children_education may be 0)",
+                 "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["assessed_on", "kind", "scores"], "properties": {
+                   "assessed_on": {"$ref": "#/components/schemas/Date"}, "kind": {"enum": ["intake", "periodic", "exit"]},
+                   "scores": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 5}}}}}}},
+                 "responses": {"201": {"description": "The assessment."}, "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/graduation": {
+        "get": {"summary": "Graduation readiness as of a date: on_track, at_risk or ready, with each criterion and its figures",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
+                "responses": {"200": {"description": "{status, criteria:[{name, met, detail}], risks}"}}},
+        "post": {"summary": "Confirm the graduation of a ready family (coordinator, admin)", "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "responses": {"200": {"description": "The evaluation; the family is graduated."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/poverty-lines": {
+        "get": {"summary": "The poverty line table (UZS per person per month)", "responses": {"200": {"description": "{items:[{effective_on, amount}]}"}}},
+        "post": {"summary": "Extend the poverty line (admin)",
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["effective_on", "amount"], "properties": {
+                   "effective_on": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}}}}},
+                 "responses": {"201": {"description": "The new line."}, "403": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/periods/{period}/lock": {
+        "post": {"summary": "Lock a month: its reports and income become read-only (admin)",
+                 "parameters": [{"name": "period", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
+                 "responses": {"200": {"description": "{period, locked}"}, "403": {"$ref": "#/components/responses/Problem"}}}
+      }
+    },
+    "schemas": {
+      "MonthlyReportInput": {"type": "object", "required": ["period", "revenue", "costs"], "properties": {
+        "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
+        "units_sold": {"type": "integer"}, "members_working": {"type": "integer"}, "hired_workers": {"type": "integer"}}},
+      "IncomeInput": {"type": "object", "required": ["period", "household_size", "sources"], "properties": {
+        "period": {"type": "string"}, "household_size": {"type": "integer", "minimum": 1},
+        "sources": {"type": "object", "properties": {"project": {"$ref": "#/components/schemas/Amount"}, "wages": {"$ref": "#/components/schemas/Amount"},
+          "pension": {"$ref": "#/components/schemas/Amount"}, "benefits": {"$ref": "#/components/schemas/Amount"},
+          "remittances": {"$ref": "#/components/schemas/Amount"}, "other": {"$ref": "#/components/schemas/Amount"}}}}}
+    }}
+    """#
+}
