@@ -145,3 +145,61 @@ struct FamiliesTests {
         #expect(throws: RavnaqError.self) { try Page(limit: "501", cursor: nil, filters: [""]) }
     }
 }
+
+@Suite("Consent withdrawal and exit (SPEC §2)")
+struct ConsentTests {
+    @Test("withdrawing consent erases personal fields everywhere, audit copies included; code and money stay")
+    func withdraw() async throws {
+        let fixture = try await CoreFixture.make()
+        let families = Families(database: fixture.database)
+        let (created, _) = try await families.create(
+            FamilyInput(code: "AN-0001", region: "Andijon", district: "Asaka", mahalla: "Navbahor", consent_on: "2025-01-10",
+                        members: [MemberInput(full_name: "Dilnoza Karimova", birth_date: "1988-04-02", relation: "head", pinfl: "12345678901233")]),
+            as: fixture.admin)
+        let id = try #require(try fixture.object(created)["id"] as? String)
+        let after = try fixture.object(try await families.withdrawConsent(family: "AN-0001", date: "2025-06-01", as: fixture.admin))
+        #expect(after["code"] as? String == "AN-0001")
+        #expect(after["mahalla"] is NSNull)
+        #expect(after["consent_withdrawn_on"] as? String == "2025-06-01")
+        let member = try #require((after["members"] as? [[String: Any]])?.first)
+        #expect(member["full_name"] is NSNull)
+        #expect(member["pinfl"] is NSNull)
+        #expect(member["relation"] as? String == "head")
+
+        let leftovers = try await fixture.database.pool.withConnection { connection in
+            try connection.query(
+                "SELECT count(*) FROM audit_log WHERE (before::text || coalesce(after::text, '')) ~ '(Dilnoza|12345678901233|1988-04-02|Navbahor)'"
+            ).first!.decode(0, as: Int.self)
+        }
+        #expect(leftovers == 0)
+        let markers = try await fixture.database.pool.withConnection { connection in
+            try connection.query("SELECT count(*) FROM audit_log WHERE after ->> 'full_name' = '[erased]'").first!.decode(0, as: Int.self)
+        }
+        #expect(markers >= 1)
+        // Everything else in the audit log is still untouchable.
+        await #expect(throws: PostgresError.self) {
+            try await fixture.database.pool.withConnection { try $0.query("UPDATE audit_log SET after = NULL").affectedRows }
+        }
+        // No personal data can come back without new consent.
+        await #expect(throws: RavnaqError.self) {
+            try await families.addMember(family: id, MemberInput(full_name: "X", relation: "son"), as: fixture.admin)
+        }
+    }
+
+    @Test("an exit records date and reason once")
+    func exit() async throws {
+        let fixture = try await CoreFixture.make()
+        let families = Families(database: fixture.database)
+        _ = try await families.create(FamilyInput(code: "AN-0001", region: "Andijon", district: "Asaka"), as: fixture.admin)
+        let exited = try fixture.object(try await families.exit(family: "AN-0001", ExitInput(date: "2025-05-01", reason: "moved"), as: fixture.admin))
+        #expect(exited["status"] as? String == "exited")
+        #expect(exited["exit_reason"] as? String == "moved")
+        await #expect(throws: RavnaqError.self) {
+            try await families.exit(family: "AN-0001", ExitInput(date: "2025-05-02", reason: "moved"), as: fixture.admin)
+        }
+        let invalid = await #expect(throws: RavnaqError.self) {
+            try await families.exit(family: "AN-0001", ExitInput(date: "x", reason: "bored"), as: fixture.admin)
+        }
+        #expect(invalid?.message.contains("/reason") == true)
+    }
+}

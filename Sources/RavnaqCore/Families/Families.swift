@@ -187,7 +187,8 @@ public struct Families: Sendable {
     static let caseFileSQL = """
         SELECT json_build_object(
             'id', f.id, 'code', f.code, 'region', f.region, 'district', f.district, 'mahalla', f.mahalla,
-            'categories', f.categories, 'registry_ref', f.registry_ref, 'consent_on', f.consent_on, 'status', f.status,
+            'categories', f.categories, 'registry_ref', f.registry_ref, 'consent_on', f.consent_on,
+            'consent_withdrawn_on', f.consent_withdrawn_on, 'status', f.status, 'status_on', f.status_on, 'exit_reason', f.exit_reason,
             'as_of', $3::date,
             'members', coalesce((
                 SELECT json_agg(json_build_object('id', m.id, 'full_name', m.full_name, 'sex', m.sex, 'birth_date', m.birth_date,

@@ -33,7 +33,7 @@ public struct ProgrammeInput: Decodable, Sendable {
 
     public init(name: String? = nil, donor: String? = nil, currency: String? = nil, starts_on: String? = nil,
                 ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
-                late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil) {
+                late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil, graduation: [String: Int]? = nil) {
         self.name = name
         self.donor = donor
         self.currency = currency
@@ -43,6 +43,7 @@ public struct ProgrammeInput: Decodable, Sendable {
         self.tranche_approval = tranche_approval
         self.late_fee = late_fee
         self.late_fee_after_days = late_fee_after_days
+        self.graduation = graduation
     }
 }
 

@@ -11,6 +11,8 @@ struct FamiliesController {
         group.get("families/:id", use: get)
         group.post("families/:id/members", use: addMember)
         group.put("families/:id/mentor", use: assignMentor)
+        group.post("families/:id/exit", use: exit)
+        group.post("families/:id/consent/withdraw", use: withdrawConsent)
     }
 
     @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
@@ -49,6 +51,18 @@ struct FamiliesController {
             family: try context.parameters.require("id"), mentor: input.mentor, from: input.from, as: try context.requireActor())
     }
 
+    @Sendable func exit(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(ExitInput.self)
+        return try await families.exit(family: try context.parameters.require("id"), input, as: try context.requireActor())
+    }
+
+    @Sendable func withdrawConsent(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(ExitInput.self)
+        return try await families.withdrawConsent(family: try context.parameters.require("id"), date: input.date, as: try context.requireActor())
+    }
+
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/families": {
@@ -70,6 +84,18 @@ struct FamiliesController {
         "post": {"summary": "Add a member (needs the family's consent)", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberInput"}}}},
                  "responses": {"201": {"description": "The member, with warnings."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/exit": {
+        "post": {"summary": "The family leaves the programme (coordinator, admin)", "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "reason"], "properties": {
+                   "date": {"$ref": "#/components/schemas/Date"}, "reason": {"enum": ["moved", "declined", "deceased", "other"]}}}}}},
+                 "responses": {"200": {"description": "The case file."}, "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/families/{id}/consent/withdraw": {
+        "post": {"summary": "Consent withdrawn: members' names, birth dates and PINFLs and the mahalla are erased everywhere, audit copies included; code and money records stay",
+                 "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DateBody"}}}},
+                 "responses": {"200": {"description": "The case file."}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/mentor": {
         "put": {"summary": "Assign the family's mentor from a date on (ends the current assignment that day)",
