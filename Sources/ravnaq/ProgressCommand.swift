@@ -110,6 +110,7 @@ struct ProgressCommand: AsyncParsableCommand {
         func validate() throws {
             guard (id == nil) == (status == nil) else { throw ValidationError("--id and --status go together") }
             guard (text == nil) != (id == nil) else { throw ValidationError("give --text to add a goal, or --id and --status to change one") }
+            guard id == nil || target == nil else { throw ValidationError("--target goes with --text, when a goal is added") }
         }
 
         func run() async throws {
@@ -162,6 +163,9 @@ struct ProgressCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard (id == nil) == (status == nil) else { throw ValidationError("--id and --status go together") }
+            guard id == nil || (specialist == nil && reason == nil) else {
+                throw ValidationError("--specialist and --reason go with a new referral, not with --id")
+            }
             guard (specialist == nil && reason == nil) != (id == nil) else {
                 throw ValidationError("give --specialist and --reason to refer the family, or --id and --status to change a referral")
             }
