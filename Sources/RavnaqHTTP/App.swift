@@ -22,6 +22,7 @@ public struct Services: Sendable {
         public let graduation: Graduation
         public let reference: ReferenceData
     }
+    public let cases: CaseManagement
 
     public init(database: Database) {
         self.database = database
@@ -36,6 +37,7 @@ public struct Services: Sendable {
             reports: MonthlyReports(database: database), incomes: HouseholdIncomes(database: database),
             assessments: Assessments(database: database), graduation: Graduation(database: database),
             reference: ReferenceData(database: database))
+        self.cases = CaseManagement(database: database)
     }
 }
 
@@ -72,5 +74,6 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
         reports: services.progress.reports, incomes: services.progress.incomes, assessments: services.progress.assessments,
         graduation: services.progress.graduation, reference: services.progress.reference
     ).register(on: api)
+    CaseManagementController(cases: services.cases).register(on: api)
     return router
 }

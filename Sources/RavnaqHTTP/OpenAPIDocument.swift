@@ -4,7 +4,8 @@ import Foundation
 /// controller's paths in its own file next to its routes (`openAPIPaths`). A test fails when a
 /// route is missing from the document or a documented path has no route.
 enum OpenAPIDocument {
-    /// Each controller's fragment: `{"paths": {…}, "schemas": {…}}`.
+    /// Each controller's fragment: `{"paths": {…}, "schemas": {…}}`, and `"parameters"` when it
+    /// shares some among its paths.
     static let fragments: [String] = [
         ProgrammesController.openAPIPaths,
         LedgerController.openAPIPaths,
@@ -13,6 +14,7 @@ enum OpenAPIDocument {
         LoansController.openAPIPaths,
         GrantsController.openAPIPaths,
         ProgressController.openAPIPaths,
+        CaseManagementController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.
@@ -21,12 +23,15 @@ enum OpenAPIDocument {
         var paths = document["paths"] as! [String: Any]
         var components = document["components"] as! [String: Any]
         var schemas = components["schemas"] as! [String: Any]
+        var parameters = components["parameters"] as! [String: Any]
         for fragment in fragments {
             let more = try! JSONSerialization.jsonObject(with: Data(fragment.utf8)) as! [String: Any]
             paths.merge(more["paths"] as? [String: Any] ?? [:]) { _, new in new }
             schemas.merge(more["schemas"] as? [String: Any] ?? [:]) { _, new in new }
+            parameters.merge(more["parameters"] as? [String: Any] ?? [:]) { _, new in new }
         }
         components["schemas"] = schemas
+        components["parameters"] = parameters
         document["components"] = components
         document["paths"] = paths
         return try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])

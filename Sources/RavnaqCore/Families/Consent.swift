@@ -14,8 +14,9 @@ public struct ExitInput: Decodable, Sendable {
 public enum ExitReason: String, CaseIterable, Sendable { case moved, declined, deceased, other }
 
 extension Families {
-    /// Withdrawn consent: the members' names, birth dates and PINFLs and the family's mahalla are
-    /// erased everywhere, the audit log's copies included; the code and money records stay.
+    /// Withdrawn consent: the members' names, birth dates and PINFLs, the family's mahalla and its
+    /// visit notes are erased everywhere, the audit log's copies included; the code and money
+    /// records stay.
     public func withdrawConsent(family key: String, date: String?, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, to: "record a withdrawal of consent")
         var errors = FieldErrors()
@@ -35,6 +36,12 @@ extension Families {
             try connection.query("SELECT erase_audit_copies($1, 'members', $2::text[], ARRAY['full_name', 'birth_date', 'pinfl'])",
                                  [actor.organizationID, postgresArray(members)])
             try connection.query("SELECT erase_audit_copies($1, 'families', ARRAY[$2::text], ARRAY['mahalla'])", [actor.organizationID, id.idString])
+            // Visit notes are personal data too (SPEC §1).
+            let visits = try connection.query(
+                "UPDATE visits SET notes = NULL WHERE family_id = $1 AND notes IS NOT NULL RETURNING id::text", [id]
+            ).rows.map { try $0.decode(0, as: String.self) }
+            try connection.query("SELECT erase_audit_copies($1, 'visits', $2::text[], ARRAY['notes'])",
+                                 [actor.organizationID, postgresArray(visits)])
             return try Self.caseFile(connection, id: id, actor: actor, asOf: today)!
         }
     }
