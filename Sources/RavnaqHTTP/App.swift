@@ -12,6 +12,7 @@ public struct Services: Sendable {
     public let projects: Projects
     public let loans: Loans
     public let grants: Grants
+    public let training: Training
 
     public init(database: Database) {
         self.database = database
@@ -22,6 +23,7 @@ public struct Services: Sendable {
         self.projects = Projects(database: database)
         self.loans = Loans(database: database)
         self.grants = Grants(database: database)
+        self.training = Training(database: database)
     }
 }
 
@@ -54,5 +56,6 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     ProjectsController(projects: services.projects).register(on: api)
     LoansController(loans: services.loans).register(on: api)
     GrantsController(grants: services.grants).register(on: api)
+    TrainingController(training: services.training).register(on: api)
     return router
 }

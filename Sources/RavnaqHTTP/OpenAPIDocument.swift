@@ -12,6 +12,7 @@ enum OpenAPIDocument {
         ProjectsController.openAPIPaths,
         LoansController.openAPIPaths,
         GrantsController.openAPIPaths,
+        TrainingController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.
