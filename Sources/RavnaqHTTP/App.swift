@@ -23,6 +23,7 @@ public struct Services: Sendable {
         public let reference: ReferenceData
     }
     public let cases: CaseManagement
+    public let training: Training
 
     public init(database: Database) {
         self.database = database
@@ -38,6 +39,7 @@ public struct Services: Sendable {
             assessments: Assessments(database: database), graduation: Graduation(database: database),
             reference: ReferenceData(database: database))
         self.cases = CaseManagement(database: database)
+        self.training = Training(database: database)
     }
 }
 
@@ -75,5 +77,6 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
         graduation: services.progress.graduation, reference: services.progress.reference
     ).register(on: api)
     CaseManagementController(cases: services.cases).register(on: api)
+    TrainingController(training: services.training).register(on: api)
     return router
 }

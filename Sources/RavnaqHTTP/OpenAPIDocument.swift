@@ -15,6 +15,7 @@ enum OpenAPIDocument {
         GrantsController.openAPIPaths,
         ProgressController.openAPIPaths,
         CaseManagementController.openAPIPaths,
+        TrainingController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.

@@ -204,7 +204,7 @@ struct GrantsTests {
         try await other.disburse(plain, 1, on: "2025-02-01")
     }
 
-    @Test("business_plan_approved holds once the plan is approved; training_completed is not met without training records")
+    @Test("business_plan_approved holds once the plan is approved; training_completed once a member completed a course")
     func otherConditions() async throws {
         let setup = try await GrantSetup.make()
         let grant = try await setup.specGrant(second: "training_completed", first: "business_plan_approved")
@@ -221,21 +221,31 @@ struct GrantsTests {
         #expect(noTraining?.message.contains("training_completed") == true)
         #expect(try await setup.count("SELECT count(*) FROM grant_tranches WHERE disbursed_on IS NOT NULL") == 1)
 
-        // Once training records exist (a stand-in table here), a completed course counts.
-        try await setup.database.pool.withConnection { connection in
-            try connection.execute(
-                """
-                CREATE TABLE enrollments (member_id uuid NOT NULL, completed boolean NOT NULL);
-                UPDATE families SET consent_on = '2025-01-10';
-                INSERT INTO members (organization_id, family_id, full_name, relation)
-                    SELECT organization_id, id, 'Dilnoza Karimova', 'head' FROM families;
-                INSERT INTO enrollments SELECT id, false FROM members;
-                """)
-        }
+        // A member enrolled in a course who has not completed it does not count.
+        let families = Families(database: setup.database)
+        try await setup.database.pool.withConnection { try $0.execute("UPDATE families SET consent_on = '2025-01-10'") }
+        let (member, _) = try await families.addMember(
+            family: "AN-0001", MemberInput(full_name: "Dilnoza Karimova", relation: "head"), as: setup.coordinator)
+        let memberID = try #require((try JSONSerialization.jsonObject(with: Data(member.text.utf8)) as? [String: Any])?["id"] as? String)
+        let training = Training(database: setup.database)
+        _ = try await training.createCourse(CourseInput(code: "SEW-1", title: "Sewing basics", skill: "sewing", hours: "8"), as: setup.coordinator)
+        let session = try await training.addSession(
+            course: "SEW-1", SessionInput(date: "2025-03-01", hours: "8", trainer: "Malika Yusupova", venue: "Mahalla centre"),
+            as: setup.coordinator)
+        let sessionID = try #require((try JSONSerialization.jsonObject(with: Data(session.text.utf8)) as? [String: Any])?["id"] as? String)
+        _ = try await training.enroll(EnrollmentInput(course_id: "SEW-1", member_id: memberID), as: setup.coordinator)
         let notYet = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-05-01") }
         #expect(ruleType(notYet) == "condition-not-met")
-        try await setup.database.pool.withConnection { try $0.execute("UPDATE enrollments SET completed = true") }
-        try await setup.disburse(grant, 2, on: "2025-05-01")
+
+        // Once the member completes the course, the condition holds from the completion's date on.
+        _ = try await training.recordAttendance(course: "SEW-1", session: sessionID, AttendanceInput(present: [memberID]), as: setup.coordinator)
+        _ = try await training.complete(course: "SEW-1", as: setup.coordinator)
+        let completedOn = try await setup.database.pool.withConnection {
+            try $0.query("SELECT completed_on::text FROM enrollments").first!.decode(0, as: String.self)
+        }
+        let beforeCompletion = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-05-01") }
+        #expect(ruleType(beforeCompletion) == "condition-not-met")
+        try await setup.disburse(grant, 2, on: completedOn)
     }
 
     @Test("a repeated Idempotency-Key with the same body answers the first answer and moves no money; another body is a 409")

@@ -284,35 +284,23 @@ public struct Grants: Sendable {
             return "expenses up to \(date) are \(currency.format(expenses)) \(currency.code) of \(currency.format(disbursedBefore)) "
                 + "disbursed before; at least \(currency.format(GrantRules.expensesNeeded(disbursedBefore: disbursedBefore))) (80 %) are needed"
         case .trainingCompleted:
-            return try familyCompletedTraining(connection, projectID: grant.projectID, organizationID: actor.organizationID)
-                ? nil : "no member of the family has completed a course"
+            return try familyCompletedTraining(connection, projectID: grant.projectID, organizationID: actor.organizationID, on: date)
+                ? nil : "no member of the family has completed a course by \(date)"
         }
     }
 
-    /// `training_completed`: some member of the project's family has completed a course.
-    ///
-    /// Training records (SPEC §6) are not in the schema yet. Until a table `enrollments` with a
-    /// `member_id` and a boolean `completed` column exists, nobody has completed a course, so
-    /// this answers false and a tranche waiting for training is refused rather than paid on an
-    /// assumption. Once such a table exists, its completed enrollments count.
-    static func familyCompletedTraining(_ connection: PostgresConnection, projectID: UUID, organizationID: UUID) throws -> Bool {
-        let columns = try connection.query(
-            """
-            SELECT count(*) FROM pg_attribute
-            WHERE attrelid = to_regclass('enrollments') AND NOT attisdropped
-              AND (attname = 'member_id' OR (attname = 'completed' AND atttypid = 'boolean'::regtype))
-            """
-        ).first!.decode(0, as: Int.self)
-        guard columns == 2 else { return false }
-        return try connection.query(
+    /// `training_completed`: some member of the project's family completed a course on or
+    /// before `date` (SPEC §6).
+    static func familyCompletedTraining(_ connection: PostgresConnection, projectID: UUID, organizationID: UUID, on date: LocalDate) throws -> Bool {
+        try connection.query(
             """
             SELECT EXISTS (
                 SELECT 1 FROM enrollments e
                 JOIN members m ON m.id = e.member_id
                 JOIN projects p ON p.family_id = m.family_id
-                WHERE p.id = $1 AND p.organization_id = $2 AND e.completed)
+                WHERE p.id = $1 AND p.organization_id = $2 AND e.organization_id = $2 AND e.completed AND e.completed_on <= $3)
             """,
-            [projectID, organizationID]
+            [projectID, organizationID, date]
         ).first!.decode(0)
     }
 
