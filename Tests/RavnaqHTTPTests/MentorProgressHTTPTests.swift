@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RavnaqCore
+import RavnaqHTTP
+import Testing
+import TestSupport
+
+@Suite("A mentor's month through the API (SPEC §7)")
+struct MentorProgressHTTPTests {
+    @Test("a mentor records a visit, a monthly report, income and an assessment, and sees the graduation criteria change")
+    func mentorMonth() async throws {
+        let app = try await TestApp.make()
+        let admin = app.adminToken
+        let mentorToken = try await app.token(for: "aziza@example.org", role: .mentor)
+        try await app.test { client in
+            let coordinator = API(client: client, token: admin)
+            let (familyID, projectID, _, _) = try await coordinator.openSpecLoan(disburse: false)
+            try await coordinator.call(.put, "/api/v1/families/\(familyID)/mentor", #"{"mentor":"aziza@example.org","from":"2025-01-01"}"#)
+            let mentor = API(client: client, token: mentorToken)
+
+            let (visit, _) = try await mentor.call(.post, "/api/v1/families/\(familyID)/visits", #"{"date":"2025-03-10","kind":"home","notes":"machine repaired","next_visit_on":"2025-04-10"}"#)
+            #expect(visit == .created)
+
+            func graduation() async throws -> [String: Bool] {
+                let (_, body) = try await mentor.call(.get, "/api/v1/families/\(familyID)/graduation?as_of=2025-05-31")
+                let criteria = try #require(body["criteria"] as? [[String: Any]])
+                return Dictionary(uniqueKeysWithValues: criteria.map { ($0["name"] as! String, $0["met"] as! Bool) })
+            }
+            #expect(try await graduation()["income_above_line"] == false)
+
+            for period in ["2025-03", "2025-04", "2025-05"] {
+                let (report, reportBody) = try await mentor.call(.post, "/api/v1/projects/\(projectID)/reports", #"{"period":"\#(period)","revenue":"3200000","costs":"1100000","units_sold":40,"members_working":2,"hired_workers":0}"#)
+                #expect(report == .created)
+                #expect(reportBody["net_income"] as? String == "2100000.00")
+                let (income, incomeBody) = try await mentor.call(.post, "/api/v1/families/\(familyID)/income", #"{"period":"\#(period)","household_size":5,"sources":{"project":"2100000","wages":"0","pension":"900000","benefits":"450000","remittances":"0","other":"0"}}"#)
+                #expect(income == .created)
+                #expect(incomeBody["band"] as? String == "near_poor")
+            }
+            let after = try await graduation()
+            #expect(after["income_above_line"] == true)
+            #expect(after["project_profitable"] == true)
+            #expect(after["ssm_core_domains"] == false)
+
+            let scores = Assessments.domains.map { "\"\($0)\":\($0 == "childcare" ? 0 : 3)" }.joined(separator: ",")
+            let (assessed, _) = try await mentor.call(.post, "/api/v1/families/\(familyID)/assessments", #"{"assessed_on":"2025-05-20","kind":"intake","scores":{\#(scores)}}"#)
+            #expect(assessed == .created)
+            #expect(try await graduation()["ssm_core_domains"] == true)
+
+            // A second report for a month is a 409; a month not begun a 422; the grant officer reads but never writes.
+            let (duplicate, problem) = try await mentor.call(.post, "/api/v1/projects/\(projectID)/reports", #"{"period":"2025-03","revenue":"1","costs":"1"}"#)
+            #expect(duplicate == .conflict)
+            #expect(problem["type"] as? String == "urn:ravnaq:problem:duplicate-month")
+            let (future, _) = try await mentor.call(.post, "/api/v1/families/\(familyID)/income", #"{"period":"2999-01","household_size":5,"sources":{"project":"1"}}"#)
+            #expect(future == .unprocessableContent)
+        }
+        let officerToken = try await app.token(for: "officer@example.org", role: .grantOfficer)
+        try await app.test { client in
+            let officer = API(client: client, token: officerToken)
+            let (_, families) = try await officer.call(.get, "/api/v1/families")
+            let familyID = try #require((families["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let (read, _) = try await officer.call(.get, "/api/v1/families/\(familyID)/income")
+            #expect(read == .ok)
+            let (write, problem) = try await officer.call(.post, "/api/v1/families/\(familyID)/income", #"{"period":"2025-06","household_size":5,"sources":{"project":"1"}}"#)
+            #expect(write == .forbidden)
+            #expect((problem["detail"] as? String)?.contains("grant officers") == true)
+        }
+    }
+}
