@@ -149,14 +149,7 @@ public struct CaseManagement: Sendable {
     static func requireAssigned(_ connection: PostgresConnection, familyID: UUID, key: String, actor: Actor,
                                 on date: LocalDate, to action: String) throws {
         guard actor.role == .mentor else { return }
-        let assigned = try connection.query(
-            """
-            SELECT 1 FROM mentor_assignments
-            WHERE family_id = $1 AND mentor_id = $2 AND from_on <= $3 AND (to_on IS NULL OR to_on > $3)
-            """,
-            [familyID, actor.userID, date]
-        ).rowCount > 0
-        guard assigned else {
+        guard try FamilyAccess.isAssigned(connection, family: familyID, to: actor, on: date) else {
             throw RavnaqError.forbidden("a mentor can \(action) only for the families assigned to them; family \(key) is not assigned to you on \(date)")
         }
     }

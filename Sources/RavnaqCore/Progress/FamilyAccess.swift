@@ -13,17 +13,21 @@ enum FamilyAccess {
             throw RavnaqError.forbidden("grant officers read progress but do not record it")
         }
         let id = try Families.resolve(connection, key: key, organizationID: actor.organizationID)
-        if actor.role == .mentor {
-            let assigned = try connection.query(
-                """
-                SELECT 1 FROM mentor_assignments
-                WHERE family_id = $1 AND mentor_id = $2 AND from_on <= $3 AND (to_on IS NULL OR to_on > $3)
-                """,
-                [id, actor.userID, date]
-            ).rowCount > 0
-            guard assigned else { throw RavnaqError.notFound("family \(key)") }
+        if actor.role == .mentor, try !isAssigned(connection, family: id, to: actor, on: date) {
+            throw RavnaqError.notFound("family \(key)")
         }
         return id
+    }
+
+    /// Whether the family is assigned to this mentor on the date.
+    static func isAssigned(_ connection: PostgresConnection, family: UUID, to mentor: Actor, on date: LocalDate) throws -> Bool {
+        try connection.query(
+            """
+            SELECT 1 FROM mentor_assignments
+            WHERE family_id = $1 AND mentor_id = $2 AND from_on <= $3 AND (to_on IS NULL OR to_on > $3)
+            """,
+            [family, mentor.userID, date]
+        ).rowCount > 0
     }
 
     /// The family of a project, checked the same way.
