@@ -5,116 +5,138 @@ import RavnaqCore
 struct GrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant",
-        abstract: "Grants: show one, approve, disburse a tranche, record an expense. Prints JSON.",
+        abstract: "Grants: open, list, show, approve a tranche, disburse a tranche, record an expense.",
         discussion: """
-            A grant is named by its id or its number (G-000045, or G-45). The operator acts as an \
-            admin of the organization (--org CODE, not needed when there is only one); the audit \
-            log records cli:<system user>.
+            A grant is named by its id or its number (G-000045, or G-45). Approval is a grant \
+            officer's act: `--as` a grant officer, or the operator acting in that role.
             """,
-        subcommands: [Show.self, Approve.self, Disburse.self, Expense.self]
+        subcommands: [Open.self, List.self, Show.self, Approve.self, Disburse.self, Expense.self]
     )
 
-    /// The organization the operator acts in, and the database.
-    struct Operator: ParsableArguments {
-        @Option(help: "The organization's code (not needed when there is only one).") var org: String?
-        @OptionGroup var database: DatabaseOptions
+    static let columns = ["id", "number", "currency", "total", "disbursed", "expenses", "utilization", "programme", "family_code"]
+    static let trancheColumns = ["n", "amount", "planned_on", "condition", "status", "disbursed_on", "approved"]
 
-        /// Runs `body` with the grants service and an actor for the operator in `role`.
-        func run<T>(as role: Role = .admin, _ body: (Grants, Actor) async throws -> T) async throws -> T {
-            try await CLI.withDatabase(database) { database in
-                let organization = try await Organizations(database: database).resolve(code: org)
-                let actor = Actor(userID: nil, organizationID: organization.id, role: role, name: CLI.operatorName)
-                return try await body(Grants(database: database), actor)
+    struct Open: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a grant with its ordered tranches (coordinator, admin). Its currency is the programme's.",
+            discussion: """
+                Tranches are AMOUNT,PLANNED_ON[,CONDITION]; conditions: none, training_completed, \
+                business_plan_approved, previous_tranche_accounted.
+
+                Example:
+                  ravnaq grant open --programme 3f2c… --project 9c0d… --total 6000000 \\
+                    --tranche 4000000,2025-02-01,none --tranche 2000000,2025-05-01,previous_tranche_accounted
+                """)
+        @Option(help: "The programme's id.") var programme: String
+        @Option(help: "The project's id.") var project: String
+        @Option var total: String
+        @Option(name: .customLong("tranche"), help: "AMOUNT,PLANNED_ON[,CONDITION], repeatable, in order.") var tranches: [String] = []
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            for tranche in tranches where !(2...3).contains(tranche.split(separator: ",").count) {
+                throw ValidationError("--tranche takes AMOUNT,PLANNED_ON[,CONDITION], e.g. 4000000,2025-02-01,none")
             }
+        }
+
+        func run() async throws {
+            let parsed = tranches.map { text -> TrancheInput in
+                let parts = text.split(separator: ",").map(String.init)
+                return TrancheInput(amount: AmountInput(parts[0]), planned_on: parts[1], condition: parts.count > 2 ? parts[2] : nil)
+            }
+            let grant = try await CLI.withActor(acting) { database, actor in
+                let currency = try await Programmes(database: database).get(programme, as: actor).currency
+                return try await Grants(database: database).create(
+                    GrantInput(programme_id: programme, project_id: project, currency: currency, total: AmountInput(total), tranches: parsed),
+                    as: actor)
+            }
+            try output.print(grant, rows: "tranches", columns: GrantCommand.trancheColumns)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List grants.", discussion: "Example:\n  ravnaq grant list --format csv")
+        @Option(help: "Only this project's grants (id).") var project: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let grants = try await CLI.withActor(acting) { database, actor in try await Grants(database: database).list(projectID: project, as: actor) }
+            try output.print(grants, columns: GrantCommand.columns)
         }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a grant: total, disbursed, expenses, utilization and its tranches.",
-            discussion: "Examples:\n  ravnaq grant show G-000045\n  ravnaq grant show 0b5e4c9e-3f1a-4c55-9a8e-2f1d6c1e7a10 --org AN")
+            abstract: "Show a grant's tranches (total, disbursed, expenses and utilization in JSON).",
+            discussion: "Examples:\n  ravnaq grant show G-000045\n  ravnaq grant show G-45 --format json")
         @Argument(help: "The grant's id or number.") var grant: String
-        @OptionGroup var options: Operator
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let view = try await options.run { grants, actor in try await grants.get(grant, as: actor) }
-            try printJSON(view)
+            let view = try await CLI.withActor(acting) { database, actor in try await Grants(database: database).get(grant, as: actor) }
+            try output.print(view, rows: "tranches", columns: GrantCommand.trancheColumns)
         }
     }
 
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Approve tranche N, where the grant's programme asks for approval.",
-            discussion: """
-                Approval is a grant officer's act: from the CLI the operator gives it in the grant \
-                officer's role, and the tranche records cli:<system user> as its approver.
-
-                Example:
-                  ravnaq grant approve G-000045 2
-                """)
+            discussion: "Examples:\n  ravnaq grant approve G-000045 2 --as officer@undp.example\n  ravnaq grant approve G-000045 2   # the operator, as grant officer")
         @Argument(help: "The grant's id or number.") var grant: String
         @Argument(help: "The tranche's number, from 1.") var n: Int
-        @OptionGroup var options: Operator
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let view = try await options.run(as: .grantOfficer) { grants, actor in
-                try await grants.approve(grant: grant, tranche: n, as: actor)
+            let view = try await CLI.withActor(acting) { database, actor in
+                // The operator approves in the grant officer's role; a named user with their own.
+                let approver = actor.userID == nil
+                    ? Actor(userID: nil, organizationID: actor.organizationID, role: .grantOfficer, name: actor.name) : actor
+                return try await Grants(database: database).approve(grant: grant, tranche: n, as: approver)
             }
-            try printJSON(view)
+            try output.print(view, rows: "tranches", columns: GrantCommand.trancheColumns)
         }
     }
 
     struct Disburse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Disburse tranche N on a date (debit grant_expense, credit cash).",
-            discussion: """
-                Refused when the tranche was already disbursed, an earlier one was not, the \
-                programme's approval is missing, or the tranche's condition does not hold.
-
-                Example:
-                  ravnaq grant disburse G-000045 1 --date 2025-02-01
-                """)
+            abstract: "Disburse tranche N (in order, once, when its condition holds).",
+            discussion: "Example:\n  ravnaq grant disburse G-000045 1 --date 2025-02-01")
         @Argument(help: "The grant's id or number.") var grant: String
         @Argument(help: "The tranche's number, from 1.") var n: Int
         @Option(help: "The disbursement date, YYYY-MM-DD.") var date: String
-        @OptionGroup var options: Operator
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let answer = try await options.run { grants, actor in
-                try await grants.disburse(grant: grant, tranche: n, DisbursementInput(date: date), as: actor, key: nil)
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Grants(database: database).disburse(grant: grant, tranche: n, DisbursementInput(date: date), as: actor, key: nil)
             }
-            print(String(decoding: answer.body, as: UTF8.self))
+            try output.print(answer.json, rows: "tranches", columns: GrantCommand.trancheColumns)
         }
     }
 
     struct Expense: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record an expense against a grant.",
-            discussion: """
-                Categories: equipment, materials, rent, transport, other. The amount is in the \
-                grant's currency; expenses may not add up to more than was disbursed.
-
-                Example:
-                  ravnaq grant expense G-000045 --date 2025-03-01 --category equipment --amount 3000000 --receipt R-17
-                """)
+            discussion: "Example:\n  ravnaq grant expense G-000045 --date 2025-03-01 --category equipment --amount 3000000 --receipt R-17")
         @Argument(help: "The grant's id or number.") var grant: String
         @Option(help: "The date of the expense, YYYY-MM-DD.") var date: String
         @Option(help: "equipment, materials, rent, transport or other.") var category: String
         @Option(help: "The amount in the grant's currency, such as 3000000 or 1250.50.") var amount: String
         @Option(help: "The receipt's reference.") var receipt: String?
-        @OptionGroup var options: Operator
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let input = ExpenseInput(date: date, category: category, amount: AmountInput(amount), receipt: receipt)
-            let answer = try await options.run { grants, actor in
-                try await grants.recordExpense(grant: grant, input, as: actor, key: nil)
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Grants(database: database).recordExpense(
+                    grant: grant, ExpenseInput(date: date, category: category, amount: AmountInput(amount), receipt: receipt), as: actor, key: nil)
             }
-            print(String(decoding: answer.body, as: UTF8.self))
+            try output.print(answer.json)
         }
     }
-}
-
-/// JSON on standard output, one document per line (the same encoding as the API's answers).
-func printJSON(_ value: some Encodable) throws {
-    print(String(decoding: try RavnaqJSON.encode(value), as: UTF8.self))
 }

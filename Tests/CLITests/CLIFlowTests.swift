@@ -88,6 +88,19 @@ struct CLIFlowTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("more than the 10401555.62 still owed"))
 
+        // A grant: open, disburse, account for it.
+        let grant = try cli.json(["grant", "open", "--programme", try #require(programme["id"] as? String),
+                                  "--project", try #require(project["id"] as? String), "--total", "6000000",
+                                  "--tranche", "4000000,2025-02-01,none", "--tranche", "2000000,2025-05-01,previous_tranche_accounted"])
+        let grantNumber = try #require(grant["number"] as? String)
+        _ = try cli.json(["grant", "disburse", grantNumber, "1", "--date", "2025-02-01"])
+        _ = try cli.json(["grant", "expense", grantNumber, "--date", "2025-03-01", "--category", "equipment", "--amount", "3000000", "--receipt", "R-17"])
+        let tranche2 = try cli.run(["grant", "disburse", grantNumber, "2", "--date", "2025-05-01"])
+        #expect(tranche2.status != 0)
+        #expect(tranche2.stderr.contains("80"))
+        let grants = try cli.run(["grant", "list", "--format", "csv"])
+        #expect(grants.stdout.contains("\(grantNumber),UZS,6000000.00,4000000.00,3000000.00,0.75"))
+
         let written = try cli.json(["loan", "write-off", number, "--date", "2025-06-30", "--reason", "moved away"])
         #expect(written["status"] as? String == "written_off")
 
