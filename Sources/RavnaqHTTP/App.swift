@@ -6,6 +6,7 @@ import RavnaqCore
 public struct Services: Sendable {
     public let database: Database
     public let users: Users
+    public let audit: AuditLog
     public let programmes: Programmes
     public let ledger: LedgerService
     public let families: Families
@@ -28,6 +29,7 @@ public struct Services: Sendable {
     public init(database: Database) {
         self.database = database
         self.users = Users(database: database)
+        self.audit = AuditLog(database: database)
         self.programmes = Programmes(database: database)
         self.ledger = LedgerService(database: database)
         self.families = Families(database: database)
@@ -66,6 +68,7 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
 
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(users: services.users))
     UsersController(users: services.users).register(on: api)
+    AuditController(audit: services.audit).register(on: api)
     ProgrammesController(programmes: services.programmes).register(on: api)
     LedgerController(ledger: services.ledger).register(on: api)
     FamiliesController(families: services.families).register(on: api)

@@ -7,6 +7,7 @@ enum OpenAPIDocument {
     /// Each controller's fragment: `{"paths": {…}, "schemas": {…}}`, and `"parameters"` when it
     /// shares some among its paths.
     static let fragments: [String] = [
+        AuditController.openAPIPaths,
         ProgrammesController.openAPIPaths,
         LedgerController.openAPIPaths,
         FamiliesController.openAPIPaths,

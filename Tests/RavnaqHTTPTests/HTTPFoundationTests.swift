@@ -139,3 +139,36 @@ struct HTTPFoundationTests {
         }
     }
 }
+
+@Suite("The audit log through the API")
+struct AuditHTTPTests {
+    @Test("admins read it page by page; other roles get 403")
+    func readAudit() async throws {
+        let app = try await TestApp.make()
+        let admin = app.adminToken
+        let coordinator = try await app.token(for: "malika@example.org", role: .coordinator)
+        try await app.test { client in
+            let api = API(client: client, token: admin)
+            _ = try await api.openSpecLoan()
+            let (status, first) = try await api.call(.get, "/api/v1/audit?entity=loans&limit=1")
+            #expect(status == .ok)
+            let items = try #require(first["items"] as? [[String: Any]])
+            #expect(items.count == 1)
+            #expect(items[0]["action"] as? String == "insert")
+            #expect(items[0]["actor"] as? String == "admin@example.org")
+            let cursor = try #require(first["next_cursor"] as? String)
+            let (_, second) = try await api.call(.get, "/api/v1/audit?entity=loans&limit=1&cursor=\(cursor)")
+            let next = try #require(second["items"] as? [[String: Any]])
+            #expect(next.first?["action"] as? String == "update")
+            #expect((next.first?["after"] as? [String: Any])?["status"] as? String == "active")
+            let (mismatch, _) = try await api.call(.get, "/api/v1/audit?entity=families&limit=1&cursor=\(cursor)")
+            #expect(mismatch == .badRequest)
+            let (tooMany, _) = try await api.call(.get, "/api/v1/audit?limit=501")
+            #expect(tooMany == .badRequest)
+
+            let (forbidden, problem) = try await API(client: client, token: coordinator).call(.get, "/api/v1/audit")
+            #expect(forbidden == .forbidden)
+            #expect(problem["detail"] as? String == "only admins can read the audit log")
+        }
+    }
+}

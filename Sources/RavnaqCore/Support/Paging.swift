@@ -4,9 +4,11 @@ import Postgres
 /// A page request (SPEC §9): `limit` (default 50, at most 500) and an opaque cursor that is only
 /// valid with the filters it was made with.
 public struct Page: Sendable {
+    /// Where the previous page ended: its last row's timestamp and id, as text (a UUID, or a
+    /// bigint for the audit log), handed back to PostgreSQL as typed parameters.
     public struct Position: Sendable {
         public let createdAt: String
-        public let id: UUID
+        public let id: String
     }
 
     public let limit: Int
@@ -34,7 +36,7 @@ public struct Page: Sendable {
                 errors.add("/cursor", "is not a cursor of this list with these filters")
             }
         }
-        try errors.check()
+        if !errors.errors.isEmpty { throw RavnaqError.badQuery(errors.errors) }
         self.limit = parsedLimit
         self.after = position
     }
@@ -45,7 +47,7 @@ public struct Page: Sendable {
     }
 
     static func encode(_ position: Position, filters: [String]) -> String {
-        let raw = "\(position.createdAt)|\(position.id.idString)|\(fingerprint(filters))"
+        let raw = "\(position.createdAt)|\(position.id)|\(fingerprint(filters))"
         return Data(raw.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
@@ -55,8 +57,8 @@ public struct Page: Sendable {
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: "|", omittingEmptySubsequences: false)
-        guard parts.count == 3, let id = UUID(uuidString: String(parts[1])) else { return nil }
-        return (Position(createdAt: String(parts[0]), id: id), String(parts[2]))
+        guard parts.count == 3, !parts[1].isEmpty else { return nil }
+        return (Position(createdAt: String(parts[0]), id: String(parts[1])), String(parts[2]))
     }
 
     /// A short, stable fingerprint of the filters (FNV-1a), so a cursor cannot be reused with others.

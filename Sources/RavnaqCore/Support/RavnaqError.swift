@@ -4,6 +4,8 @@ public enum RavnaqError: Error, Sendable, Equatable {
     /// Invalid input: every offending field with what is wrong with it (422, or 400 when the
     /// body could not be parsed at all).
     case invalid([FieldError])
+    /// Query parameters a list cannot work with: a limit above 500, a foreign cursor (400).
+    case badQuery([FieldError])
     /// A business rule refused the request (422); `type` is a stable slug such as
     /// `repayment-before-disbursement`.
     case rule(type: String, message: String)
@@ -38,7 +40,7 @@ public enum RavnaqError: Error, Sendable, Equatable {
     /// A sentence a coordinator understands.
     public var message: String {
         switch self {
-        case .invalid(let errors):
+        case .invalid(let errors), .badQuery(let errors):
             errors.map { "\($0.pointer.isEmpty ? "input" : $0.pointer): \($0.detail)" }.joined(separator: "; ")
         case .rule(_, let message), .conflict(_, let message): message
         case .notFound(let what): "\(what) was not found"

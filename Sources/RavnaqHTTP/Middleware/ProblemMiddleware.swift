@@ -55,6 +55,9 @@ struct Problem: Encodable {
         case .invalid(let errors):
             self.init(status: .unprocessableContent, type: "invalid-input", title: "Invalid input",
                       detail: error.message, errors: errors)
+        case .badQuery(let errors):
+            self.init(status: .badRequest, type: "invalid-query", title: "Invalid query parameters",
+                      detail: error.message, errors: errors)
         case .rule(let type, let message):
             self.init(status: .unprocessableContent, type: type, title: "The request breaks a rule", detail: message)
         case .conflict(let type, let message):
