@@ -7,7 +7,7 @@ struct LoanCommand: AsyncParsableCommand {
         commandName: "loan",
         abstract: "Loans: open, disburse, repay, schedule, show, write off, and the daily collection list.",
         discussion: "Wherever a loan is named, its id or its number (L-000123) works.",
-        subcommands: [Open.self, Disburse.self, Repay.self, Reverse.self, Schedule.self, Show.self, List.self, Late.self, WriteOff.self]
+        subcommands: [Open.self, Disburse.self, Repay.self, Reverse.self, Schedule.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self]
     )
 
     struct Open: AsyncParsableCommand {
@@ -159,6 +159,22 @@ struct LoanCommand: AsyncParsableCommand {
         func run() async throws {
             let late = try await CLI.withActor(acting) { database, actor in try await Loans(database: database).late(asOf: asOf, as: actor) }
             try output.print(late, columns: ["number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"])
+        }
+    }
+
+    struct PAR: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "par",
+            abstract: "Portfolio at risk: PAR30 and PAR90 as of a date, per currency.",
+            discussion: "Example:\n  ravnaq loan par --as-of 2025-05-15")
+        @Option(name: .customLong("as-of")) var asOf: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let par = try await CLI.withActor(acting) { database, actor in try await Loans(database: database).portfolioAtRisk(asOf: asOf, as: actor) }
+            try output.print(par, rows: "currencies",
+                             columns: ["currency", "loans_active", "outstanding_principal", "at_risk_30", "at_risk_90", "par30", "par90"])
         }
     }
 

@@ -115,6 +115,30 @@ struct LoanFlowTests {
         }
     }
 
+    @Test("portfolio at risk: the whole outstanding of a loan over 30 days late counts")
+    func portfolioAtRisk() async throws {
+        let app = try await TestApp.make()
+        let token = app.adminToken
+        try await app.test { client in
+            let api = API(client: client, token: token)
+            let (_, _, _, loanID) = try await api.openSpecLoan()
+            try await api.call(.post, "/api/v1/loans/\(loanID)/repayments", #"{"amount":"945595.97","date":"2025-02-15"}"#)
+            // PAR as of 2025-04-20: the one active loan is 36 days late, so all of it is at risk over 30, none over 90.
+            let (_, par) = try await api.call(.get, "/api/v1/loans/portfolio-at-risk?as_of=2025-04-20")
+            let line = try #require((par["currencies"] as? [[String: Any]])?.first)
+            let par30 = (line["par30"] as? NSNumber)?.stringValue
+            let par90 = (line["par90"] as? NSNumber)?.stringValue
+            #expect(par30 == "1")
+            #expect(par90 == "0")
+            #expect(line["at_risk_30"] as? String == "9254404.03")
+            let (_, early) = try await api.call(.get, "/api/v1/loans/portfolio-at-risk?as_of=2025-03-20")
+            let earlyLine = try #require((early["currencies"] as? [[String: Any]])?.first)
+            let earlyPar30 = (earlyLine["par30"] as? NSNumber)?.stringValue
+            #expect(earlyPar30 == "0")
+
+        }
+    }
+
     @Test("a loan repaid in full becomes repaid; a reversal brings it back and reallocates")
     func repaidAndReversed() async throws {
         let app = try await TestApp.make()

@@ -8,6 +8,7 @@ struct LoansController {
     func register(on group: RouterGroup<RavnaqRequestContext>) {
         group.get("loans", use: list)
         group.post("loans", use: open)
+        group.get("loans/portfolio-at-risk", use: portfolioAtRisk)
         group.get("loans/:id", use: get)
         group.get("loans/:id/schedule", use: schedule)
         group.post("loans/:id/disbursements", use: disburse)
@@ -33,6 +34,10 @@ struct LoansController {
         var request = request
         let (input, _) = try await request.decode(LoanInput.self)
         return JSONAnswer(try await loans.open(input, as: try context.requireActor()), status: .created)
+    }
+
+    @Sendable func portfolioAtRisk(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<PortfolioAtRisk> {
+        JSONAnswer(try await loans.portfolioAtRisk(asOf: request.query("as_of"), as: try context.requireActor()))
     }
 
     @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<LoanView> {
@@ -82,6 +87,11 @@ struct LoansController {
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LoanInput"}}}},
                  "responses": {"201": {"description": "The loan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
                                "422": {"$ref": "#/components/responses/Problem"}}}
+      },
+      "/api/v1/loans/portfolio-at-risk": {
+        "get": {"summary": "PAR30 and PAR90 as of a date, per currency: outstanding principal of active loans more than 30 (90) days late ÷ outstanding principal of all active loans",
+                "parameters": [{"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
+                "responses": {"200": {"description": "{as_of, currencies:[{currency, loans_active, outstanding_principal, at_risk_30, at_risk_90, par30, par90}]}; ratios are JSON numbers"}}}
       },
       "/api/v1/loans/{id}": {
         "get": {"summary": "One loan (id or number L-000123) as of a date",
