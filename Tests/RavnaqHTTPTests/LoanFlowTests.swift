@@ -179,3 +179,35 @@ struct LoanFlowTests {
         }
     }
 }
+
+@Suite("Partial updates (PATCH)")
+struct PartialUpdateTests {
+    @Test("only the fields sent change; what may not change is refused by name")
+    func patch() async throws {
+        let app = try await TestApp.make()
+        let token = app.adminToken
+        try await app.test { client in
+            let api = API(client: client, token: token)
+            let (familyID, projectID, programmeID, _) = try await api.openSpecLoan(disburse: false)
+            let (status, family) = try await api.call(.patch, "/api/v1/families/\(familyID)", #"{"district":"Marhamat","categories":["low_income","disability"]}"#)
+            #expect(status == .ok)
+            #expect(family["district"] as? String == "Marhamat")
+            #expect(family["region"] as? String == "Andijon")
+            #expect(family["categories"] as? [String] == ["low_income", "disability"])
+            let (refused, problem) = try await api.call(.patch, "/api/v1/families/\(familyID)", #"{"code":"X-1","region":""}"#)
+            #expect(refused == .unprocessableContent)
+            #expect(Set((problem["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } ?? []) == ["/code", "/region"])
+
+            let (_, project) = try await api.call(.patch, "/api/v1/projects/\(projectID)", #"{"title":"Atlas tailoring","expected_monthly_costs":"1300000"}"#)
+            #expect(project["title"] as? String == "Atlas tailoring")
+            #expect(project["expected_monthly_costs"] as? String == "1300000.00")
+            #expect(project["expected_monthly_revenue"] as? String == "3000000.00")
+
+            let (_, programme) = try await api.call(.patch, "/api/v1/programmes/\(programmeID)", #"{"late_fee":"25000","late_fee_after_days":10,"graduation":{"income_months":6}}"#)
+            #expect(programme["late_fee"] as? String == "25000.00")
+            #expect(programme["donor"] as? String == "UNDP")
+            let (currency, _) = try await api.call(.patch, "/api/v1/programmes/\(programmeID)", #"{"currency":"USD"}"#)
+            #expect(currency == .unprocessableContent)
+        }
+    }
+}

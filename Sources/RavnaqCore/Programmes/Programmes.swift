@@ -73,14 +73,7 @@ public struct Programmes: Sendable {
         let lateFeeAfterDays = input.late_fee_after_days ?? 0
         if !(0...365).contains(lateFeeAfterDays) { errors.add("/late_fee_after_days", "must be between 0 and 365") }
         if let startsOn, let endsOn, endsOn < startsOn { errors.add("/ends_on", "must not be before starts_on") }
-        let graduationRanges = ["income_months": 1...24, "min_ssm": 1...5, "max_dpd": 0...365, "courses": 0...20]
-        for (key, value) in (input.graduation ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard let range = graduationRanges[key] else {
-                errors.add("/graduation/\(key)", "is not a setting: use income_months, min_ssm, max_dpd or courses")
-                continue
-            }
-            if !range.contains(value) { errors.add("/graduation/\(key)", "must be from \(range.lowerBound) to \(range.upperBound)") }
-        }
+        Self.checkGraduation(input.graduation, &errors)
         let graduation = String(decoding: try RavnaqJSON.encode(input.graduation ?? [:]), as: UTF8.self)
         try errors.check()
         let view = try await database.transaction(as: actor) { connection in
@@ -130,6 +123,18 @@ public struct Programmes: Sendable {
                 "INSERT INTO programme_funds (organization_id, programme_id, received_on, amount, transaction_id) VALUES ($1, $2, $3, $4, $5)",
                 [actor.organizationID, UUID(uuidString: programme.id)!, date!, currency.format(amount!), transaction])
             return try Self.find(connection, id: UUID(uuidString: programme.id)!, organizationID: actor.organizationID)!
+        }
+    }
+
+    /// Graduation settings (SPEC §7) over the defaults, each within its range.
+    static func checkGraduation(_ settings: [String: Int]?, _ errors: inout FieldErrors) {
+        let ranges = ["income_months": 1...24, "min_ssm": 1...5, "max_dpd": 0...365, "courses": 0...20]
+        for (key, value) in (settings ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let range = ranges[key] else {
+                errors.add("/graduation/\(key)", "is not a setting: use income_months, min_ssm, max_dpd or courses")
+                continue
+            }
+            if !range.contains(value) { errors.add("/graduation/\(key)", "must be from \(range.lowerBound) to \(range.upperBound)") }
         }
     }
 

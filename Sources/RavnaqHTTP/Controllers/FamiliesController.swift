@@ -9,6 +9,7 @@ struct FamiliesController {
         group.get("families", use: list)
         group.post("families", use: create)
         group.get("families/:id", use: get)
+        group.patch("families/:id", use: update)
         group.post("families/:id/members", use: addMember)
         group.put("families/:id/mentor", use: assignMentor)
         group.post("families/:id/exit", use: exit)
@@ -29,6 +30,12 @@ struct FamiliesController {
 
     @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
         try await families.get(try context.parameters.require("id"), asOf: request.query("as_of"), as: try context.requireActor())
+    }
+
+    @Sendable func update(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(FamilyInput.self)
+        return try await families.update(family: try context.parameters.require("id"), input, as: try context.requireActor())
     }
 
     @Sendable func addMember(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -78,7 +85,11 @@ struct FamiliesController {
         "get": {"summary": "The family's case file, assembled by PostgreSQL in one round trip",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
                 "responses": {"200": {"description": "The case file.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseFile"}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                              "404": {"$ref": "#/components/responses/Problem"}}},
+        "patch": {"summary": "Change the fields sent (region, district, mahalla, categories, registry_ref, consent_on); code and members do not change here",
+                  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FamilyInput"}}}},
+                  "responses": {"200": {"description": "The case file."}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/members": {
         "post": {"summary": "Add a member (needs the family's consent)", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],

@@ -9,6 +9,7 @@ struct ProgrammesController {
         group.get("programmes", use: list)
         group.post("programmes", use: create)
         group.get("programmes/:id", use: get)
+        group.patch("programmes/:id", use: update)
         group.post("programmes/:id/funds", use: funds)
     }
 
@@ -24,6 +25,12 @@ struct ProgrammesController {
 
     @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ProgrammeView> {
         JSONAnswer(try await programmes.get(try context.parameters.require("id"), as: try context.requireActor()))
+    }
+
+    @Sendable func update(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ProgrammeView> {
+        var request = request
+        let (input, _) = try await request.decode(ProgrammeInput.self)
+        return JSONAnswer(try await programmes.update(programme: try context.parameters.require("id"), input, as: try context.requireActor()))
     }
 
     @Sendable func funds(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
@@ -48,7 +55,11 @@ struct ProgrammesController {
       "/api/v1/programmes/{id}": {
         "get": {"summary": "One programme", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "The programme.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                              "404": {"$ref": "#/components/responses/Problem"}}},
+        "patch": {"summary": "Change the settings sent (admin); the currency does not change",
+                  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeInput"}}}},
+                  "responses": {"200": {"description": "The programme."}, "403": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/programmes/{id}/funds": {
         "post": {

@@ -9,6 +9,7 @@ struct ProjectsController {
         group.get("projects", use: list)
         group.post("projects", use: create)
         group.get("projects/:id", use: get)
+        group.patch("projects/:id", use: update)
         group.post("projects/:id/status", use: status)
         group.post("projects/:id/business-plan/approve", use: approvePlan)
     }
@@ -26,6 +27,12 @@ struct ProjectsController {
 
     @Sendable func get(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
         try await projects.get(try context.parameters.require("id"), as: try context.requireActor())
+    }
+
+    @Sendable func update(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(ProjectInput.self)
+        return try await projects.update(project: try context.parameters.require("id"), input, as: try context.requireActor())
     }
 
     @Sendable func status(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
@@ -52,7 +59,11 @@ struct ProjectsController {
       },
       "/api/v1/projects/{id}": {
         "get": {"summary": "One project", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "The project."}, "404": {"$ref": "#/components/responses/Problem"}}}
+                "responses": {"200": {"description": "The project."}, "404": {"$ref": "#/components/responses/Problem"}}},
+        "patch": {"summary": "Change the fields sent (type, title, description, started_on, expected figures); the status changes through /status",
+                  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "responses": {"200": {"description": "The project."}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/projects/{id}/status": {
         "post": {"summary": "Move along the lifecycle planned → active → (suspended ↔ active) → closed | failed",
