@@ -43,6 +43,26 @@ struct DemoSeedTests {
         #expect(names.contains("‘") || names.contains("’"))
         #expect(names.unicodeScalars.contains { $0.value >= 0x400 && $0.value < 0x500 })
 
+        // Training and a year of progress.
+        let progress = try await database.pool.withConnection { connection in
+            try ["courses", "enrollments WHERE completed", "enrollments WHERE NOT completed", "project_reports", "household_incomes",
+                 "assessments WHERE kind = 'intake'", "assessments WHERE kind = 'periodic'"].map {
+                try connection.query("SELECT count(*) FROM \($0)").first!.decode(0, as: Int.self)
+            }
+        }
+        #expect(progress[0] == 3)
+        #expect(progress[1] > 0 && progress[2] > 0)
+        #expect(progress[3] > 300)
+        #expect(progress[4] == progress[3])
+        #expect(progress[5] == 56)
+        #expect(progress[6] > 0)
+        let bands = try await database.pool.withConnection { connection in
+            try connection.query(
+                "SELECT DISTINCT income_band(total, household_size, poverty_line(period)) FROM household_incomes ORDER BY 1"
+            ).rows.map { try $0.decode(0, as: String.self) }
+        }
+        #expect(bands == ["above", "near_poor", "poor"])
+
         let balance = try await LedgerService(database: database).trialBalance(asOf: nil, as: actor)
         #expect(balance.total_debit == balance.total_credit)
     }

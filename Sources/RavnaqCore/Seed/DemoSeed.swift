@@ -7,9 +7,6 @@ import RavnaqMoney
 /// `ravnaq serve --demo` (SPEC §9): loads the demo organization of `seed/demo.json` into an
 /// empty database, through the same services the API uses, with dates relative to today so the
 /// demo always looks current. Returns a fresh token per demo user.
-///
-/// Not yet in the demo: courses, monthly reports, household income and assessments — their
-/// tables come with the training and progress work.
 public struct DemoSeed: Sendable {
     public struct Login: Sendable {
         public let role: Role
@@ -55,7 +52,7 @@ public struct DemoSeed: Sendable {
         let coordinator = actors[.coordinator]!.first!
         let admin = actors[.admin]!.first!
         let today = try await database.transaction { try Organizations.today($0, organizationID: organization.id) }
-        try await Builder(database: database, data: data, today: today, admin: admin, coordinator: coordinator,
+        try await DemoBuilder(database: database, data: data, today: today, admin: admin, coordinator: coordinator,
                           mentors: actors[.mentor] ?? [], officer: actors[.grantOfficer]?.first).build()
         logger.info("demo organization \(data.organization.code) loaded in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
         return logins
@@ -63,8 +60,20 @@ public struct DemoSeed: Sendable {
 }
 
 /// Builds the demo's programmes, 60 families, their projects, loans (on time, late by about 10,
-/// 40 and 100 days, repaid, written off) and grants (committed, part-accounted, fully disbursed).
-private struct Builder {
+/// 40 and 100 days, repaid, written off) and grants (committed, part-accounted, fully disbursed);
+/// then their training and a year of progress (`DemoBuilder+Progress.swift`).
+struct DemoBuilder {
+    /// What the progress part needs to know of each family.
+    struct DemoFamily {
+        let index: Int
+        let id: String
+        let memberIDs: [String]
+        let project: String
+        let started: LocalDate
+        let consentOn: LocalDate
+        let active: Bool
+    }
+
     let database: Database
     let data: DemoData
     let today: LocalDate
@@ -95,6 +104,7 @@ private struct Builder {
             region.districts.flatMap { district in district.mahallas.map { (region.name, district.name, $0) } }
         }
         let types = ProjectType.allCases
+        var built: [DemoFamily] = []
         for index in 0..<Self.familyCount {
             let (region, district, mahalla) = places[index % places.count]
             let consentOn = today.adding(days: -(330 + Int.random(in: 0...60, using: &random)))
@@ -117,6 +127,10 @@ private struct Builder {
                              expected_monthly_costs: AmountInput(String(800_000 + 100_000 * (index % 7)))),
                 as: coordinator)
             let projectID = try id(project)
+            let memberIDs = try (JSONSerialization.jsonObject(with: Data(family.text.utf8)) as? [String: Any])?["members"]
+                .flatMap { $0 as? [[String: Any]] }?.compactMap { $0["id"] as? String } ?? []
+            built.append(DemoFamily(index: index, id: familyID, memberIDs: memberIDs, project: projectID, started: startedOn,
+                                    consentOn: consentOn, active: index % 15 != 14))
             if index % 15 == 14 { continue }  // a project still being planned
             _ = try await Projects(database: database).changeStatus(
                 project: projectID, StatusInput(status: "active", date: startedOn.description), as: coordinator)
@@ -126,6 +140,8 @@ private struct Builder {
                 try await loan(index, project: projectID, programme: programmeIDs[0], startedOn: startedOn, random: &random)
             }
         }
+        try await training(built)
+        try await progress(built, random: &random)
     }
 
     func id(_ json: JSONText) throws -> String {
