@@ -2,9 +2,9 @@ import Foundation
 import Postgres
 
 extension Database {
-    /// Runs `body` in one transaction acting as `actor`: the actor goes to PostgreSQL as
-    /// transaction-local settings (read by the audit trigger and the access policies), and
-    /// database failures become `RavnaqError`s a user can read.
+    /// Runs `body` in one transaction acting as `actor`, as the request role `ravnaq_app`: the
+    /// actor goes to PostgreSQL as transaction-local settings (read by the audit trigger and the
+    /// row-level security policies), and database failures become `RavnaqError`s a user can read.
     public func transaction<T: Sendable>(
         as actor: Actor,
         isolation: PostgresConnection.IsolationLevel = .readCommitted,
@@ -22,7 +22,7 @@ extension Database {
         }
     }
 
-    /// Work that belongs to no organization yet (bootstrap, authentication).
+    /// Work that belongs to no organization yet (bootstrap, authentication), as the schema owner.
     public func transaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
@@ -33,9 +33,11 @@ extension Database {
         }
     }
 
+    /// One round trip: the actor for the audit trigger and the policies, and `SET LOCAL ROLE`
+    /// to the request role, which owns no table, so row-level security applies.
     static let actingAs = """
         SELECT set_config('ravnaq.organization_id', $1, true), set_config('ravnaq.user_id', $2, true),
-               set_config('ravnaq.role', $3, true), set_config('ravnaq.actor', $4, true)
+               set_config('ravnaq.role', $3, true), set_config('ravnaq.actor', $4, true), set_config('role', 'ravnaq_app', true)
         """
 }
 
