@@ -70,3 +70,8 @@ BEGIN
     END LOOP;
     PERFORM set_config('ravnaq.erasing', 'off', true);
 END $$;
+
+-- Personal data (member names, PINFL, birth dates, the address below the district, visit
+-- notes) is hidden from grant officers (SPEC §1): queries that return it ask this first.
+CREATE FUNCTION ravnaq_sees_personal_data() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN current_setting('ravnaq.role', true) IS DISTINCT FROM 'grant_officer';

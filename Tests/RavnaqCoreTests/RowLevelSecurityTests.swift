@@ -66,3 +66,30 @@ struct RowLevelSecurityTests {
         #expect(list.items.isEmpty)
     }
 }
+
+@Suite("Grant officers see no personal data")
+struct PersonalDataTests {
+    @Test("the case file hides names, PINFL, birth dates and the mahalla from a grant officer, and search by name finds nothing")
+    func hidden() async throws {
+        let fixture = try await CoreFixture.make()
+        let officer = try await fixture.user("officer@example.org", .grantOfficer)
+        let families = Families(database: fixture.database)
+        let (created, _) = try await families.create(
+            FamilyInput(code: "AN-0001", region: "Andijon", district: "Asaka", mahalla: "Navbahor", consent_on: "2025-01-10",
+                        members: [MemberInput(full_name: "Dilnoza Karimova", birth_date: "1988-04-02", relation: "head", pinfl: "12345678901233")]),
+            as: fixture.admin)
+        let id = try #require(try fixture.object(created)["id"] as? String)
+        let seen = try await families.get(id, as: officer)
+        for secret in ["Dilnoza", "Navbahor", "12345678901233", "1988-04-02"] {
+            #expect(!seen.text.contains(secret), "\(secret)")
+        }
+        let file = try fixture.object(seen)
+        #expect(file["code"] as? String == "AN-0001")
+        #expect(file["district"] as? String == "Asaka")
+        #expect((file["members"] as? [[String: Any]])?.first?["relation"] as? String == "head")
+        #expect(try await families.list(query: "dilnoza", page: Page(), as: officer).items.isEmpty)
+        #expect(try await families.list(query: "AN-0001", page: Page(), as: officer).items.count == 1)
+        // The coordinator still sees everything.
+        #expect(try await families.get(id, as: fixture.admin).text.contains("Dilnoza Karimova"))
+    }
+}

@@ -102,7 +102,8 @@ public struct Families: Sendable {
                 FROM families f
                 WHERE f.organization_id = $1
                   AND ($2::text IS NULL OR fold_name(f.code) LIKE fold_name($2)
-                       OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2)))
+                       OR (ravnaq_sees_personal_data()
+                           AND EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2))))
                   AND ($3::timestamptz IS NULL OR (f.created_at, f.id) > ($3, $4::uuid))
                 ORDER BY f.created_at, f.id
                 LIMIT $5
@@ -173,27 +174,32 @@ public struct Families: Sendable {
     }
 
     static let memberJSONSQL = """
-        SELECT json_build_object('id', m.id, 'full_name', m.full_name, 'sex', m.sex, 'birth_date', m.birth_date,
-                                 'relation', m.relation, 'pinfl', m.pinfl, 'disability', m.disability, 'works', m.works)::text
+        SELECT json_build_object('id', m.id, 'full_name', CASE WHEN ravnaq_sees_personal_data() THEN m.full_name END, 'sex', m.sex,
+                                 'birth_date', CASE WHEN ravnaq_sees_personal_data() THEN m.birth_date END, 'relation', m.relation,
+                                 'pinfl', CASE WHEN ravnaq_sees_personal_data() THEN m.pinfl END, 'disability', m.disability, 'works', m.works)::text
         FROM members m
         """
 
     /// The case file (SPEC §9): the family with its members, its projects each with their loans
-    /// and grants, and its current mentor — one statement.
+    /// and grants, and its current mentor — one statement. For grant officers the personal
+    /// fields are null (`ravnaq_sees_personal_data()`).
     static func caseFile(_ connection: PostgresConnection, id: UUID, actor: Actor, asOf: LocalDate) throws -> JSONText? {
         try connection.query(caseFileSQL, [id, actor.organizationID, asOf]).first.map { JSONText(try $0.decode(0)) }
     }
 
     static let caseFileSQL = """
         SELECT json_build_object(
-            'id', f.id, 'code', f.code, 'region', f.region, 'district', f.district, 'mahalla', f.mahalla,
+            'id', f.id, 'code', f.code, 'region', f.region, 'district', f.district,
+            'mahalla', CASE WHEN ravnaq_sees_personal_data() THEN f.mahalla END,
             'categories', f.categories, 'registry_ref', f.registry_ref, 'consent_on', f.consent_on,
             'consent_withdrawn_on', f.consent_withdrawn_on, 'status', f.status, 'status_on', f.status_on, 'exit_reason', f.exit_reason,
             'as_of', $3::date,
             'members', coalesce((
-                SELECT json_agg(json_build_object('id', m.id, 'full_name', m.full_name, 'sex', m.sex, 'birth_date', m.birth_date,
-                                                  'relation', m.relation, 'pinfl', m.pinfl, 'disability', m.disability,
-                                                  'works', m.works) ORDER BY m.created_at, m.id)
+                SELECT json_agg(json_build_object(
+                    'id', m.id, 'full_name', CASE WHEN ravnaq_sees_personal_data() THEN m.full_name END, 'sex', m.sex,
+                    'birth_date', CASE WHEN ravnaq_sees_personal_data() THEN m.birth_date END, 'relation', m.relation,
+                    'pinfl', CASE WHEN ravnaq_sees_personal_data() THEN m.pinfl END, 'disability', m.disability,
+                    'works', m.works) ORDER BY m.created_at, m.id)
                 FROM members m WHERE m.family_id = f.id), '[]'),
             'mentor', (
                 SELECT json_build_object('id', u.id, 'email', u.email, 'from', a.from_on)
