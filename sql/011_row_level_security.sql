@@ -75,3 +75,15 @@ END $$;
 -- notes) is hidden from grant officers (SPEC §1): queries that return it ask this first.
 CREATE FUNCTION ravnaq_sees_personal_data() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
     RETURN current_setting('ravnaq.role', true) IS DISTINCT FROM 'grant_officer';
+
+-- A mentor sees only the families assigned to them today (in the organization's time zone);
+-- every other role sees every family of its organization. Lists and reads of families,
+-- projects and loans ask this.
+CREATE FUNCTION ravnaq_may_see_family(family uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT current_setting('ravnaq.role', true) IS DISTINCT FROM 'mentor' OR EXISTS (
+        SELECT 1 FROM mentor_assignments a JOIN organizations o ON o.id = a.organization_id
+        WHERE a.family_id = family
+          AND a.mentor_id = nullif(current_setting('ravnaq.user_id', true), '')::uuid
+          AND a.from_on <= (now() AT TIME ZONE o.time_zone)::date
+          AND (a.to_on IS NULL OR a.to_on > (now() AT TIME ZONE o.time_zone)::date))
+$$;

@@ -68,3 +68,44 @@ struct MentorProgressHTTPTests {
         }
     }
 }
+
+@Suite("A mentor's view: only the families assigned to them")
+struct MentorScopeHTTPTests {
+    @Test("a mentor lists and reads only assigned families and their loans, and gains and loses them with assignments")
+    func scope() async throws {
+        let app = try await TestApp.make()
+        let admin = app.adminToken
+        let mentorToken = try await app.token(for: "aziza@example.org", role: .mentor)
+        _ = try await app.token(for: "bobur@example.org", role: .mentor)
+        try await app.test { client in
+            let coordinator = API(client: client, token: admin)
+            let (familyID, projectID, _, loanID) = try await coordinator.openSpecLoan()
+            let (_, other) = try await coordinator.call(.post, "/api/v1/families", #"{"code":"AN-0002","region":"Andijon","district":"Asaka"}"#)
+            let otherID = try #require(other["id"] as? String)
+            let mentor = API(client: client, token: mentorToken)
+
+            func visibleCodes() async throws -> [String] {
+                let (_, list) = try await mentor.call(.get, "/api/v1/families")
+                return (list["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+            }
+            #expect(try await visibleCodes() == [])
+            #expect(try await mentor.call(.get, "/api/v1/families/\(familyID)").0 == .notFound)
+            #expect(try await mentor.call(.get, "/api/v1/loans/\(loanID)").0 == .notFound)
+
+            try await coordinator.call(.put, "/api/v1/families/\(familyID)/mentor", #"{"mentor":"aziza@example.org","from":"2025-01-01"}"#)
+            #expect(try await visibleCodes() == ["AN-0001"])
+            #expect(try await mentor.call(.get, "/api/v1/families/\(familyID)").0 == .ok)
+            #expect(try await mentor.call(.get, "/api/v1/projects/\(projectID)").0 == .ok)
+            #expect(try await mentor.call(.get, "/api/v1/loans/\(loanID)/schedule").0 == .ok)
+            #expect(try await mentor.call(.get, "/api/v1/families/\(otherID)").0 == .notFound)
+            let (_, loans) = try await mentor.call(.get, "/api/v1/loans")
+            #expect((loans["items"] as? [[String: Any]])?.count == 1)
+
+            // Reassigned to another mentor today: the family is gone from this mentor's view.
+            let today = try await app.database.transaction { try $0.query("SELECT (now() AT TIME ZONE 'Asia/Tashkent')::date::text").first!.decode(0, as: String.self) }
+            try await coordinator.call(.put, "/api/v1/families/\(familyID)/mentor", #"{"mentor":"bobur@example.org","from":"\#(today)"}"#)
+            #expect(try await visibleCodes() == [])
+            #expect(try await mentor.call(.get, "/api/v1/loans/\(loanID)").0 == .notFound)
+        }
+    }
+}

@@ -100,7 +100,7 @@ public struct Families: Sendable {
                                          'status', f.status, 'categories', f.categories)::text,
                        f.created_at::text, f.id
                 FROM families f
-                WHERE f.organization_id = $1
+                WHERE f.organization_id = $1 AND ravnaq_may_see_family(f.id)
                   AND ($2::text IS NULL OR fold_name(f.code) LIKE fold_name($2)
                        OR (ravnaq_sees_personal_data()
                            AND EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2))))
@@ -229,6 +229,6 @@ public struct Families: Sendable {
                 FROM projects p WHERE p.family_id = f.id), '[]')
         )::text
         FROM families f
-        WHERE f.id = $1 AND f.organization_id = $2
+        WHERE f.id = $1 AND f.organization_id = $2 AND ravnaq_may_see_family(f.id)
         """
 }

@@ -41,7 +41,8 @@ struct LoanRecord {
                    l.disbursed_on, l.written_off_on, l.written_off_principal::text, l.write_off_reason,
                    p.late_fee::text, p.late_fee_after_days
             FROM loans l JOIN programmes p ON p.id = l.programme_id
-            WHERE l.organization_id = $1 AND \(byID == nil ? "l.number = $2" : "l.id = $2::uuid")
+            WHERE l.organization_id = $1
+              AND ravnaq_may_see_family((SELECT family_id FROM projects WHERE id = l.project_id)) AND \(byID == nil ? "l.number = $2" : "l.id = $2::uuid")
             """ + (lock ? " FOR UPDATE OF l" : "")
         guard let row = try connection.query(sql, [organizationID, byID?.postgresText ?? key]).first else { return nil }
         let currency = Currency.named(try row.decode(4))!

@@ -325,6 +325,7 @@ public struct Loans: Sendable {
                 LEFT JOIN users u ON u.id = a.mentor_id
                 CROSS JOIN LATERAL loan_figures(l.id, $2) fig
                 WHERE l.organization_id = $1 AND l.status IN ('active', 'repaid', 'written_off') AND fig.days_past_due > 0
+                  AND ravnaq_may_see_family(f.id)
                 ORDER BY fig.days_past_due DESC, l.number
                 """,
                 [actor.organizationID, asOf]
@@ -352,6 +353,7 @@ public struct Loans: Sendable {
                            l.created_at::text, l.id
                     FROM loans l CROSS JOIN LATERAL loan_figures(l.id, $6) fig
                     WHERE l.organization_id = $1 AND ($2::uuid IS NULL OR l.project_id = $2)
+                      AND ravnaq_may_see_family((SELECT family_id FROM projects WHERE id = l.project_id))
                       AND ($3::timestamptz IS NULL OR (l.created_at, l.id) > ($3, $4::uuid))
                     ORDER BY l.created_at, l.id LIMIT $5
                     """,

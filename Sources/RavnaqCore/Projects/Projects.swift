@@ -92,7 +92,7 @@ public struct Projects: Sendable {
                 result: connection.query(
                     Self.selectSQL + """
                          , p.created_at::text, p.id FROM projects p
-                        WHERE p.organization_id = $1 AND ($2::uuid IS NULL OR p.family_id = $2)
+                        WHERE p.organization_id = $1 AND ($2::uuid IS NULL OR p.family_id = $2) AND ravnaq_may_see_family(p.family_id)
                           AND ($3::timestamptz IS NULL OR (p.created_at, p.id) > ($3, $4::uuid))
                         ORDER BY p.created_at, p.id LIMIT $5
                         """,
@@ -153,7 +153,8 @@ public struct Projects: Sendable {
         """
 
     static func find(_ connection: PostgresConnection, id: UUID, organizationID: UUID) throws -> JSONText? {
-        try connection.query(selectSQL + " FROM projects p WHERE p.id = $1 AND p.organization_id = $2", [id, organizationID])
+        try connection.query(selectSQL + " FROM projects p WHERE p.id = $1 AND p.organization_id = $2 AND ravnaq_may_see_family(p.family_id)",
+                             [id, organizationID])
             .first.map { JSONText(try $0.decode(0)) }
     }
 }
