@@ -137,7 +137,7 @@ enum ProgressRecords {
                 }
                 return try await reference.povertyLines(as: actor)
             }
-            try output.print(JSONText("{\"items\":[" + lines.map(\.text).joined(separator: ",") + "]}").json, rows: "items")
+            try output.print(ListPage(items: lines).data, rows: "items")
         }
     }
 

@@ -87,6 +87,13 @@ public struct ListPage: Sendable {
         }
     }
 
+    /// A whole list on one page (lists that are short by nature: a family's months, the
+    /// poverty line).
+    public init(items: [JSONText]) {
+        self.items = items
+        self.nextCursor = nil
+    }
+
     /// `{"items":[…],"next_cursor":…}`.
     public var json: String {
         let cursor = nextCursor.map { "\"\($0)\"" } ?? "null"

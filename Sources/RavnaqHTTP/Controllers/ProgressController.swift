@@ -26,12 +26,8 @@ struct ProgressController {
         group.post("periods/:period/lock", use: lock)
     }
 
-    static func list(_ items: [JSONText]) -> JSONText {
-        JSONText("{\"items\":[" + items.map(\.text).joined(separator: ",") + "],\"next_cursor\":null}")
-    }
-
-    @Sendable func listReports(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
-        Self.list(try await reports.list(project: try context.parameters.require("id"), as: try context.requireActor()))
+    @Sendable func listReports(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
+        ListPage(items: try await reports.list(project: try context.parameters.require("id"), as: try context.requireActor()))
     }
 
     @Sendable func addReport(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -47,8 +43,8 @@ struct ProgressController {
                                         correcting: try context.parameters.require("period"), as: try context.requireActor())
     }
 
-    @Sendable func listIncome(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
-        Self.list(try await incomes.list(family: try context.parameters.require("id"), as: try context.requireActor()))
+    @Sendable func listIncome(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
+        ListPage(items: try await incomes.list(family: try context.parameters.require("id"), as: try context.requireActor()))
     }
 
     @Sendable func addIncome(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -64,8 +60,8 @@ struct ProgressController {
                                         correcting: try context.parameters.require("period"), as: try context.requireActor())
     }
 
-    @Sendable func listAssessments(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
-        Self.list(try await assessments.list(family: try context.parameters.require("id"), as: try context.requireActor()))
+    @Sendable func listAssessments(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
+        ListPage(items: try await assessments.list(family: try context.parameters.require("id"), as: try context.requireActor()))
     }
 
     @Sendable func addAssessment(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -83,8 +79,8 @@ struct ProgressController {
         JSONAnswer(try await graduation.confirm(family: try context.parameters.require("id"), as: try context.requireActor()))
     }
 
-    @Sendable func povertyLines(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
-        Self.list(try await reference.povertyLines(as: try context.requireActor()))
+    @Sendable func povertyLines(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
+        ListPage(items: try await reference.povertyLines(as: try context.requireActor()))
     }
 
     @Sendable func addPovertyLine(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
