@@ -1,0 +1,197 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqCore
+import Testing
+import TestSupport
+
+/// The reports of SPEC §8 on a hand-built data set: every figure below is worked out by hand in
+/// the comments. Loans have a 0 % rate and equal principal, so every installment is 100 000.
+@Suite("Reports for grant officers (SPEC §8)")
+struct ReportsTests {
+    struct Book {
+        let fixture: CoreFixture
+        var families: [String: String] = [:]   // code → id
+        var projects: [String: String] = [:]   // code → project id
+        var programmes: [String: String] = [:] // name → id
+    }
+
+    /// Families AN-1, AN-2 (Andijon/Asaka), FA-3, FA-4 (Farg'ona/Quva); programmes "Ayol" and
+    /// "Yoshlar"; one project per family (baking, sewing, livestock, livestock).
+    static func book() async throws -> Book {
+        let fixture = try await CoreFixture.make()
+        var book = Book(fixture: fixture)
+        for name in ["Ayol", "Yoshlar"] {
+            book.programmes[name] = try await Programmes(database: fixture.database).create(
+                ProgrammeInput(name: name, donor: "UNDP", currency: "UZS", starts_on: "2025-01-01", ends_on: "2026-12-31",
+                               budget: "500000000"), as: fixture.admin).id
+        }
+        for (code, region, district, type) in [("AN-1", "Andijon", "Asaka", "baking"), ("AN-2", "Andijon", "Asaka", "sewing"),
+                                               ("FA-3", "Farg'ona", "Quva", "livestock"), ("FA-4", "Farg'ona", "Quva", "livestock")] {
+            let (family, _) = try await Families(database: fixture.database).create(
+                FamilyInput(code: code, region: region, district: district), as: fixture.admin)
+            let id = try #require(try fixture.object(family)["id"] as? String)
+            book.families[code] = id
+            let project = try await Projects(database: fixture.database).create(
+                ProjectInput(family_id: id, type: type, title: "Project of \(code)"), as: fixture.admin)
+            book.projects[code] = try #require(try fixture.object(project)["id"] as? String)
+        }
+        return book
+    }
+
+    /// Opens and disburses a 0 % equal-principal monthly loan of n × 100 000.
+    static func loan(_ book: Book, _ family: String, _ programme: String, installments: Int, on date: String) async throws -> String {
+        let loans = Loans(database: book.fixture.database)
+        let loan = try await loans.open(
+            LoanInput(programme_id: book.programmes[programme], project_id: book.projects[family], principal: AmountInput("\(installments * 100_000)"),
+                      currency: "UZS", annual_rate: "0", method: "equal_principal", installments: installments, frequency: "monthly",
+                      planned_disbursement_on: date), as: book.fixture.admin)
+        _ = try await loans.disburse(loan.id, DateInput(date: date), as: book.fixture.admin, idempotency: nil)
+        return loan.id
+    }
+
+    static func pay(_ book: Book, _ loan: String, _ amount: String, on date: String) async throws {
+        _ = try await Loans(database: book.fixture.database).repay(loan, RepaymentRequest(amount: AmountInput(amount), date: date),
+                                                                 as: book.fixture.admin, idempotency: nil)
+    }
+
+    static func report(_ book: Book, _ name: String, asOf: String, from: String? = nil, by: String? = nil) async throws -> [String: Any] {
+        let query = try ReportQuery.parse(report: name, asOf: asOf, from: from, to: nil, by: by)
+        let answer = try await Reports(database: book.fixture.database).run(query, as: book.fixture.admin)
+        return try book.fixture.object(answer)
+    }
+
+    /// Compares a metrics object with the expected figures: amounts as strings, counts as Int,
+    /// ratios as Double (to 6 decimals), nil for a JSON null.
+    static func expect(_ object: Any?, _ expected: [String: Any?], _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let object = object as? [String: Any] else {
+            Issue.record("\(label): no object", sourceLocation: sourceLocation)
+            return
+        }
+        for (key, value) in expected {
+            let actual = object[key]
+            switch value {
+            case nil: #expect(actual is NSNull, "\(label).\(key) = \(String(describing: actual)), expected null", sourceLocation: sourceLocation)
+            case let string as String: #expect(actual as? String == string, "\(label).\(key) = \(String(describing: actual)), expected \(string)", sourceLocation: sourceLocation)
+            case let int as Int: #expect((actual as? NSNumber)?.intValue == int && !(actual is String), "\(label).\(key) = \(String(describing: actual)), expected \(int)", sourceLocation: sourceLocation)
+            case let double as Double:
+                let number = (actual as? NSNumber)?.doubleValue ?? .nan
+                #expect(abs(number - double) < 0.000_001, "\(label).\(key) = \(String(describing: actual)), expected \(double)", sourceLocation: sourceLocation)
+            default: Issue.record("unexpected expectation for \(key)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    static func row(_ answer: [String: Any], _ key: String, _ value: String) -> [String: Any]? {
+        (answer["rows"] as? [[String: Any]])?.first { $0[key] as? String == value }
+    }
+
+    /// The portfolio of the issue: loans 10, 40 and 100 days late on 2025-05-20 and a
+    /// written-off one, then a later period with a recovery and a new loan.
+    static func portfolioBook() async throws -> Book {
+        let book = try await book()
+        // L1 (AN-1, Ayol): 1 200 000 from 2025-01-10, due the 10th from February. Pays Feb, Mar,
+        // Apr on time; May not by 05-20 → 10 days late on 2025-05-20. Then 300 000 on 06-05
+        // (installments 5 late and 6 early), 100 000 on 07-10 and 08-10 (on time).
+        let l1 = try await loan(book, "AN-1", "Ayol", installments: 12, on: "2025-01-10")
+        for date in ["2025-02-10", "2025-03-10", "2025-04-10"] { try await pay(book, l1, "100000", on: date) }
+        // L2 (AN-2, Ayol): 600 000 from 2025-01-10; pays Feb and Mar only: oldest unpaid 04-10 →
+        // 40 days late on 05-20, 143 on 08-31.
+        let l2 = try await loan(book, "AN-2", "Ayol", installments: 6, on: "2025-01-10")
+        for date in ["2025-02-10", "2025-03-10"] { try await pay(book, l2, "100000", on: date) }
+        // L3 (FA-3, Yoshlar): 300 000 from 2025-01-09, due 02-09, 03-09, 04-09; nothing paid:
+        // 100 days late on 05-20 (19 + 31 + 30 + 20), 203 on 08-31.
+        _ = try await loan(book, "FA-3", "Yoshlar", installments: 3, on: "2025-01-09")
+        // L4 (FA-3, Yoshlar): 500 000 from 2025-01-10; pays Feb; written off on 2025-04-30 with
+        // 400 000 outstanding; a recovery of 50 000 on 2025-07-15.
+        let l4 = try await loan(book, "FA-3", "Yoshlar", installments: 5, on: "2025-01-10")
+        try await pay(book, l4, "100000", on: "2025-02-10")
+        _ = try await Loans(database: book.fixture.database).writeOff(
+            l4, DateInput(date: "2025-04-30", reason: "the family moved away"), as: book.fixture.admin, idempotency: nil)
+        try await pay(book, l4, "50000", on: "2025-07-15")
+        try await pay(book, l1, "300000", on: "2025-06-05")
+        try await pay(book, l1, "100000", on: "2025-07-10")
+        try await pay(book, l1, "100000", on: "2025-08-10")
+        // L5 (FA-4, Ayol): 1 000 000 from 2025-06-15, due the 15th from July; pays July only →
+        // 16 days late on 08-31.
+        let l5 = try await loan(book, "FA-4", "Ayol", installments: 10, on: "2025-06-15")
+        try await pay(book, l5, "100000", on: "2025-07-15")
+        return book
+    }
+
+    static func loansReceivable(_ book: Book, asOf: String) async throws -> String? {
+        let balance = try await LedgerService(database: book.fixture.database).trialBalance(asOf: asOf, as: book.fixture.admin)
+        return balance.accounts.first { $0.account == "loans_receivable" }?.balance
+    }
+
+    @Test("portfolio as of 2025-05-20 and for June–August as of 2025-08-31, by programme, equals the trial balance")
+    func portfolio() async throws {
+        let book = try await Self.portfolioBook()
+
+        // As of 2025-05-20, from the beginning.
+        // Ayol: L1 (900 000 out, 10 DPD), L2 (400 000 out, 40 DPD). Disbursed 1 800 000,
+        //   collected 300 000 + 200 000. PAR30 400 000 / 1 300 000 = 0.307692; PAR90 0.
+        //   On time: L1 3 of 4 (02-10…05-10), L2 2 of 4 → 5 / 8.
+        // Yoshlar: L3 (300 000 out, 100 DPD); L4 written off (400 000) on 04-30, not active.
+        //   Disbursed 800 000, collected 100 000. PAR30 = PAR90 = 1. On time: L3 0 of 3, L4 1
+        //   of 3 (those before the write-off) → 1 / 6.
+        // Total: 3 active, 1 600 000 out, PAR30 700 000 / 1 600 000, PAR90 300 000 / 1 600 000,
+        //   on time 6 / 14.
+        let may = try await Self.report(book, "portfolio", asOf: "2025-05-20", by: "programme")
+        #expect(may["report"] as? String == "portfolio")
+        #expect(may["as_of"] as? String == "2025-05-20")
+        #expect(may["from"] is NSNull)
+        #expect(may["to"] as? String == "2025-05-20")
+        #expect(may["by"] as? [String] == ["programme"])
+        #expect((may["rows"] as? [[String: Any]])?.count == 2)
+        Self.expect(Self.row(may, "programme", "Ayol"), [
+            "loans_active": 2, "outstanding_principal": "1300000.00", "disbursed": "1800000.00", "collected": "500000.00",
+            "written_off": "0.00", "par30": 400_000.0 / 1_300_000, "par90": 0.0, "on_time_rate": 5.0 / 8,
+        ], "May Ayol")
+        Self.expect(Self.row(may, "programme", "Yoshlar"), [
+            "loans_active": 1, "outstanding_principal": "300000.00", "disbursed": "800000.00", "collected": "100000.00",
+            "written_off": "400000.00", "par30": 1.0, "par90": 1.0, "on_time_rate": 1.0 / 6,
+        ], "May Yoshlar")
+        Self.expect(may["total"], [
+            "loans_active": 3, "outstanding_principal": "1600000.00", "disbursed": "2600000.00", "collected": "600000.00",
+            "written_off": "400000.00", "par30": 0.4375, "par90": 0.1875, "on_time_rate": 6.0 / 14,
+        ], "May total")
+        // 2 600 000 lent − 600 000 repaid − 400 000 written off.
+        #expect(try await Self.loansReceivable(book, asOf: "2025-05-20") == "1600000.00")
+
+        // As of 2025-08-31 for 2025-06-01…2025-08-31.
+        // Ayol: L1 400 000 out (0 DPD), L2 400 000 (143 DPD), L5 900 000 (16 DPD). Disbursed
+        //   1 000 000 (L5); collected 500 000 (L1) + 100 000 (L5). PAR30 = PAR90 = 400 000 /
+        //   1 700 000. On time: L1 06-10, 07-10, 08-10 all 3; L2 06-10, 07-10 none; L5 07-15
+        //   yes, 08-15 no → 4 / 7.
+        // Yoshlar: L3 300 000 (203 DPD); collected 50 000 (the recovery); nothing due in the
+        //   period (L4's installments after its write-off do not count) → on time null.
+        // Total: 4 active, 2 000 000 out, PAR30 = PAR90 = 700 000 / 2 000 000.
+        let august = try await Self.report(book, "portfolio", asOf: "2025-08-31", from: "2025-06-01", by: "programme")
+        #expect(august["from"] as? String == "2025-06-01")
+        Self.expect(Self.row(august, "programme", "Ayol"), [
+            "loans_active": 3, "outstanding_principal": "1700000.00", "disbursed": "1000000.00", "collected": "600000.00",
+            "written_off": "0.00", "par30": 400_000.0 / 1_700_000, "par90": 400_000.0 / 1_700_000, "on_time_rate": 4.0 / 7,
+        ], "August Ayol")
+        Self.expect(Self.row(august, "programme", "Yoshlar"), [
+            "loans_active": 1, "outstanding_principal": "300000.00", "disbursed": "0.00", "collected": "50000.00",
+            "written_off": "0.00", "par30": 1.0, "par90": 1.0, "on_time_rate": nil,
+        ], "August Yoshlar")
+        Self.expect(august["total"], [
+            "loans_active": 4, "outstanding_principal": "2000000.00", "disbursed": "1000000.00", "collected": "650000.00",
+            "written_off": "0.00", "par30": 0.35, "par90": 0.35, "on_time_rate": 4.0 / 7,
+        ], "August total")
+        // 3 600 000 lent − 1 200 000 repaid − 400 000 written off.
+        #expect(try await Self.loansReceivable(book, asOf: "2025-08-31") == "2000000.00")
+
+        // By region and project type on 2025-08-31: Farg'ona/livestock holds L3, L4, L5.
+        let regions = try await Self.report(book, "portfolio", asOf: "2025-08-31", by: "region,project_type")
+        #expect((regions["rows"] as? [[String: Any]])?.count == 3)
+        let livestock = (regions["rows"] as? [[String: Any]])?.first { $0["region"] as? String == "Farg'ona" && $0["project_type"] as? String == "livestock" }
+        Self.expect(livestock, [
+            "loans_active": 2, "outstanding_principal": "1200000.00", "disbursed": "1800000.00", "collected": "250000.00",
+            "written_off": "400000.00", "par30": 300_000.0 / 1_200_000, "par90": 300_000.0 / 1_200_000,
+        ], "Farg'ona livestock")
+        Self.expect(regions["total"], ["loans_active": 4, "outstanding_principal": "2000000.00"], "regions total")
+    }
+}
