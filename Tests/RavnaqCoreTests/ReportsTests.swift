@@ -195,3 +195,72 @@ struct ReportsTests {
         Self.expect(regions["total"], ["loans_active": 4, "outstanding_principal": "2000000.00"], "regions total")
     }
 }
+
+extension ReportsTests {
+    @Test("grants as of 2025-05-20 and for June–August as of 2025-08-31, by programme")
+    func grants() async throws {
+        let book = try await Self.book()
+        let grants = Grants(database: book.fixture.database)
+        let admin = book.fixture.admin
+        // G1 (AN-1, Ayol): 6 000 000 in 4 000 000 (planned and paid 2025-02-01) + 2 000 000
+        // (planned 2025-05-01, paid 2025-07-15); expenses 1 500 000 on 03-01 (partly accounted)
+        // and 1 000 000 on 07-01.
+        let g1 = try await grants.create(
+            GrantInput(programme_id: book.programmes["Ayol"], project_id: book.projects["AN-1"], currency: "UZS", total: "6000000",
+                       tranches: [TrancheInput(amount: "4000000", planned_on: "2025-02-01", condition: "none"),
+                                  TrancheInput(amount: "2000000", planned_on: "2025-05-01", condition: "none")]), as: admin)
+        _ = try await grants.disburse(grant: g1.id, tranche: 1, DisbursementInput(date: "2025-02-01"), as: admin, key: nil)
+        _ = try await grants.recordExpense(grant: g1.id, ExpenseInput(date: "2025-03-01", category: "equipment", amount: "1500000", receipt: "R-1"),
+                                           as: admin, key: nil)
+        _ = try await grants.recordExpense(grant: g1.id, ExpenseInput(date: "2025-07-01", category: "materials", amount: "1000000", receipt: "R-2"),
+                                           as: admin, key: nil)
+        _ = try await grants.disburse(grant: g1.id, tranche: 2, DisbursementInput(date: "2025-07-15"), as: admin, key: nil)
+        // G2 (FA-3, Yoshlar): 3 000 000 in one tranche planned 2025-04-01, never paid.
+        _ = try await grants.create(
+            GrantInput(programme_id: book.programmes["Yoshlar"], project_id: book.projects["FA-3"], currency: "UZS", total: "3000000",
+                       tranches: [TrancheInput(amount: "3000000", planned_on: "2025-04-01", condition: "none")]), as: admin)
+        // G3 (FA-4, Yoshlar): planned for 2025-10-01 — not yet committed on either date.
+        _ = try await grants.create(
+            GrantInput(programme_id: book.programmes["Yoshlar"], project_id: book.projects["FA-4"], currency: "UZS", total: "1000000",
+                       tranches: [TrancheInput(amount: "1000000", planned_on: "2025-10-01", condition: "none")]), as: admin)
+
+        // As of 2025-05-20: Ayol committed 6 000 000, disbursed 4 000 000, expenses 1 500 000,
+        // utilization 0.375, 1 tranche pending; Yoshlar 3 000 000 committed, nothing paid,
+        // utilization null, 1 pending.
+        let may = try await Self.report(book, "grants", asOf: "2025-05-20", by: "programme")
+        Self.expect(Self.row(may, "programme", "Ayol"), [
+            "grants": 1, "committed": "6000000.00", "disbursed": "4000000.00", "expenses": "1500000.00",
+            "utilization": 0.375, "tranches_pending": 1,
+        ], "May Ayol")
+        Self.expect(Self.row(may, "programme", "Yoshlar"), [
+            "grants": 1, "committed": "3000000.00", "disbursed": "0.00", "expenses": "0.00", "utilization": nil, "tranches_pending": 1,
+        ], "May Yoshlar")
+        Self.expect(may["total"], [
+            "grants": 2, "committed": "9000000.00", "disbursed": "4000000.00", "expenses": "1500000.00",
+            "utilization": 0.375, "tranches_pending": 2,
+        ], "May total")
+
+        // 2025-06-01…2025-08-31: Ayol disbursed 2 000 000, expenses 1 000 000 → 0.5, none pending.
+        let august = try await Self.report(book, "grants", asOf: "2025-08-31", from: "2025-06-01", by: "programme")
+        Self.expect(Self.row(august, "programme", "Ayol"), [
+            "grants": 1, "committed": "6000000.00", "disbursed": "2000000.00", "expenses": "1000000.00",
+            "utilization": 0.5, "tranches_pending": 0,
+        ], "August Ayol")
+        Self.expect(august["total"], [
+            "grants": 2, "committed": "9000000.00", "disbursed": "2000000.00", "expenses": "1000000.00",
+            "utilization": 0.5, "tranches_pending": 1,
+        ], "August total")
+    }
+
+    @Test("an unknown report is not found; a bad by, date or period names its field")
+    func invalidQueries() async throws {
+        #expect(throws: RavnaqError.self) { try ReportQuery.parse(report: "loans", asOf: nil, from: nil, to: nil, by: nil) }
+        do {
+            _ = try ReportQuery.parse(report: "portfolio", asOf: "2025-02-30", from: "2025-06-01", to: "2025-05-01", by: "region,course,region")
+            Issue.record("accepted")
+        } catch let RavnaqError.invalid(errors) {
+            #expect(errors.map(\.pointer) == ["/as_of", "/from", "/by", "/by"])
+        }
+        #expect(try ReportQuery.parse(report: "training", asOf: nil, from: nil, to: nil, by: "course,mentor").by == [.course, .mentor])
+    }
+}
