@@ -264,3 +264,141 @@ extension ReportsTests {
         #expect(try ReportQuery.parse(report: "training", asOf: nil, from: nil, to: nil, by: "course,mentor").by == [.course, .mentor])
     }
 }
+
+extension ReportsTests {
+    /// Incomes, assessments, project reports, a graduation and training of the four families,
+    /// written straight into the tables (households of 4; the poverty line is 648 000 in
+    /// January 2025 and 669 000 from February: poor below 2 676 000, above from 4 014 000).
+    static func progressBook() async throws -> Book {
+        let book = try await book()
+        let org = book.fixture.admin.organizationID
+        let f = book.families.mapValues { UUID(uuidString: $0)! }
+        let p = book.projects.mapValues { UUID(uuidString: $0)! }
+        try await book.fixture.database.pool.withConnection { c in
+            // Incomes: AN-1 2025-01 2 000 000 (poor: < 2 592 000), 2025-05 3 000 000 (near_poor),
+            // 2025-08 5 000 000 (above); AN-2 2025-02 4 100 000 (above), 2025-06 2 000 000 (poor);
+            // FA-3 2025-03 2 700 000 (near_poor); FA-4 none.
+            for (code, period, wages) in [("AN-1", "2025-01-01", "2000000"), ("AN-1", "2025-05-01", "3000000"), ("AN-1", "2025-08-01", "5000000"),
+                                          ("AN-2", "2025-02-01", "4100000"), ("AN-2", "2025-06-01", "2000000"), ("FA-3", "2025-03-01", "2700000")] {
+                _ = try c.query("INSERT INTO household_incomes (organization_id, family_id, period, household_size, wages) VALUES ($1, $2, $3::date, 4, $4::numeric)",
+                                [org, f[code]!, period, wages])
+            }
+            // Assessments: every domain the same score unless named. AN-1 intake 01-15 all 2,
+            // childcare 0 (n/a); periodic 07-15 all 3, income 4, childcare 2. AN-2 intake 01-20
+            // all 3; periodic 04-20 all 3, income 2, childcare 5. FA-3 intake only.
+            for (code, on, kind, all, income, childcare) in [("AN-1", "2025-01-15", "intake", 2, 2, 0), ("AN-1", "2025-07-15", "periodic", 3, 4, 2),
+                                                             ("AN-2", "2025-01-20", "intake", 3, 3, 3), ("AN-2", "2025-04-20", "periodic", 3, 2, 5),
+                                                             ("FA-3", "2025-01-25", "intake", 1, 1, 1)] {
+                _ = try c.query("""
+                    INSERT INTO assessments (organization_id, family_id, assessed_on, kind, income, employment, housing, food, childcare,
+                        children_education, adult_education, health, life_skills, family_relations, community, legal, mobility, safety, credit)
+                    VALUES ($1, $2, $3::date, $4, $6, $5, $5, $5, $7, $5, $5, $5, $5, $5, $5, $5, $5, $5, $5)
+                    """, [org, f[code]!, on, kind, all, income, childcare])
+            }
+            // Project reports (net income, members working + hired): AN-1 2025-04 600 000 (1),
+            // 2025-07 1 500 000 (2 + 1); AN-2 2025-05 −100 000 (1); FA-3 2025-03 400 000 (1 + 2);
+            // FA-4 2025-08 300 000 (1).
+            for (code, period, revenue, costs, working, hired) in [("AN-1", "2025-04-01", "1000000", "400000", 1, 0), ("AN-1", "2025-07-01", "2000000", "500000", 2, 1),
+                                                                   ("AN-2", "2025-05-01", "800000", "900000", 1, 0), ("FA-3", "2025-03-01", "500000", "100000", 1, 2),
+                                                                   ("FA-4", "2025-08-01", "300000", "0", 1, 0)] {
+                _ = try c.query("""
+                    INSERT INTO project_reports (organization_id, project_id, period, revenue, costs, members_working, hired_workers)
+                    VALUES ($1, $2, $3::date, $4::numeric, $5::numeric, $6, $7)
+                    """, [org, p[code]!, period, revenue, costs, working, hired])
+            }
+            _ = try c.query("UPDATE families SET status = 'graduated', status_on = '2025-08-01' WHERE id = $1", [f["AN-1"]!])
+            // Training: SEW-1 starts 2025-02-01, BOOK-1 2025-06-10. AN-1 completes SEW-1 on
+            // 02-10 and is enrolled in BOOK-1; AN-2 is enrolled in SEW-1; FA-3 completes BOOK-1
+            // on 06-20; FA-4 has no training.
+            _ = try c.query("UPDATE families SET consent_on = '2025-01-01' WHERE organization_id = $1", [org])
+            var members: [String: UUID] = [:]
+            for code in ["AN-1", "AN-2", "FA-3", "FA-4"] {
+                members[code] = try c.query("INSERT INTO members (organization_id, family_id, full_name, relation) VALUES ($1, $2, 'Head of ' || $3, 'head') RETURNING id",
+                                            [org, f[code]!, code]).first!.decode(0)
+            }
+            var courses: [String: UUID] = [:]
+            for (code, start) in [("SEW-1", "2025-02-01"), ("BOOK-1", "2025-06-10")] {
+                let course: UUID = try c.query("INSERT INTO courses (organization_id, code, title, skill, hours) VALUES ($1, $2, $2, 'other', 8) RETURNING id",
+                                               [org, code]).first!.decode(0)
+                courses[code] = course
+                _ = try c.query("INSERT INTO course_sessions (organization_id, course_id, held_on, hours, trainer, venue) VALUES ($1, $2, $3::date, 4, 'T', 'V')",
+                                [org, course, start])
+            }
+            for (code, course, completedOn, certificate) in [("AN-1", "SEW-1", "2025-02-10", "C-1"), ("AN-1", "BOOK-1", nil, nil),
+                                                             ("AN-2", "SEW-1", nil, nil), ("FA-3", "BOOK-1", "2025-06-20", "C-2")] {
+                _ = try c.query("""
+                    INSERT INTO enrollments (organization_id, course_id, member_id, completed, completed_on, certificate_no)
+                    VALUES ($1, $2, $3, $4::date IS NOT NULL, $4::date, $5)
+                    """, [org, courses[course]!, members[code]!, completedOn, certificate])
+            }
+        }
+        return book
+    }
+
+    @Test("outcomes as of 2025-05-20 and 2025-08-31: income bands now and at intake, SSM change, graduated, median net income, jobs")
+    func outcomes() async throws {
+        let book = try await Self.progressBook()
+        // 2025-05-20: intake AN-1 poor, AN-2 above, FA-3 near_poor; now AN-1 near_poor (05),
+        // AN-2 above (02), FA-3 near_poor. SSM: only AN-2 has a later assessment: income −1,
+        // employment 0, childcare +2. Net incomes 600 000, −100 000, 400 000 → median 400 000;
+        // jobs 1 + 1 + 3.
+        let may = try await Self.report(book, "outcomes", asOf: "2025-05-20")
+        Self.expect(may["total"], [
+            "families": 4, "intake_poor": 1, "intake_near_poor": 1, "intake_above": 1, "now_poor": 0, "now_near_poor": 2, "now_above": 1,
+            "ssm_income_change": -1.0, "ssm_employment_change": 0.0, "ssm_childcare_change": 2.0, "graduated": 0,
+            "median_net_income": "400000.00", "jobs": 5,
+        ], "May total")
+        // 2025-08-31: now AN-1 above (08), AN-2 poor (06), FA-3 near_poor. SSM: AN-1 income +2,
+        // employment +1, childcare n/a; AN-2 as before → income 0.5, employment 0.5, childcare 2.
+        // AN-1 graduated on 08-01. Net incomes 1 500 000, −100 000, 400 000, 300 000 → median
+        // 350 000; jobs 3 + 1 + 3 + 1.
+        let august = try await Self.report(book, "outcomes", asOf: "2025-08-31", by: "region")
+        Self.expect(august["total"], [
+            "families": 4, "intake_poor": 1, "intake_near_poor": 1, "intake_above": 1, "now_poor": 1, "now_near_poor": 1, "now_above": 1,
+            "ssm_income_change": 0.5, "ssm_employment_change": 0.5, "ssm_childcare_change": 2.0, "ssm_credit_change": 0.5, "graduated": 1,
+            "median_net_income": "350000.00", "jobs": 8,
+        ], "August total")
+        // Andijon: AN-1, AN-2 → median (1 500 000 − 100 000) / 2 = 700 000; Farg'ona: FA-3, FA-4
+        // → (400 000 + 300 000) / 2 = 350 000, no SSM change (null).
+        Self.expect(Self.row(august, "region", "Andijon"), [
+            "families": 2, "now_poor": 1, "now_above": 1, "graduated": 1, "median_net_income": "700000.00", "jobs": 4, "ssm_income_change": 0.5,
+        ], "August Andijon")
+        Self.expect(Self.row(august, "region", "Farg'ona"), [
+            "families": 2, "now_near_poor": 1, "intake_near_poor": 1, "graduated": 0, "median_net_income": "350000.00", "jobs": 4, "ssm_income_change": nil,
+        ], "August Farg'ona")
+    }
+
+    @Test("training as of 2025-05-20 and for June–August as of 2025-08-31, in total and by course")
+    func training() async throws {
+        let book = try await Self.progressBook()
+        // 2025-05-20: SEW-1 enrollments AN-1 (completed), AN-2 → 2, 1, 0.5. Trained: AN-1 (now
+        // near_poor: above the line). Untrained: AN-2 (above), FA-3 (near_poor), FA-4 (no income).
+        let may = try await Self.report(book, "training", asOf: "2025-05-20")
+        Self.expect(may["total"], [
+            "enrollments": 2, "completions": 1, "completion_rate": 0.5,
+            "trained_families": 1, "trained_above_line": 1, "trained_above_line_share": 1.0,
+            "untrained_families": 3, "untrained_above_line": 2, "untrained_above_line_share": 1.0,
+        ], "May total")
+        // June–August: BOOK-1 enrollments AN-1, FA-3 (completed) → 2, 1, 0.5. Trained by 08-31:
+        // AN-1 (above), FA-3 (near_poor) → 2 of 2. Untrained: AN-2 (poor), FA-4 (no income) → 0 of 1.
+        let august = try await Self.report(book, "training", asOf: "2025-08-31", from: "2025-06-01", by: "course")
+        Self.expect(august["total"], [
+            "enrollments": 2, "completions": 1, "completion_rate": 0.5,
+            "trained_families": 2, "trained_above_line": 2, "trained_above_line_share": 1.0,
+            "untrained_families": 2, "untrained_above_line": 0, "untrained_above_line_share": 0.0,
+        ], "August total")
+        // By course: BOOK-1 FA-3 trained, AN-1 enrolled but not trained in it; SEW-1 (started
+        // before the period: no enrollments counted) AN-1 trained, AN-2 not; FA-4 without a course.
+        let rows = try #require(august["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["course"] as? String ?? "-" } == ["BOOK-1", "SEW-1", "-"])
+        Self.expect(rows.first, [
+            "enrollments": 2, "completions": 1, "completion_rate": 0.5, "trained_families": 1, "trained_above_line": 1,
+            "untrained_families": 1, "untrained_above_line": 1, "untrained_above_line_share": 1.0,
+        ], "BOOK-1")
+        Self.expect(rows.dropFirst().first, [
+            "enrollments": 0, "completions": 0, "completion_rate": nil, "trained_families": 1, "trained_above_line": 1,
+            "untrained_families": 1, "untrained_above_line": 0, "untrained_above_line_share": 0.0,
+        ], "SEW-1")
+        Self.expect(rows.last, ["enrollments": 0, "trained_families": 0, "untrained_families": 1, "untrained_above_line_share": nil], "no course")
+    }
+}

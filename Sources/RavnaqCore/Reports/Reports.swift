@@ -41,7 +41,7 @@ public struct Reports: Sendable {
         let order = groupColumns.isEmpty ? "" : " ORDER BY " + by.map { "g.\($0.column)" }.joined(separator: ", ")
         let selected = ([rowObject + " AS o"] + groupColumns).joined(separator: ", ")
         return """
-            WITH \(ctes)
+            WITH parameters AS (SELECT $1::uuid AS organization_id, $3::date AS from_on, $4::date AS end_on), \(ctes)
             SELECT json_build_object(
                 'report', $5::text, 'as_of', $2::date, 'from', $3::date, 'to', $6::date, 'by', $7::json,
                 'rows', coalesce((SELECT json_agg(g.o\(order)) FROM (SELECT \(selected) FROM items i GROUP BY \(groupBy)) g), '[]'::json),
