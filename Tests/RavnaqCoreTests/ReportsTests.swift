@@ -16,43 +16,10 @@ struct ReportsTests {
         var programmes: [String: String] = [:] // name → id
     }
 
-    /// Families AN-1, AN-2 (Andijon/Asaka), FA-3, FA-4 (Farg'ona/Quva); programmes "Ayol" and
-    /// "Yoshlar"; one project per family (baking, sewing, livestock, livestock).
     static func book() async throws -> Book {
         let fixture = try await CoreFixture.make()
-        var book = Book(fixture: fixture)
-        for name in ["Ayol", "Yoshlar"] {
-            book.programmes[name] = try await Programmes(database: fixture.database).create(
-                ProgrammeInput(name: name, donor: "UNDP", currency: "UZS", starts_on: "2025-01-01", ends_on: "2026-12-31",
-                               budget: "500000000"), as: fixture.admin).id
-        }
-        for (code, region, district, type) in [("AN-1", "Andijon", "Asaka", "baking"), ("AN-2", "Andijon", "Asaka", "sewing"),
-                                               ("FA-3", "Farg'ona", "Quva", "livestock"), ("FA-4", "Farg'ona", "Quva", "livestock")] {
-            let (family, _) = try await Families(database: fixture.database).create(
-                FamilyInput(code: code, region: region, district: district), as: fixture.admin)
-            let id = try #require(try fixture.object(family)["id"] as? String)
-            book.families[code] = id
-            let project = try await Projects(database: fixture.database).create(
-                ProjectInput(family_id: id, type: type, title: "Project of \(code)"), as: fixture.admin)
-            book.projects[code] = try #require(try fixture.object(project)["id"] as? String)
-        }
-        return book
-    }
-
-    /// Opens and disburses a 0 % equal-principal monthly loan of n × 100 000.
-    static func loan(_ book: Book, _ family: String, _ programme: String, installments: Int, on date: String) async throws -> String {
-        let loans = Loans(database: book.fixture.database)
-        let loan = try await loans.open(
-            LoanInput(programme_id: book.programmes[programme], project_id: book.projects[family], principal: AmountInput("\(installments * 100_000)"),
-                      currency: "UZS", annual_rate: "0", method: "equal_principal", installments: installments, frequency: "monthly",
-                      planned_disbursement_on: date), as: book.fixture.admin)
-        _ = try await loans.disburse(loan.id, DateInput(date: date), as: book.fixture.admin, idempotency: nil)
-        return loan.id
-    }
-
-    static func pay(_ book: Book, _ loan: String, _ amount: String, on date: String) async throws {
-        _ = try await Loans(database: book.fixture.database).repay(loan, RepaymentRequest(amount: AmountInput(amount), date: date),
-                                                                 as: book.fixture.admin, idempotency: nil)
+        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        return Book(fixture: fixture, families: made.families, projects: made.projects, programmes: made.programmes)
     }
 
     static func report(_ book: Book, _ name: String, asOf: String, from: String? = nil, by: String? = nil) async throws -> [String: Any] {
@@ -86,36 +53,10 @@ struct ReportsTests {
         (answer["rows"] as? [[String: Any]])?.first { $0[key] as? String == value }
     }
 
-    /// The portfolio of the issue: loans 10, 40 and 100 days late on 2025-05-20 and a
-    /// written-off one, then a later period with a recovery and a new loan.
     static func portfolioBook() async throws -> Book {
         let book = try await book()
-        // L1 (AN-1, Ayol): 1 200 000 from 2025-01-10, due the 10th from February. Pays Feb, Mar,
-        // Apr on time; May not by 05-20 → 10 days late on 2025-05-20. Then 300 000 on 06-05
-        // (installments 5 late and 6 early), 100 000 on 07-10 and 08-10 (on time).
-        let l1 = try await loan(book, "AN-1", "Ayol", installments: 12, on: "2025-01-10")
-        for date in ["2025-02-10", "2025-03-10", "2025-04-10"] { try await pay(book, l1, "100000", on: date) }
-        // L2 (AN-2, Ayol): 600 000 from 2025-01-10; pays Feb and Mar only: oldest unpaid 04-10 →
-        // 40 days late on 05-20, 143 on 08-31.
-        let l2 = try await loan(book, "AN-2", "Ayol", installments: 6, on: "2025-01-10")
-        for date in ["2025-02-10", "2025-03-10"] { try await pay(book, l2, "100000", on: date) }
-        // L3 (FA-3, Yoshlar): 300 000 from 2025-01-09, due 02-09, 03-09, 04-09; nothing paid:
-        // 100 days late on 05-20 (19 + 31 + 30 + 20), 203 on 08-31.
-        _ = try await loan(book, "FA-3", "Yoshlar", installments: 3, on: "2025-01-09")
-        // L4 (FA-3, Yoshlar): 500 000 from 2025-01-10; pays Feb; written off on 2025-04-30 with
-        // 400 000 outstanding; a recovery of 50 000 on 2025-07-15.
-        let l4 = try await loan(book, "FA-3", "Yoshlar", installments: 5, on: "2025-01-10")
-        try await pay(book, l4, "100000", on: "2025-02-10")
-        _ = try await Loans(database: book.fixture.database).writeOff(
-            l4, DateInput(date: "2025-04-30", reason: "the family moved away"), as: book.fixture.admin, idempotency: nil)
-        try await pay(book, l4, "50000", on: "2025-07-15")
-        try await pay(book, l1, "300000", on: "2025-06-05")
-        try await pay(book, l1, "100000", on: "2025-07-10")
-        try await pay(book, l1, "100000", on: "2025-08-10")
-        // L5 (FA-4, Ayol): 1 000 000 from 2025-06-15, due the 15th from July; pays July only →
-        // 16 days late on 08-31.
-        let l5 = try await loan(book, "FA-4", "Ayol", installments: 10, on: "2025-06-15")
-        try await pay(book, l5, "100000", on: "2025-07-15")
+        try await ReportBook(families: book.families, projects: book.projects, programmes: book.programmes)
+            .addPortfolio(book.fixture.database, admin: book.fixture.admin)
         return book
     }
 
