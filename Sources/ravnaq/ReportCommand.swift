@@ -39,10 +39,10 @@ struct ReportCommand: AsyncParsableCommand {
         guard let answer = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               var rows = answer["rows"] as? [[String: Any]], let total = answer["total"] as? [String: Any]
         else { throw RavnaqError.setup("the report's answer could not be read") }
-        let totalText = text.range(of: "\"total\":").map { text[$0.upperBound...] } ?? Substring(text)
-        let metrics = total.keys.sorted { a, b in
-            (totalText.range(of: "\"\(a)\":")?.lowerBound ?? totalText.endIndex) < (totalText.range(of: "\"\(b)\":")?.lowerBound ?? totalText.endIndex)
-        }
+        // PostgreSQL writes `"key" : value`; the metrics keep the order of the total object.
+        let totalText = text.range(of: "\"total\"").map { text[$0.upperBound...] } ?? Substring(text)
+        func position(_ key: String) -> String.Index { totalText.range(of: "\"\(key)\"")?.lowerBound ?? totalText.endIndex }
+        let metrics = total.keys.sorted { position($0) < position($1) }
         if let first = by.first {
             var last = total
             last[first] = "total"
