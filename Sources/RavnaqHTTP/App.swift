@@ -25,6 +25,7 @@ public struct Services: Sendable {
     }
     public let cases: CaseManagement
     public let training: Training
+    public let reports: Reports
 
     public init(database: Database) {
         self.database = database
@@ -42,6 +43,7 @@ public struct Services: Sendable {
             reference: ReferenceData(database: database))
         self.cases = CaseManagement(database: database)
         self.training = Training(database: database)
+        self.reports = Reports(database: database)
     }
 }
 
@@ -81,5 +83,6 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     ).register(on: api)
     CaseManagementController(cases: services.cases).register(on: api)
     TrainingController(training: services.training).register(on: api)
+    ReportsController(reports: services.reports).register(on: api)
     return router
 }

@@ -17,6 +17,7 @@ enum OpenAPIDocument {
         ProgressController.openAPIPaths,
         CaseManagementController.openAPIPaths,
         TrainingController.openAPIPaths,
+        ReportsController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.

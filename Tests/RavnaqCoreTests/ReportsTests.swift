@@ -1,0 +1,345 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqCore
+import Testing
+import TestSupport
+
+/// The reports of SPEC §8 on a hand-built data set: every figure below is worked out by hand in
+/// the comments. Loans have a 0 % rate and equal principal, so every installment is 100 000.
+@Suite("Reports for grant officers (SPEC §8)")
+struct ReportsTests {
+    struct Book {
+        let fixture: CoreFixture
+        var families: [String: String] = [:]   // code → id
+        var projects: [String: String] = [:]   // code → project id
+        var programmes: [String: String] = [:] // name → id
+    }
+
+    static func book() async throws -> Book {
+        let fixture = try await CoreFixture.make()
+        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        return Book(fixture: fixture, families: made.families, projects: made.projects, programmes: made.programmes)
+    }
+
+    static func report(_ book: Book, _ name: String, asOf: String, from: String? = nil, by: String? = nil) async throws -> [String: Any] {
+        let query = try ReportQuery.parse(report: name, asOf: asOf, from: from, to: nil, by: by)
+        let answer = try await Reports(database: book.fixture.database).run(query, as: book.fixture.admin)
+        return try book.fixture.object(answer)
+    }
+
+    /// Compares a metrics object with the expected figures: amounts as strings, counts as Int,
+    /// ratios as Double (to 6 decimals), nil for a JSON null.
+    static func expect(_ object: Any?, _ expected: [String: Any?], _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let object = object as? [String: Any] else {
+            Issue.record("\(label): no object", sourceLocation: sourceLocation)
+            return
+        }
+        for (key, value) in expected {
+            let actual = object[key]
+            switch value {
+            case nil: #expect(actual is NSNull, "\(label).\(key) = \(String(describing: actual)), expected null", sourceLocation: sourceLocation)
+            case let string as String: #expect(actual as? String == string, "\(label).\(key) = \(String(describing: actual)), expected \(string)", sourceLocation: sourceLocation)
+            case let int as Int: #expect((actual as? NSNumber)?.intValue == int && !(actual is String), "\(label).\(key) = \(String(describing: actual)), expected \(int)", sourceLocation: sourceLocation)
+            case let double as Double:
+                let number = (actual as? NSNumber)?.doubleValue ?? .nan
+                #expect(abs(number - double) < 0.000_001, "\(label).\(key) = \(String(describing: actual)), expected \(double)", sourceLocation: sourceLocation)
+            default: Issue.record("unexpected expectation for \(key)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    static func row(_ answer: [String: Any], _ key: String, _ value: String) -> [String: Any]? {
+        (answer["rows"] as? [[String: Any]])?.first { $0[key] as? String == value }
+    }
+
+    static func portfolioBook() async throws -> Book {
+        let book = try await book()
+        try await ReportBook(families: book.families, projects: book.projects, programmes: book.programmes)
+            .addPortfolio(book.fixture.database, admin: book.fixture.admin)
+        return book
+    }
+
+    static func loansReceivable(_ book: Book, asOf: String) async throws -> String? {
+        let balance = try await LedgerService(database: book.fixture.database).trialBalance(asOf: asOf, as: book.fixture.admin)
+        return balance.accounts.first { $0.account == "loans_receivable" }?.balance
+    }
+
+    @Test("portfolio as of 2025-05-20 and for June–August as of 2025-08-31, by programme, equals the trial balance")
+    func portfolio() async throws {
+        let book = try await Self.portfolioBook()
+
+        // As of 2025-05-20, from the beginning.
+        // Ayol: L1 (900 000 out, 10 DPD), L2 (400 000 out, 40 DPD). Disbursed 1 800 000,
+        //   collected 300 000 + 200 000. PAR30 400 000 / 1 300 000 = 0.307692; PAR90 0.
+        //   On time: L1 3 of 4 (02-10…05-10), L2 2 of 4 → 5 / 8.
+        // Yoshlar: L3 (300 000 out, 100 DPD); L4 written off (400 000) on 04-30, not active.
+        //   Disbursed 800 000, collected 100 000. PAR30 = PAR90 = 1. On time: L3 0 of 3, L4 1
+        //   of 3 (those before the write-off) → 1 / 6.
+        // Total: 3 active, 1 600 000 out, PAR30 700 000 / 1 600 000, PAR90 300 000 / 1 600 000,
+        //   on time 6 / 14.
+        let may = try await Self.report(book, "portfolio", asOf: "2025-05-20", by: "programme")
+        #expect(may["report"] as? String == "portfolio")
+        #expect(may["as_of"] as? String == "2025-05-20")
+        #expect(may["from"] is NSNull)
+        #expect(may["to"] as? String == "2025-05-20")
+        #expect(may["by"] as? [String] == ["programme"])
+        #expect((may["rows"] as? [[String: Any]])?.count == 2)
+        Self.expect(Self.row(may, "programme", "Ayol"), [
+            "loans_active": 2, "outstanding_principal": "1300000.00", "disbursed": "1800000.00", "collected": "500000.00",
+            "written_off": "0.00", "par30": 400_000.0 / 1_300_000, "par90": 0.0, "on_time_rate": 5.0 / 8,
+        ], "May Ayol")
+        Self.expect(Self.row(may, "programme", "Yoshlar"), [
+            "loans_active": 1, "outstanding_principal": "300000.00", "disbursed": "800000.00", "collected": "100000.00",
+            "written_off": "400000.00", "par30": 1.0, "par90": 1.0, "on_time_rate": 1.0 / 6,
+        ], "May Yoshlar")
+        Self.expect(may["total"], [
+            "loans_active": 3, "outstanding_principal": "1600000.00", "disbursed": "2600000.00", "collected": "600000.00",
+            "written_off": "400000.00", "par30": 0.4375, "par90": 0.1875, "on_time_rate": 6.0 / 14,
+        ], "May total")
+        // 2 600 000 lent − 600 000 repaid − 400 000 written off.
+        #expect(try await Self.loansReceivable(book, asOf: "2025-05-20") == "1600000.00")
+
+        // As of 2025-08-31 for 2025-06-01…2025-08-31.
+        // Ayol: L1 400 000 out (0 DPD), L2 400 000 (143 DPD), L5 900 000 (16 DPD). Disbursed
+        //   1 000 000 (L5); collected 500 000 (L1) + 100 000 (L5). PAR30 = PAR90 = 400 000 /
+        //   1 700 000. On time: L1 06-10, 07-10, 08-10 all 3; L2 06-10, 07-10 none; L5 07-15
+        //   yes, 08-15 no → 4 / 7.
+        // Yoshlar: L3 300 000 (203 DPD); collected 50 000 (the recovery); nothing due in the
+        //   period (L4's installments after its write-off do not count) → on time null.
+        // Total: 4 active, 2 000 000 out, PAR30 = PAR90 = 700 000 / 2 000 000.
+        let august = try await Self.report(book, "portfolio", asOf: "2025-08-31", from: "2025-06-01", by: "programme")
+        #expect(august["from"] as? String == "2025-06-01")
+        Self.expect(Self.row(august, "programme", "Ayol"), [
+            "loans_active": 3, "outstanding_principal": "1700000.00", "disbursed": "1000000.00", "collected": "600000.00",
+            "written_off": "0.00", "par30": 400_000.0 / 1_700_000, "par90": 400_000.0 / 1_700_000, "on_time_rate": 4.0 / 7,
+        ], "August Ayol")
+        Self.expect(Self.row(august, "programme", "Yoshlar"), [
+            "loans_active": 1, "outstanding_principal": "300000.00", "disbursed": "0.00", "collected": "50000.00",
+            "written_off": "0.00", "par30": 1.0, "par90": 1.0, "on_time_rate": nil,
+        ], "August Yoshlar")
+        Self.expect(august["total"], [
+            "loans_active": 4, "outstanding_principal": "2000000.00", "disbursed": "1000000.00", "collected": "650000.00",
+            "written_off": "0.00", "par30": 0.35, "par90": 0.35, "on_time_rate": 4.0 / 7,
+        ], "August total")
+        // 3 600 000 lent − 1 200 000 repaid − 400 000 written off.
+        #expect(try await Self.loansReceivable(book, asOf: "2025-08-31") == "2000000.00")
+
+        // By region and project type on 2025-08-31: Farg'ona/livestock holds L3, L4, L5.
+        let regions = try await Self.report(book, "portfolio", asOf: "2025-08-31", by: "region,project_type")
+        #expect((regions["rows"] as? [[String: Any]])?.count == 3)
+        let livestock = (regions["rows"] as? [[String: Any]])?.first { $0["region"] as? String == "Farg'ona" && $0["project_type"] as? String == "livestock" }
+        Self.expect(livestock, [
+            "loans_active": 2, "outstanding_principal": "1200000.00", "disbursed": "1800000.00", "collected": "250000.00",
+            "written_off": "400000.00", "par30": 300_000.0 / 1_200_000, "par90": 300_000.0 / 1_200_000,
+        ], "Farg'ona livestock")
+        Self.expect(regions["total"], ["loans_active": 4, "outstanding_principal": "2000000.00"], "regions total")
+    }
+}
+
+extension ReportsTests {
+    @Test("grants as of 2025-05-20 and for June–August as of 2025-08-31, by programme")
+    func grants() async throws {
+        let book = try await Self.book()
+        let grants = Grants(database: book.fixture.database)
+        let admin = book.fixture.admin
+        // G1 (AN-1, Ayol): 6 000 000 in 4 000 000 (planned and paid 2025-02-01) + 2 000 000
+        // (planned 2025-05-01, paid 2025-07-15); expenses 1 500 000 on 03-01 (partly accounted)
+        // and 1 000 000 on 07-01.
+        let g1 = try await grants.create(
+            GrantInput(programme_id: book.programmes["Ayol"], project_id: book.projects["AN-1"], currency: "UZS", total: "6000000",
+                       tranches: [TrancheInput(amount: "4000000", planned_on: "2025-02-01", condition: "none"),
+                                  TrancheInput(amount: "2000000", planned_on: "2025-05-01", condition: "none")]), as: admin)
+        _ = try await grants.disburse(grant: g1.id, tranche: 1, DisbursementInput(date: "2025-02-01"), as: admin, key: nil)
+        _ = try await grants.recordExpense(grant: g1.id, ExpenseInput(date: "2025-03-01", category: "equipment", amount: "1500000", receipt: "R-1"),
+                                           as: admin, key: nil)
+        _ = try await grants.recordExpense(grant: g1.id, ExpenseInput(date: "2025-07-01", category: "materials", amount: "1000000", receipt: "R-2"),
+                                           as: admin, key: nil)
+        _ = try await grants.disburse(grant: g1.id, tranche: 2, DisbursementInput(date: "2025-07-15"), as: admin, key: nil)
+        // G2 (FA-3, Yoshlar): 3 000 000 in one tranche planned 2025-04-01, never paid.
+        _ = try await grants.create(
+            GrantInput(programme_id: book.programmes["Yoshlar"], project_id: book.projects["FA-3"], currency: "UZS", total: "3000000",
+                       tranches: [TrancheInput(amount: "3000000", planned_on: "2025-04-01", condition: "none")]), as: admin)
+        // G3 (FA-4, Yoshlar): planned for 2025-10-01 — not yet committed on either date.
+        _ = try await grants.create(
+            GrantInput(programme_id: book.programmes["Yoshlar"], project_id: book.projects["FA-4"], currency: "UZS", total: "1000000",
+                       tranches: [TrancheInput(amount: "1000000", planned_on: "2025-10-01", condition: "none")]), as: admin)
+
+        // As of 2025-05-20: Ayol committed 6 000 000, disbursed 4 000 000, expenses 1 500 000,
+        // utilization 0.375, 1 tranche pending; Yoshlar 3 000 000 committed, nothing paid,
+        // utilization null, 1 pending.
+        let may = try await Self.report(book, "grants", asOf: "2025-05-20", by: "programme")
+        Self.expect(Self.row(may, "programme", "Ayol"), [
+            "grants": 1, "committed": "6000000.00", "disbursed": "4000000.00", "expenses": "1500000.00",
+            "utilization": 0.375, "tranches_pending": 1,
+        ], "May Ayol")
+        Self.expect(Self.row(may, "programme", "Yoshlar"), [
+            "grants": 1, "committed": "3000000.00", "disbursed": "0.00", "expenses": "0.00", "utilization": nil, "tranches_pending": 1,
+        ], "May Yoshlar")
+        Self.expect(may["total"], [
+            "grants": 2, "committed": "9000000.00", "disbursed": "4000000.00", "expenses": "1500000.00",
+            "utilization": 0.375, "tranches_pending": 2,
+        ], "May total")
+
+        // 2025-06-01…2025-08-31: Ayol disbursed 2 000 000, expenses 1 000 000 → 0.5, none pending.
+        let august = try await Self.report(book, "grants", asOf: "2025-08-31", from: "2025-06-01", by: "programme")
+        Self.expect(Self.row(august, "programme", "Ayol"), [
+            "grants": 1, "committed": "6000000.00", "disbursed": "2000000.00", "expenses": "1000000.00",
+            "utilization": 0.5, "tranches_pending": 0,
+        ], "August Ayol")
+        Self.expect(august["total"], [
+            "grants": 2, "committed": "9000000.00", "disbursed": "2000000.00", "expenses": "1000000.00",
+            "utilization": 0.5, "tranches_pending": 1,
+        ], "August total")
+    }
+
+    @Test("an unknown report is not found; a bad by, date or period names its field")
+    func invalidQueries() async throws {
+        #expect(throws: RavnaqError.self) { try ReportQuery.parse(report: "loans", asOf: nil, from: nil, to: nil, by: nil) }
+        do {
+            _ = try ReportQuery.parse(report: "portfolio", asOf: "2025-02-30", from: "2025-06-01", to: "2025-05-01", by: "region,course,region")
+            Issue.record("accepted")
+        } catch let RavnaqError.invalid(errors) {
+            #expect(errors.map(\.pointer) == ["/as_of", "/from", "/by", "/by"])
+        }
+        #expect(try ReportQuery.parse(report: "training", asOf: nil, from: nil, to: nil, by: "course,mentor").by == [.course, .mentor])
+    }
+}
+
+extension ReportsTests {
+    /// Incomes, assessments, project reports, a graduation and training of the four families,
+    /// written straight into the tables (households of 4; the poverty line is 648 000 in
+    /// January 2025 and 669 000 from February: poor below 2 676 000, above from 4 014 000).
+    static func progressBook() async throws -> Book {
+        let book = try await book()
+        let org = book.fixture.admin.organizationID
+        let f = book.families.mapValues { UUID(uuidString: $0)! }
+        let p = book.projects.mapValues { UUID(uuidString: $0)! }
+        try await book.fixture.database.pool.withConnection { c in
+            // Incomes: AN-1 2025-01 2 000 000 (poor: < 2 592 000), 2025-05 3 000 000 (near_poor),
+            // 2025-08 5 000 000 (above); AN-2 2025-02 4 100 000 (above), 2025-06 2 000 000 (poor);
+            // FA-3 2025-03 2 700 000 (near_poor); FA-4 none.
+            for (code, period, wages) in [("AN-1", "2025-01-01", "2000000"), ("AN-1", "2025-05-01", "3000000"), ("AN-1", "2025-08-01", "5000000"),
+                                          ("AN-2", "2025-02-01", "4100000"), ("AN-2", "2025-06-01", "2000000"), ("FA-3", "2025-03-01", "2700000")] {
+                _ = try c.query("INSERT INTO household_incomes (organization_id, family_id, period, household_size, wages) VALUES ($1, $2, $3::date, 4, $4::numeric)",
+                                [org, f[code]!, period, wages])
+            }
+            // Assessments: every domain the same score unless named. AN-1 intake 01-15 all 2,
+            // childcare 0 (n/a); periodic 07-15 all 3, income 4, childcare 2. AN-2 intake 01-20
+            // all 3; periodic 04-20 all 3, income 2, childcare 5. FA-3 intake only.
+            for (code, on, kind, all, income, childcare) in [("AN-1", "2025-01-15", "intake", 2, 2, 0), ("AN-1", "2025-07-15", "periodic", 3, 4, 2),
+                                                             ("AN-2", "2025-01-20", "intake", 3, 3, 3), ("AN-2", "2025-04-20", "periodic", 3, 2, 5),
+                                                             ("FA-3", "2025-01-25", "intake", 1, 1, 1)] {
+                _ = try c.query("""
+                    INSERT INTO assessments (organization_id, family_id, assessed_on, kind, income, employment, housing, food, childcare,
+                        children_education, adult_education, health, life_skills, family_relations, community, legal, mobility, safety, credit)
+                    VALUES ($1, $2, $3::date, $4, $6, $5, $5, $5, $7, $5, $5, $5, $5, $5, $5, $5, $5, $5, $5)
+                    """, [org, f[code]!, on, kind, all, income, childcare])
+            }
+            // Project reports (net income, members working + hired): AN-1 2025-04 600 000 (1),
+            // 2025-07 1 500 000 (2 + 1); AN-2 2025-05 −100 000 (1); FA-3 2025-03 400 000 (1 + 2);
+            // FA-4 2025-08 300 000 (1).
+            for (code, period, revenue, costs, working, hired) in [("AN-1", "2025-04-01", "1000000", "400000", 1, 0), ("AN-1", "2025-07-01", "2000000", "500000", 2, 1),
+                                                                   ("AN-2", "2025-05-01", "800000", "900000", 1, 0), ("FA-3", "2025-03-01", "500000", "100000", 1, 2),
+                                                                   ("FA-4", "2025-08-01", "300000", "0", 1, 0)] {
+                _ = try c.query("""
+                    INSERT INTO project_reports (organization_id, project_id, period, revenue, costs, members_working, hired_workers)
+                    VALUES ($1, $2, $3::date, $4::numeric, $5::numeric, $6, $7)
+                    """, [org, p[code]!, period, revenue, costs, working, hired])
+            }
+            _ = try c.query("UPDATE families SET status = 'graduated', status_on = '2025-08-01' WHERE id = $1", [f["AN-1"]!])
+            // Training: SEW-1 starts 2025-02-01, BOOK-1 2025-06-10. AN-1 completes SEW-1 on
+            // 02-10 and is enrolled in BOOK-1; AN-2 is enrolled in SEW-1; FA-3 completes BOOK-1
+            // on 06-20; FA-4 has no training.
+            _ = try c.query("UPDATE families SET consent_on = '2025-01-01' WHERE organization_id = $1", [org])
+            var members: [String: UUID] = [:]
+            for code in ["AN-1", "AN-2", "FA-3", "FA-4"] {
+                members[code] = try c.query("INSERT INTO members (organization_id, family_id, full_name, relation) VALUES ($1, $2, 'Head of ' || $3, 'head') RETURNING id",
+                                            [org, f[code]!, code]).first!.decode(0)
+            }
+            var courses: [String: UUID] = [:]
+            for (code, start) in [("SEW-1", "2025-02-01"), ("BOOK-1", "2025-06-10")] {
+                let course: UUID = try c.query("INSERT INTO courses (organization_id, code, title, skill, hours) VALUES ($1, $2, $2, 'other', 8) RETURNING id",
+                                               [org, code]).first!.decode(0)
+                courses[code] = course
+                _ = try c.query("INSERT INTO course_sessions (organization_id, course_id, held_on, hours, trainer, venue) VALUES ($1, $2, $3::date, 4, 'T', 'V')",
+                                [org, course, start])
+            }
+            for (code, course, completedOn, certificate) in [("AN-1", "SEW-1", "2025-02-10", "C-1"), ("AN-1", "BOOK-1", nil, nil),
+                                                             ("AN-2", "SEW-1", nil, nil), ("FA-3", "BOOK-1", "2025-06-20", "C-2")] {
+                _ = try c.query("""
+                    INSERT INTO enrollments (organization_id, course_id, member_id, completed, completed_on, certificate_no)
+                    VALUES ($1, $2, $3, $4::date IS NOT NULL, $4::date, $5)
+                    """, [org, courses[course]!, members[code]!, completedOn, certificate])
+            }
+        }
+        return book
+    }
+
+    @Test("outcomes as of 2025-05-20 and 2025-08-31: income bands now and at intake, SSM change, graduated, median net income, jobs")
+    func outcomes() async throws {
+        let book = try await Self.progressBook()
+        // 2025-05-20: intake AN-1 poor, AN-2 above, FA-3 near_poor; now AN-1 near_poor (05),
+        // AN-2 above (02), FA-3 near_poor. SSM: only AN-2 has a later assessment: income −1,
+        // employment 0, childcare +2. Net incomes 600 000, −100 000, 400 000 → median 400 000;
+        // jobs 1 + 1 + 3.
+        let may = try await Self.report(book, "outcomes", asOf: "2025-05-20")
+        Self.expect(may["total"], [
+            "families": 4, "intake_poor": 1, "intake_near_poor": 1, "intake_above": 1, "now_poor": 0, "now_near_poor": 2, "now_above": 1,
+            "ssm_income_change": -1.0, "ssm_employment_change": 0.0, "ssm_childcare_change": 2.0, "graduated": 0,
+            "median_net_income": "400000.00", "jobs": 5,
+        ], "May total")
+        // 2025-08-31: now AN-1 above (08), AN-2 poor (06), FA-3 near_poor. SSM: AN-1 income +2,
+        // employment +1, childcare n/a; AN-2 as before → income 0.5, employment 0.5, childcare 2.
+        // AN-1 graduated on 08-01. Net incomes 1 500 000, −100 000, 400 000, 300 000 → median
+        // 350 000; jobs 3 + 1 + 3 + 1.
+        let august = try await Self.report(book, "outcomes", asOf: "2025-08-31", by: "region")
+        Self.expect(august["total"], [
+            "families": 4, "intake_poor": 1, "intake_near_poor": 1, "intake_above": 1, "now_poor": 1, "now_near_poor": 1, "now_above": 1,
+            "ssm_income_change": 0.5, "ssm_employment_change": 0.5, "ssm_childcare_change": 2.0, "ssm_credit_change": 0.5, "graduated": 1,
+            "median_net_income": "350000.00", "jobs": 8,
+        ], "August total")
+        // Andijon: AN-1, AN-2 → median (1 500 000 − 100 000) / 2 = 700 000; Farg'ona: FA-3, FA-4
+        // → (400 000 + 300 000) / 2 = 350 000, no SSM change (null).
+        Self.expect(Self.row(august, "region", "Andijon"), [
+            "families": 2, "now_poor": 1, "now_above": 1, "graduated": 1, "median_net_income": "700000.00", "jobs": 4, "ssm_income_change": 0.5,
+        ], "August Andijon")
+        Self.expect(Self.row(august, "region", "Farg'ona"), [
+            "families": 2, "now_near_poor": 1, "intake_near_poor": 1, "graduated": 0, "median_net_income": "350000.00", "jobs": 4, "ssm_income_change": nil,
+        ], "August Farg'ona")
+    }
+
+    @Test("training as of 2025-05-20 and for June–August as of 2025-08-31, in total and by course")
+    func training() async throws {
+        let book = try await Self.progressBook()
+        // 2025-05-20: SEW-1 enrollments AN-1 (completed), AN-2 → 2, 1, 0.5. Trained: AN-1 (now
+        // near_poor: above the line). Untrained: AN-2 (above), FA-3 (near_poor), FA-4 (no income).
+        let may = try await Self.report(book, "training", asOf: "2025-05-20")
+        Self.expect(may["total"], [
+            "enrollments": 2, "completions": 1, "completion_rate": 0.5,
+            "trained_families": 1, "trained_above_line": 1, "trained_above_line_share": 1.0,
+            "untrained_families": 3, "untrained_above_line": 2, "untrained_above_line_share": 1.0,
+        ], "May total")
+        // June–August: BOOK-1 enrollments AN-1, FA-3 (completed) → 2, 1, 0.5. Trained by 08-31:
+        // AN-1 (above), FA-3 (near_poor) → 2 of 2. Untrained: AN-2 (poor), FA-4 (no income) → 0 of 1.
+        let august = try await Self.report(book, "training", asOf: "2025-08-31", from: "2025-06-01", by: "course")
+        Self.expect(august["total"], [
+            "enrollments": 2, "completions": 1, "completion_rate": 0.5,
+            "trained_families": 2, "trained_above_line": 2, "trained_above_line_share": 1.0,
+            "untrained_families": 2, "untrained_above_line": 0, "untrained_above_line_share": 0.0,
+        ], "August total")
+        // By course: BOOK-1 FA-3 trained, AN-1 enrolled but not trained in it; SEW-1 (started
+        // before the period: no enrollments counted) AN-1 trained, AN-2 not; FA-4 without a course.
+        let rows = try #require(august["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["course"] as? String ?? "-" } == ["BOOK-1", "SEW-1", "-"])
+        Self.expect(rows.first, [
+            "enrollments": 2, "completions": 1, "completion_rate": 0.5, "trained_families": 1, "trained_above_line": 1,
+            "untrained_families": 1, "untrained_above_line": 1, "untrained_above_line_share": 1.0,
+        ], "BOOK-1")
+        Self.expect(rows.dropFirst().first, [
+            "enrollments": 0, "completions": 0, "completion_rate": nil, "trained_families": 1, "trained_above_line": 1,
+            "untrained_families": 1, "untrained_above_line": 0, "untrained_above_line_share": 0.0,
+        ], "SEW-1")
+        Self.expect(rows.last, ["enrollments": 0, "trained_families": 0, "untrained_families": 1, "untrained_above_line_share": nil], "no course")
+    }
+}
