@@ -40,6 +40,7 @@ public enum TestDatabase {
     }
 
     private static let shared = Task<Server, any Error> {
+        Cleanup.removeLeftovers()
         let directory = try temporaryDirectory("tests")
         var logger = Logger(label: "tests")
         logger.logLevel = .warning
@@ -85,4 +86,26 @@ enum Cleanup {
     }()
 
     private static func installOnce() { _ = installed }
+
+    /// A test process that crashed cannot run its `atexit`: stop the clusters and remove the
+    /// folders of test processes that no longer exist (`/tmp/rq-<label>-<pid>-…`).
+    private static var quietLogger: Logger {
+        var logger = Logger(label: "cleanup")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    static func removeLeftovers() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        for name in entries where name.hasPrefix("rq-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 4, let pid = Int32(parts[2]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let directory = URL(fileURLWithPath: "/tmp").appending(path: name)
+            if FileManager.default.fileExists(atPath: directory.appending(path: "pg/postmaster.pid").path),
+               let cluster = try? PrivateCluster(dataDirectory: directory, logger: quietLogger) {
+                cluster.stop()
+            }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
 }
