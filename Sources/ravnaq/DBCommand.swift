@@ -4,8 +4,8 @@ import RavnaqCore
 struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "The database: migrations.",
-        subcommands: [Migrate.self, Status.self]
+        abstract: "The database: migrations, backup and restore.",
+        subcommands: [Migrate.self, Status.self, Backup.self, Restore.self]
     )
 
     struct Migrate: AsyncParsableCommand {
@@ -36,6 +36,32 @@ struct DBCommand: AsyncParsableCommand {
             for status in statuses {
                 print("\(status.name)\t\(status.appliedAt ?? "pending")")
             }
+        }
+    }
+
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Save the whole database to a file (pg_dump's custom format).",
+            discussion: "Example:\n  ravnaq db backup /srv/backups/ravnaq-2025-06-30.dump")
+        @Argument(help: "The file to write.") var file: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await CLI.withDatabase(database) { try $0.backup(to: file) }
+            print("saved to \(file)")
+        }
+    }
+
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the database's contents with a backup, in one transaction.",
+            discussion: "Stop the server first. Example:\n  ravnaq db restore /srv/backups/ravnaq-2025-06-30.dump")
+        @Argument(help: "The backup file.") var file: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await CLI.withDatabase(database) { try $0.restore(from: file) }
+            print("restored from \(file)")
         }
     }
 }

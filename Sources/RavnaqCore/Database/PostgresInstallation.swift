@@ -7,10 +7,14 @@ struct PostgresInstallation: Sendable {
 
     func program(_ name: String) -> String { binDirectory.appending(path: name).path }
 
-    static func find(environment: [String: String] = ProcessInfo.processInfo.environment) throws(RavnaqError) -> PostgresInstallation {
+    /// The first directory, in that order, that holds all of `programs` (the server's `initdb`
+    /// and `pg_ctl` by default; `pg_dump` and `pg_restore` for backups).
+    static func find(
+        programs: [String] = ["initdb", "pg_ctl"], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(RavnaqError) -> PostgresInstallation {
         let fileManager = FileManager.default
         func hasServerPrograms(_ directory: URL) -> Bool {
-            ["initdb", "pg_ctl"].allSatisfy { fileManager.isExecutableFile(atPath: directory.appending(path: $0).path) }
+            programs.allSatisfy { fileManager.isExecutableFile(atPath: directory.appending(path: $0).path) }
         }
         for entry in (environment["PATH"] ?? "").split(separator: ":") {
             let directory = URL(fileURLWithPath: String(entry))
@@ -27,7 +31,7 @@ struct PostgresInstallation: Sendable {
             if hasServerPrograms(directory) { return PostgresInstallation(binDirectory: directory) }
         }
         throw RavnaqError.setup(
-            "PostgreSQL is not installed: initdb and pg_ctl were not found on PATH, in `pg_config --bindir` "
+            "PostgreSQL is not installed: \(programs.joined(separator: " and ")) were not found on PATH, in `pg_config --bindir` "
                 + "or in /usr/lib/postgresql/*/bin. Install it (apt-get install postgresql) "
                 + "or point DATABASE_URL at a running server.")
     }
