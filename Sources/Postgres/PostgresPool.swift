@@ -68,11 +68,11 @@ public final class PostgresPool: Sendable {
     /// Runs `body` in one transaction on a connection of its own (see
     /// `PostgresConnection.transaction`: rollback on any error, retry on 40001/40P01).
     public func transaction<T: Sendable>(
-        isolation: PostgresConnection.IsolationLevel = .readCommitted,
+        isolation: PostgresConnection.IsolationLevel = .readCommitted, attempts: Int = 5,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await withConnection { connection in
-            try connection.transaction(isolation: isolation, body)
+            try connection.transaction(isolation: isolation, attempts: attempts, body)
         }
     }
 
