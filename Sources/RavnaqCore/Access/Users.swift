@@ -95,6 +95,16 @@ public struct Users: Sendable {
         return tokenPrefix + base64
     }
 
+    /// A user of the organization by email or id.
+    static func user(_ connection: PostgresConnection, key: String, organizationID: UUID) throws -> (id: UUID, role: Role)? {
+        guard let row = try connection.query(
+            "SELECT id, role FROM users WHERE organization_id = $1 AND (lower(email) = lower($2) OR id::text = lower($2))",
+            [organizationID, key]
+        ).first else { return nil }
+        let role: String = try row.decode(1)
+        return (try row.decode(0), try Role(rawValue: role).orThrow("role \(role)"))
+    }
+
     private static func storeToken(_ token: String, userID: UUID, organizationID: UUID, on connection: PostgresConnection) throws {
         try connection.query(
             "INSERT INTO api_tokens (organization_id, user_id, token_hash) VALUES ($1, $2, sha256(convert_to($3, 'UTF8')))",

@@ -123,13 +123,10 @@ public struct Families: Sendable {
         try errors.check()
         return try await database.transaction(as: actor) { connection in
             let familyID = try Self.resolve(connection, key: id, organizationID: actor.organizationID)
-            guard let mentorRow = try connection.query(
-                "SELECT id, role FROM users WHERE organization_id = $1 AND (lower(email) = lower($2) OR id::text = lower($2))",
-                [actor.organizationID, mentorKey!]
-            ).first else { throw RavnaqError.invalid("/mentor", "no user \(mentorKey!) in this organization") }
-            guard try mentorRow.decode(1, as: String.self) == Role.mentor.rawValue else {
-                throw RavnaqError.invalid("/mentor", "\(mentorKey!) is not a mentor")
+            guard let mentorUser = try Users.user(connection, key: mentorKey!, organizationID: actor.organizationID) else {
+                throw RavnaqError.invalid("/mentor", "no user \(mentorKey!) in this organization")
             }
+            guard mentorUser.role == .mentor else { throw RavnaqError.invalid("/mentor", "\(mentorKey!) is not a mentor") }
             let current = try connection.query(
                 "SELECT id, from_on FROM mentor_assignments WHERE family_id = $1 AND to_on IS NULL", [familyID]
             ).first
@@ -142,7 +139,7 @@ public struct Families: Sendable {
             }
             try connection.query(
                 "INSERT INTO mentor_assignments (organization_id, family_id, mentor_id, from_on) VALUES ($1, $2, $3, $4)",
-                [actor.organizationID, familyID, try mentorRow.decode(0, as: UUID.self), fromDate!])
+                [actor.organizationID, familyID, mentorUser.id, fromDate!])
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             return try Self.caseFile(connection, id: familyID, actor: actor, asOf: max(today, fromDate!))!
         }

@@ -376,11 +376,7 @@ public struct Grants: Sendable {
         JOIN projects pr ON pr.id = g.project_id
         JOIN families f ON f.id = pr.family_id
         WHERE g.organization_id = $1
-          AND ($2::uuid IS NULL OR EXISTS (
-              SELECT 1 FROM mentor_assignments m JOIN organizations o ON o.id = m.organization_id
-              WHERE m.family_id = pr.family_id AND m.mentor_id = $2
-                AND m.from_on <= (now() AT TIME ZONE o.time_zone)::date
-                AND (m.to_on IS NULL OR m.to_on > (now() AT TIME ZONE o.time_zone)::date)))
+          AND ($2::uuid IS NULL OR ravnaq_may_see_family(pr.family_id))
         """
 
     /// Stands in for a mentor without a user id (none exists): matches no assignment.

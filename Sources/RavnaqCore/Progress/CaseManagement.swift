@@ -90,12 +90,12 @@ public struct CaseManagement: Sendable {
             if actor.role == .mentor {
                 guard let own = actor.userID else { throw RavnaqError.forbidden("a mentor without a user account has no families") }
                 if let mentorKey {
-                    let asked = try Self.user(connection, key: mentorKey, organizationID: actor.organizationID)?.id
+                    let asked = try Users.user(connection, key: mentorKey, organizationID: actor.organizationID)?.id
                     guard asked == own else { throw RavnaqError.forbidden("a mentor can list only their own due visits") }
                 }
                 mentorID = own
             } else {
-                guard let user = try Self.user(connection, key: mentorKey!, organizationID: actor.organizationID) else {
+                guard let user = try Users.user(connection, key: mentorKey!, organizationID: actor.organizationID) else {
                     throw RavnaqError.invalid("/mentor", "no user \(mentorKey!) in this organization")
                 }
                 guard user.role == .mentor else { throw RavnaqError.invalid("/mentor", "\(mentorKey!) is not a mentor") }
@@ -134,16 +134,6 @@ public struct CaseManagement: Sendable {
         """
 
     // MARK: Access
-
-    /// A user of the organization by email or id.
-    static func user(_ connection: PostgresConnection, key: String, organizationID: UUID) throws -> (id: UUID, role: Role)? {
-        guard let row = try connection.query(
-            "SELECT id, role FROM users WHERE organization_id = $1 AND (lower(email) = lower($2) OR id::text = lower($2))",
-            [organizationID, key]
-        ).first else { return nil }
-        let role: String = try row.decode(1)
-        return (try row.decode(0), try Role(rawValue: role).orThrow("role \(role)"))
-    }
 
     /// Refuses a mentor (403) unless the family is assigned to them on `date`.
     static func requireAssigned(_ connection: PostgresConnection, familyID: UUID, key: String, actor: Actor,

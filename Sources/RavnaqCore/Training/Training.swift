@@ -335,13 +335,9 @@ public struct Training: Sendable {
         actor.role == .mentor ? (actor.userID ?? Grants.nobody) : nil
     }
 
-    /// The member `m`'s family is assigned to the mentor `$2` today.
-    static let assignedToMentor = """
-        EXISTS (SELECT 1 FROM mentor_assignments ma JOIN organizations o ON o.id = ma.organization_id
-                WHERE ma.family_id = m.family_id AND ma.mentor_id = $2
-                  AND ma.from_on <= (now() AT TIME ZONE o.time_zone)::date
-                  AND (ma.to_on IS NULL OR ma.to_on > (now() AT TIME ZONE o.time_zone)::date))
-        """
+    /// The member `m`'s family is assigned today to the acting mentor (`$2` is that mentor, or
+    /// NULL for other roles); the rule itself is `ravnaq_may_see_family()` in SQL.
+    static let assignedToMentor = "ravnaq_may_see_family(m.family_id)"
 
     static let enrollmentSQL = """
         SELECT json_build_object('id', e.id, 'course_id', e.course_id, 'course_code', c.code, 'member_id', e.member_id,
