@@ -20,8 +20,7 @@ public struct Users: Sendable {
             throw RavnaqError.invalid("/email", "\"\(email)\" is not an email address")
         }
         let token = Self.newToken()
-        return try await database.transaction { connection in
-            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [actorName])
+        return try await database.transaction(recordedAs: actorName) { connection in
             if try connection.query("SELECT 1 FROM users WHERE lower(email) = lower($1)", [email]).rowCount > 0 {
                 throw RavnaqError.conflict(type: "duplicate-user", message: "a user with email \(email) already exists")
             }
@@ -37,8 +36,7 @@ public struct Users: Sendable {
     /// A further token for an existing user.
     public func newToken(email: String, actorName: String) async throws -> String {
         let token = Self.newToken()
-        try await database.transaction { connection in
-            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [actorName])
+        try await database.transaction(recordedAs: actorName) { connection in
             let user = try Self.find(email: email, on: connection)
             try Self.storeToken(token, userID: user.id, organizationID: user.organizationID, on: connection)
         }
@@ -48,8 +46,7 @@ public struct Users: Sendable {
     /// Every token of the user stops working at once. Returns how many were revoked.
     @discardableResult
     public func revoke(email: String, actorName: String) async throws -> Int {
-        try await database.transaction { connection in
-            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [actorName])
+        try await database.transaction(recordedAs: actorName) { connection in
             let user = try Self.find(email: email, on: connection)
             return try connection.query(
                 "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", [user.id]

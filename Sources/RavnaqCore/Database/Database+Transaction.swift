@@ -35,6 +35,17 @@ extension Database {
 
     /// One round trip: the actor for the audit trigger and the policies, and `SET LOCAL ROLE`
     /// to the request role, which owns no table, so row-level security applies.
+    /// Bootstrap work by the operator (`cli:<user>`), as the schema owner, recorded in the
+    /// audit log under `name`.
+    public func transaction<T: Sendable>(
+        recordedAs name: String, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await transaction { connection in
+            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [name])
+            return try body(connection)
+        }
+    }
+
     static let actingAs = """
         SELECT set_config('ravnaq.organization_id', $1, true), set_config('ravnaq.user_id', $2, true),
                set_config('ravnaq.role', $3, true), set_config('ravnaq.actor', $4, true), set_config('role', 'ravnaq_app', true)

@@ -22,8 +22,7 @@ public struct Organizations: Sendable {
             errors.append(.init(pointer: "/name", detail: "must not be empty"))
         }
         guard errors.isEmpty else { throw RavnaqError.invalid(errors) }
-        return try await database.transaction { connection in
-            try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [operatorName])
+        return try await database.transaction(recordedAs: operatorName) { connection in
             let exists = try connection.query("SELECT 1 FROM organizations WHERE lower(code) = lower($1)", [code]).rowCount > 0
             if exists { throw RavnaqError.conflict(type: "duplicate-organization", message: "an organization with code \(code) already exists") }
             let row = try connection.query(
