@@ -79,9 +79,7 @@ public struct Families: Sendable {
 
     /// A family's case file as of a date (default today).
     public func get(_ id: String, asOf: String? = nil, as actor: Actor) async throws -> JSONText {
-        var errors = FieldErrors()
-        let date = errors.date(asOf, "/as_of", required: false)
-        try errors.check()
+        let date = try FieldErrors.asOf(asOf)
         return try await database.transaction(as: actor) { connection in
             let familyID = try Self.resolve(connection, key: id, organizationID: actor.organizationID)
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)

@@ -8,9 +8,7 @@ public struct LedgerService: Sendable {
 
     public func trialBalance(asOf: String?, as actor: Actor) async throws -> TrialBalance {
         try actor.require(.admin, .coordinator, .grantOfficer, to: "read the ledger")
-        var errors = FieldErrors()
-        let date = errors.date(asOf, "/as_of", required: false)
-        try errors.check()
+        let date = try FieldErrors.asOf(asOf)
         return try await database.transaction(as: actor) { connection in
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
             return try Ledger.trialBalance(connection, organizationID: actor.organizationID, asOf: asOf)

@@ -63,14 +63,14 @@ public struct Loans: Sendable {
     }
 
     public func get(_ key: String, asOf: String?, as actor: Actor) async throws -> LoanView {
-        let date = try Self.optionalDate(asOf)
+        let date = try FieldErrors.asOf(asOf)
         return try await database.transaction(as: actor) { connection in
             try Self.view(connection, key: key, actor: actor, asOf: date)
         }
     }
 
     public func schedule(_ key: String, asOf: String?, as actor: Actor) async throws -> ScheduleView {
-        let date = try Self.optionalDate(asOf)
+        let date = try FieldErrors.asOf(asOf)
         return try await database.transaction(as: actor) { connection in
             let loan = try Self.load(connection, key, actor)
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
@@ -311,7 +311,7 @@ public struct Loans: Sendable {
 
     /// The coordinator's daily collection list: late loans, most days late first.
     public func late(asOf: String?, as actor: Actor) async throws -> [LateLoan] {
-        let date = try Self.optionalDate(asOf)
+        let date = try FieldErrors.asOf(asOf)
         return try await database.transaction(as: actor) { connection in
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
             return try connection.query(
@@ -373,13 +373,6 @@ public struct Loans: Sendable {
         let asOf = try asOf ?? Organizations.today(connection, organizationID: actor.organizationID)
         let (state, _, _) = try loan.state(connection, asOf: asOf)
         return loan.view(state: state, asOf: asOf)
-    }
-
-    static func optionalDate(_ text: String?) throws -> LocalDate? {
-        var errors = FieldErrors()
-        let date = errors.date(text, "/as_of", required: false)
-        try errors.check()
-        return date
     }
 
     static func problemType(_ error: RepaymentError) -> String {

@@ -24,7 +24,7 @@ public struct PortfolioAtRisk: Encodable, Sendable {
 extension Loans {
     public func portfolioAtRisk(asOf: String?, as actor: Actor) async throws -> PortfolioAtRisk {
         try actor.require(.admin, .coordinator, .grantOfficer, to: "read the portfolio at risk")
-        let date = try Self.optionalDate(asOf)
+        let date = try FieldErrors.asOf(asOf)
         return try await database.transaction(as: actor) { connection in
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
             let lines = try connection.query(

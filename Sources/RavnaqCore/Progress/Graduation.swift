@@ -43,9 +43,7 @@ public struct Graduation: Sendable {
     }
 
     public func evaluate(family key: String, asOf: String?, as actor: Actor) async throws -> Evaluation {
-        var errors = FieldErrors()
-        let date = errors.date(asOf, "/as_of", required: false)
-        try errors.check()
+        let date = try FieldErrors.asOf(asOf)
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .read, on: today)

@@ -68,6 +68,14 @@ public struct FieldErrors: Sendable {
         return trimmed
     }
 
+    /// The optional `as_of` query parameter of a read, checked on its own (nil: today).
+    public static func asOf(_ text: String?) throws -> LocalDate? {
+        var errors = FieldErrors()
+        let date = errors.date(text, "/as_of", required: false)
+        try errors.check()
+        return date
+    }
+
     /// A `YYYY-MM-DD` date that exists.
     public mutating func date(_ value: String?, _ pointer: String, required: Bool = true) -> LocalDate? {
         guard let value else {
