@@ -16,21 +16,26 @@ public struct Users: Sendable {
 
     /// Creates the user and a first token. Returns both; the token cannot be read again.
     public func add(email: String, role: Role, organizationID: UUID, actorName: String) async throws -> (User, String) {
+        try await database.transaction(recordedAs: actorName) { connection in
+            try Self.insert(connection, email: email, role: role, organizationID: organizationID)
+        }
+    }
+
+    /// Adds a user and its first token inside the caller's transaction; answers the token.
+    static func insert(_ connection: PostgresConnection, email: String, role: Role, organizationID: UUID) throws -> (User, String) {
         guard email.range(of: #"^[^@\s]+@[^@\s]+$"#, options: .regularExpression) != nil else {
             throw RavnaqError.invalid("/email", "\"\(email)\" is not an email address")
         }
-        let token = Self.newToken()
-        return try await database.transaction(recordedAs: actorName) { connection in
-            if try connection.query("SELECT 1 FROM users WHERE lower(email) = lower($1)", [email]).rowCount > 0 {
-                throw RavnaqError.conflict(type: "duplicate-user", message: "a user with email \(email) already exists")
-            }
-            let id: UUID = try connection.query(
-                "INSERT INTO users (organization_id, email, role) VALUES ($1, $2, $3) RETURNING id",
-                [organizationID, email, role.rawValue]
-            ).first!.decode(0)
-            try Self.storeToken(token, userID: id, organizationID: organizationID, on: connection)
-            return (User(id: id, organizationID: organizationID, email: email, role: role), token)
+        if try connection.query("SELECT 1 FROM users WHERE lower(email) = lower($1)", [email]).rowCount > 0 {
+            throw RavnaqError.conflict(type: "duplicate-user", message: "a user with email \(email) already exists")
         }
+        let id: UUID = try connection.query(
+            "INSERT INTO users (organization_id, email, role) VALUES ($1, $2, $3) RETURNING id",
+            [organizationID, email, role.rawValue]
+        ).first!.decode(0)
+        let token = newToken()
+        try storeToken(token, userID: id, organizationID: organizationID, on: connection)
+        return (User(id: id, organizationID: organizationID, email: email, role: role), token)
     }
 
     /// A further token for an existing user.

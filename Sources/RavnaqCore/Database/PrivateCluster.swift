@@ -139,6 +139,8 @@ public final class PrivateCluster: @unchecked Sendable {
             unix_socket_permissions = 0700
             max_connections = \(maxConnections)
             shared_buffers = 256MB
+            # Room for bulk loads (seed generate, restore) without a checkpoint every few seconds.
+            max_wal_size = 4GB
             log_min_messages = warning
 
             """

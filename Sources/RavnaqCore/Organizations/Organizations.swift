@@ -14,6 +14,13 @@ public struct Organizations: Sendable {
     public init(database: Database) { self.database = database }
 
     public func add(code: String, name: String, operatorName: String) async throws -> Organization {
+        try Self.validate(code: code, name: name)
+        return try await database.transaction(recordedAs: operatorName) { connection in
+            try Self.insert(connection, code: code, name: name)
+        }
+    }
+
+    static func validate(code: String, name: String) throws {
         var errors: [RavnaqError.FieldError] = []
         if code.range(of: #"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"#, options: .regularExpression) == nil {
             errors.append(.init(pointer: "/code", detail: "use 1 to 32 letters, digits, '-' or '_', starting with a letter or digit"))
@@ -22,14 +29,16 @@ public struct Organizations: Sendable {
             errors.append(.init(pointer: "/name", detail: "must not be empty"))
         }
         guard errors.isEmpty else { throw RavnaqError.invalid(errors) }
-        return try await database.transaction(recordedAs: operatorName) { connection in
-            let exists = try connection.query("SELECT 1 FROM organizations WHERE lower(code) = lower($1)", [code]).rowCount > 0
-            if exists { throw RavnaqError.conflict(type: "duplicate-organization", message: "an organization with code \(code) already exists") }
-            let row = try connection.query(
-                "INSERT INTO organizations (code, name) VALUES ($1, $2) RETURNING id", [code, name]
-            ).first!
-            return Organization(id: try row.decode(0), code: code, name: name)
-        }
+    }
+
+    /// Adds a validated organization inside the caller's transaction.
+    static func insert(_ connection: PostgresConnection, code: String, name: String) throws -> Organization {
+        let exists = try connection.query("SELECT 1 FROM organizations WHERE lower(code) = lower($1)", [code]).rowCount > 0
+        if exists { throw RavnaqError.conflict(type: "duplicate-organization", message: "an organization with code \(code) already exists") }
+        let row = try connection.query(
+            "INSERT INTO organizations (code, name) VALUES ($1, $2) RETURNING id", [code, name]
+        ).first!
+        return Organization(id: try row.decode(0), code: code, name: name)
     }
 
     public func list() async throws -> [Organization] {
