@@ -27,6 +27,9 @@
 -- trigger or a wider foreign key on every insert, repayments included, while these id arrays
 -- cost nothing unless the actor is a mentor, and a mentor has tens of families.
 --
+-- The audit log. Only admins read it (SPEC §1), here too: its copies hold every family's
+-- personal data.
+--
 -- Grant officers. Their requests run as `ravnaq_officer` instead of `ravnaq_app` (chosen from
 -- `ravnaq.role` in the statement that sets it, Database+Transaction.swift). The role may read
 -- every table but the audit log (whose copies hold personal data; it is for admins) and the
@@ -153,3 +156,9 @@ CREATE POLICY mentor_own_assignments ON mentor_assignments AS RESTRICTIVE
 -- with a sub-query, and for a mentor only rows the policies already let through reach it.
 CREATE OR REPLACE FUNCTION ravnaq_may_see_family(family uuid) RETURNS boolean LANGUAGE sql STABLE
     RETURN ravnaq_sees_all_families() OR family = ANY (ravnaq_mentor_families());
+
+-- The audit log is for admins (SPEC §1); its before/after copies hold personal data of every
+-- family, so the other roles read none of it here either. (Writing it is the audit trigger's,
+-- which needs no SELECT.)
+CREATE POLICY admins_read ON audit_log AS RESTRICTIVE FOR SELECT
+    USING (current_setting('ravnaq.role', true) = 'admin');

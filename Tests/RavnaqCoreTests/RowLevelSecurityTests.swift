@@ -285,6 +285,19 @@ struct AccessRulesSQLTests {
         #expect(touched == 1)
     }
 
+    @Test("only admins read the audit log, in SQL too")
+    func auditLog() async throws {
+        let book = try await AccessBook.make()
+        try await book.assign("F-1", to: "aziza@example.org", from: "2025-01-01")
+        let coordinator = try await book.fixture.user("malika@example.org", .coordinator)
+        for (actor, sees) in [(book.fixture.admin, true), (coordinator, false), (book.aziza, false)] {
+            let rows = try await book.fixture.database.transaction(as: actor) {
+                try $0.query("SELECT count(*) FROM audit_log").first!.decode(0, as: Int.self)
+            }
+            #expect((rows > 0) == sees, "\(actor.role)")
+        }
+    }
+
     @Test("a grant officer runs as ravnaq_officer: reads every family's rows but no personal column, and writes nothing but a tranche's approval")
     func grantOfficer() async throws {
         let book = try await AccessBook.make()
