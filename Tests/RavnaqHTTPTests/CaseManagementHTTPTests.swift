@@ -84,12 +84,17 @@ struct CaseManagementHTTPTests {
             let (_, boburs) = try await due(boburAPI, "mentor=bobur@example.org&as_of=2025-04-10")
             #expect(boburs.map { $0["code"] as? String } == ["AN-0001"])
             #expect(boburs.first?["days_overdue"] as? Int == 9)
-            // Aziza may no longer read the family or record a visit after the change; Bobur may.
-            #expect(try await azizaAPI.call(.get, "/api/v1/families/AN-0001/visits").0 == .forbidden)
+            // After the change the family does not exist for Aziza; Bobur reads it and records visits
+            // dated within his assignment.
+            #expect(try await azizaAPI.call(.get, "/api/v1/families/AN-0001/visits").0 == .notFound)
             let (refused, problem) = try await azizaAPI.call(.post, "/api/v1/families/AN-0001/visits",
-                                                             #"{"date":"2025-04-05","kind":"phone","next_visit_on":"2025-05-05"}"#)
-            #expect(refused == .forbidden)
-            #expect((problem["detail"] as? String)?.contains("not assigned to you") == true)
+                                                             #"{"date":"2025-03-05","kind":"phone","next_visit_on":"2025-05-05"}"#)
+            #expect(refused == .notFound)
+            #expect(problem["type"] as? String == "urn:ravnaq:problem:not-found")
+            let (early, reason) = try await boburAPI.call(.post, "/api/v1/families/AN-0001/visits",
+                                                          #"{"date":"2025-03-05","kind":"phone","next_visit_on":"2025-05-05"}"#)
+            #expect(early == .forbidden)
+            #expect((reason["detail"] as? String)?.contains("was not assigned to you on 2025-03-05") == true)
             #expect(try await boburAPI.call(.post, "/api/v1/families/AN-0001/visits",
                                             #"{"date":"2025-04-10","kind":"office","next_visit_on":"2025-05-10"}"#).0 == .created)
             #expect(try await due(boburAPI, "as_of=2025-04-10").1.isEmpty)
@@ -148,7 +153,7 @@ struct CaseManagementHTTPTests {
         }
     }
 
-    @Test("bad input is a 422 naming every bad field, and writes nothing; a mentor on a family not theirs gets 403")
+    @Test("bad input is a 422 naming every bad field, and writes nothing; a mentor on a family not theirs gets 404")
     func badInputAndStatuses() async throws {
         let setup = try await CaseSetup.make()
         let (token, aziza, bobur) = (setup.app.adminToken, setup.aziza, setup.bobur)
@@ -202,12 +207,12 @@ struct CaseManagementHTTPTests {
             let (_, referrals) = try await admin.call(.get, "/api/v1/families/AN-0001/referrals")
             #expect((referrals["items"] as? [[String: Any]])?.map { $0["status"] as? String } == ["declined"])
 
-            // Bobur has no families: every write and read on AN-0001 is a 403.
+            // Bobur has no families: every write and read on AN-0001 is a 404, as if it did not exist.
             let other = API(client: client, token: bobur)
-            #expect(try await other.call(.post, "/api/v1/families/AN-0001/visits", #"{"date":"2025-02-01","kind":"home","next_visit_on":"2025-03-01"}"#).0 == .forbidden)
-            #expect(try await other.call(.post, "/api/v1/families/AN-0001/goals", #"{"text":"Savings"}"#).0 == .forbidden)
-            #expect(try await other.call(.post, "/api/v1/families/AN-0001/referrals/\(referralID)/status", #"{"status":"open"}"#).0 == .forbidden)
-            #expect(try await other.call(.get, "/api/v1/families/AN-0001/referrals").0 == .forbidden)
+            #expect(try await other.call(.post, "/api/v1/families/AN-0001/visits", #"{"date":"2025-02-01","kind":"home","next_visit_on":"2025-03-01"}"#).0 == .notFound)
+            #expect(try await other.call(.post, "/api/v1/families/AN-0001/goals", #"{"text":"Savings"}"#).0 == .notFound)
+            #expect(try await other.call(.post, "/api/v1/families/AN-0001/referrals/\(referralID)/status", #"{"status":"open"}"#).0 == .notFound)
+            #expect(try await other.call(.get, "/api/v1/families/AN-0001/referrals").0 == .notFound)
         }
     }
 }

@@ -160,7 +160,7 @@ struct TrainingHTTPTests {
         }
     }
 
-    @Test("roles: a mentor records attendance for assigned families only (403 otherwise, with the reason); grant officers and mentors cannot create courses")
+    @Test("roles: a mentor records attendance for assigned families only (422 naming the entry otherwise); grant officers and mentors cannot create courses")
     func roles() async throws {
         let app = try await TestApp.make()
         let admin = app.adminToken
@@ -188,8 +188,8 @@ struct TrainingHTTPTests {
             let mine = try await call(client, .put, uri, token: mentor, body: #"{"present":["\#(assigned[0])"]}"#)
             #expect(mine.status == .ok)
             let theirs = try await call(client, .put, uri, token: mentor, body: #"{"present":["\#(assigned[0])","\#(others[0])"]}"#)
-            #expect(theirs.status == .forbidden)
-            #expect((theirs.object["detail"] as? String)?.contains("assigned to them") == true)
+            #expect(theirs.status == .unprocessableContent)
+            #expect((theirs.object["errors"] as? [[String: Any]])?.map { $0["pointer"] as? String } == ["/present/1"])
             let byOfficer = try await call(client, .put, uri, token: officer, body: #"{"present":[]}"#)
             #expect(byOfficer.status == .forbidden)
             let completeByMentor = try await call(client, .post, "/api/v1/courses/SEW-1/complete", token: mentor)

@@ -33,3 +33,16 @@ extension Actor {
         }
     }
 }
+
+extension Actor {
+    /// Grant officers never see personal data — member names, birth dates, PINFL, the address
+    /// below the district, visit notes (SPEC §1). Their requests run as `ravnaq_officer`, which
+    /// may not even read those columns (sql/013_access_rules.sql), so their queries must not
+    /// name them at all.
+    public var seesPersonalData: Bool { role != .grantOfficer }
+
+    /// `column` in a query for the roles that see personal data, NULL for the others.
+    func personal(_ column: String) -> String {
+        seesPersonalData ? column : "NULL"
+    }
+}

@@ -2,9 +2,10 @@ import Foundation
 import Postgres
 
 extension Database {
-    /// Runs `body` in one transaction acting as `actor`, as the request role `ravnaq_app`: the
-    /// actor goes to PostgreSQL as transaction-local settings (read by the audit trigger and the
-    /// row-level security policies), and database failures become `RavnaqError`s a user can read.
+    /// Runs `body` in one transaction acting as `actor`, as a request role (`ravnaq_app`; a grant
+    /// officer's read-only `ravnaq_officer`): the actor goes to PostgreSQL as transaction-local
+    /// settings (read by the audit trigger and the row-level security policies), and database
+    /// failures become `RavnaqError`s a user can read.
     public func transaction<T: Sendable>(
         as actor: Actor,
         isolation: PostgresConnection.IsolationLevel = .readCommitted,
@@ -33,8 +34,6 @@ extension Database {
         }
     }
 
-    /// One round trip: the actor for the audit trigger and the policies, and `SET LOCAL ROLE`
-    /// to the request role, which owns no table, so row-level security applies.
     /// Bootstrap work by the operator (`cli:<user>`), as the schema owner, recorded in the
     /// audit log under `name`.
     public func transaction<T: Sendable>(
@@ -46,9 +45,13 @@ extension Database {
         }
     }
 
+    /// One round trip: the actor for the audit trigger and the policies, and `SET LOCAL ROLE`
+    /// to the request role, which owns no table, so row-level security applies. The role follows
+    /// from the same `$3` as `ravnaq.role`, so the two cannot disagree (sql/013_access_rules.sql).
     static let actingAs = """
         SELECT set_config('ravnaq.organization_id', $1, true), set_config('ravnaq.user_id', $2, true),
-               set_config('ravnaq.role', $3, true), set_config('ravnaq.actor', $4, true), set_config('role', 'ravnaq_app', true)
+               set_config('ravnaq.role', $3, true), set_config('ravnaq.actor', $4, true),
+               set_config('role', CASE $3 WHEN 'grant_officer' THEN 'ravnaq_officer' ELSE 'ravnaq_app' END, true)
         """
 }
 

@@ -72,7 +72,9 @@ public struct Families: Sendable {
             let member = input.validated(&errors, warnings: &warnings, pointer: "", today: today)
             try errors.check()
             let memberID = try Self.insert(member!, familyID: familyID, organizationID: actor.organizationID, on: connection)
-            let json: String = try connection.query(Self.memberJSONSQL + " WHERE m.id = $1", [memberID]).first!.decode(0)
+            let json: String = try connection.query(
+                "SELECT \(Self.memberJSON(for: actor))::text FROM members m WHERE m.id = $1", [memberID]
+            ).first!.decode(0)
             return (JSONText(json), warnings)
         }
     }
@@ -88,9 +90,11 @@ public struct Families: Sendable {
     }
 
     /// Families, oldest first, optionally searched by code or member name (apostrophes of Uzbek
-    /// Latin folded into one, case ignored).
+    /// Latin folded into one, case ignored); by code only for grant officers.
     public func list(query: String?, page: Page, as actor: Actor) async throws -> ListPage {
         let pattern = query.map { "%" + $0.lowercased() + "%" }
+        let byName = actor.seesPersonalData
+            ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2))" : ""
         return try await database.transaction(as: actor) { connection in
             let rows = try connection.query(
                 """
@@ -99,9 +103,7 @@ public struct Families: Sendable {
                        f.created_at::text, f.id
                 FROM families f
                 WHERE f.organization_id = $1 AND ravnaq_may_see_family(f.id)
-                  AND ($2::text IS NULL OR fold_name(f.code) LIKE fold_name($2)
-                       OR (ravnaq_sees_personal_data()
-                           AND EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2))))
+                  AND ($2::text IS NULL OR fold_name(f.code) LIKE fold_name($2) \(byName))
                   AND ($3::timestamptz IS NULL OR (f.created_at, f.id) > ($3, $4::uuid))
                 ORDER BY f.created_at, f.id
                 LIMIT $5
@@ -168,33 +170,32 @@ public struct Families: Sendable {
         ).first!.decode(0)
     }
 
-    static let memberJSONSQL = """
-        SELECT json_build_object('id', m.id, 'full_name', CASE WHEN ravnaq_sees_personal_data() THEN m.full_name END, 'sex', m.sex,
-                                 'birth_date', CASE WHEN ravnaq_sees_personal_data() THEN m.birth_date END, 'relation', m.relation,
-                                 'pinfl', CASE WHEN ravnaq_sees_personal_data() THEN m.pinfl END, 'disability', m.disability, 'works', m.works)::text
-        FROM members m
+    /// A member `m` as JSON; for grant officers the personal fields are null.
+    static func memberJSON(for actor: Actor) -> String {
         """
+        json_build_object('id', m.id, 'full_name', \(actor.personal("m.full_name")), 'sex', m.sex,
+                          'birth_date', \(actor.personal("m.birth_date")), 'relation', m.relation,
+                          'pinfl', \(actor.personal("m.pinfl")), 'disability', m.disability, 'works', m.works)
+        """
+    }
 
     /// The case file (SPEC §9): the family with its members, its projects each with their loans
     /// and grants, and its current mentor — one statement. For grant officers the personal
-    /// fields are null (`ravnaq_sees_personal_data()`).
+    /// fields are null.
     static func caseFile(_ connection: PostgresConnection, id: UUID, actor: Actor, asOf: LocalDate) throws -> JSONText? {
-        try connection.query(caseFileSQL, [id, actor.organizationID, asOf]).first.map { JSONText(try $0.decode(0)) }
+        try connection.query(caseFileSQL(for: actor), [id, actor.organizationID, asOf]).first.map { JSONText(try $0.decode(0)) }
     }
 
-    static let caseFileSQL = """
+    static func caseFileSQL(for actor: Actor) -> String {
+        """
         SELECT json_build_object(
             'id', f.id, 'code', f.code, 'region', f.region, 'district', f.district,
-            'mahalla', CASE WHEN ravnaq_sees_personal_data() THEN f.mahalla END,
+            'mahalla', \(actor.personal("f.mahalla")),
             'categories', f.categories, 'registry_ref', f.registry_ref, 'consent_on', f.consent_on,
             'consent_withdrawn_on', f.consent_withdrawn_on, 'status', f.status, 'status_on', f.status_on, 'exit_reason', f.exit_reason,
             'as_of', $3::date,
             'members', coalesce((
-                SELECT json_agg(json_build_object(
-                    'id', m.id, 'full_name', CASE WHEN ravnaq_sees_personal_data() THEN m.full_name END, 'sex', m.sex,
-                    'birth_date', CASE WHEN ravnaq_sees_personal_data() THEN m.birth_date END, 'relation', m.relation,
-                    'pinfl', CASE WHEN ravnaq_sees_personal_data() THEN m.pinfl END, 'disability', m.disability,
-                    'works', m.works) ORDER BY m.created_at, m.id)
+                SELECT json_agg(\(memberJSON(for: actor)) ORDER BY m.created_at, m.id)
                 FROM members m WHERE m.family_id = f.id), '[]'),
             'mentor', (
                 SELECT json_build_object('id', u.id, 'email', u.email, 'from', a.from_on)
@@ -226,4 +227,5 @@ public struct Families: Sendable {
         FROM families f
         WHERE f.id = $1 AND f.organization_id = $2 AND ravnaq_may_see_family(f.id)
         """
+    }
 }

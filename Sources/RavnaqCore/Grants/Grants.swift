@@ -137,17 +137,20 @@ public struct Grants: Sendable {
     // MARK: Approving, disbursing, spending
 
     /// A grant officer approves a tranche, where the grant's programme asks for approval.
-    /// Approving an approved tranche again changes nothing and answers the grant.
+    /// Approving an approved tranche again changes nothing and answers the grant. The tranche's
+    /// row is locked, not the grant's: a grant officer may change nothing else (sql/013), and a
+    /// disbursement updates that row too, so the two still take turns.
     public func approve(grant reference: String, tranche n: Int, as actor: Actor) async throws -> GrantView {
         try actor.require(.grantOfficer, to: "approve grant tranches")
         return try await database.transaction(as: actor) { connection in
-            let grant = try Self.lock(connection, reference: reference, actor: actor)
+            let grant = try Self.lock(connection, reference: reference, actor: actor, grantRow: false)
             guard grant.trancheApproval else {
                 throw RavnaqError.rule(
                     type: "approval-not-required",
                     message: "the programme of grant \(grant.number) does not ask for tranche approval")
             }
-            let tranche = try Self.tranches(connection, grant: grant).first { $0.n == n }.orThrow("tranche \(n) of grant \(grant.number)")
+            let tranche = try connection.query(Self.trancheSQL + " WHERE grant_id = $1 AND n = $2 FOR UPDATE", [grant.id, n]).first
+                .map { try Self.trancheRow($0, currency: grant.currency).1 }.orThrow("tranche \(n) of grant \(grant.number)")
             if let disbursedOn = tranche.disbursedOn {
                 throw RavnaqError.rule(
                     type: "tranche-already-disbursed",
@@ -306,8 +309,8 @@ public struct Grants: Sendable {
 
     // MARK: Queries
 
-    /// The grant a write acts on, locked until the transaction ends, so that two disbursements
-    /// or expenses of one grant are checked one after the other.
+    /// The grant a write acts on, locked until the transaction ends (unless `grantRow` is false),
+    /// so that two disbursements or expenses of one grant are checked one after the other.
     struct LockedGrant: Sendable {
         let id: UUID
         let number: String
@@ -326,14 +329,14 @@ public struct Grants: Sendable {
         let disbursedOn: LocalDate?
     }
 
-    static func lock(_ connection: PostgresConnection, reference: String, actor: Actor) throws -> LockedGrant {
+    static func lock(_ connection: PostgresConnection, reference: String, actor: Actor, grantRow: Bool = true) throws -> LockedGrant {
         guard let (clause, value) = Self.reference(reference, parameter: 2) else { throw RavnaqError.notFound("grant \(reference)") }
         guard let row = try connection.query(
             """
             SELECT g.id, g.number, g.currency, g.project_id, pg.tranche_approval
             FROM grants g JOIN programmes pg ON pg.id = g.programme_id
             WHERE g.organization_id = $1 AND \(clause)
-            FOR UPDATE OF g
+            \(grantRow ? "FOR UPDATE OF g" : "")
             """,
             [actor.organizationID, value]
         ).first else { throw RavnaqError.notFound("grant \(reference)") }

@@ -6,8 +6,9 @@ import Postgres
 /// specialists, and the list of families whose next visit is due.
 ///
 /// Who may do what: coordinators and admins work on every family; a mentor only on the families
-/// assigned to them — on the date of what they record, and today for what they read (403 with the
-/// reason otherwise); grant officers read, never write, and never see visit notes (SPEC §1).
+/// assigned to them today — any other family is not found (404), as for every other read — and
+/// records only what is dated within their assignment (403 with the reason otherwise); grant
+/// officers read, never write, and never see visit notes (SPEC §1).
 public struct CaseManagement: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
@@ -18,8 +19,7 @@ public struct CaseManagement: Sendable {
     public func recordVisit(family key: String, _ input: VisitInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "record visits")
         return try await database.transaction(as: actor) { connection in
-            let familyID = try Families.resolve(connection, key: key, organizationID: actor.organizationID)
-            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            let (familyID, today) = try Self.writableFamily(connection, key: key, actor: actor)
             var errors = FieldErrors()
             let date = errors.date(input.date, "/date")
             if let date, date > today { errors.add("/date", "is in the future (today is \(today))") }
@@ -62,7 +62,7 @@ public struct CaseManagement: Sendable {
     /// One visit as JSON (the caller adds further columns and `visitFrom`); `notes` is left out
     /// for grant officers.
     static func visitSQL(for actor: Actor) -> String {
-        let notes = actor.role == .grantOfficer ? "" : "'notes', v.notes, "
+        let notes = actor.seesPersonalData ? "'notes', v.notes, " : ""
         return """
             SELECT json_build_object('id', v.id, 'family_id', v.family_id, 'date', v.visited_on, 'kind', v.kind, \(notes)
                                      'next_visit_on', v.next_visit_on, 'mentor', u.email)::text
@@ -135,21 +135,28 @@ public struct CaseManagement: Sendable {
 
     // MARK: Access
 
-    /// Refuses a mentor (403) unless the family is assigned to them on `date`.
+    /// The family's id for reading its case management: every role may, a mentor only for the
+    /// families assigned to them today (404 otherwise).
+    static func readableFamily(_ connection: PostgresConnection, key: String, actor: Actor) throws -> UUID {
+        let today = try Organizations.today(connection, organizationID: actor.organizationID)
+        return try FamilyAccess.family(connection, key, actor: actor, intent: .read, on: today)
+    }
+
+    /// The family's id for recording in its case management, with today: a mentor only for the
+    /// families assigned to them today (404 otherwise).
+    static func writableFamily(_ connection: PostgresConnection, key: String, actor: Actor) throws -> (UUID, LocalDate) {
+        let today = try Organizations.today(connection, organizationID: actor.organizationID)
+        return (try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today), today)
+    }
+
+    /// Refuses a mentor (403) a record dated on a day the family was not assigned to them (before
+    /// their assignment began, or in another mentor's time).
     static func requireAssigned(_ connection: PostgresConnection, familyID: UUID, key: String, actor: Actor,
                                 on date: LocalDate, to action: String) throws {
         guard actor.role == .mentor else { return }
         guard try FamilyAccess.isAssigned(connection, family: familyID, to: actor, on: date) else {
-            throw RavnaqError.forbidden("a mentor can \(action) only for the families assigned to them; family \(key) is not assigned to you on \(date)")
+            throw RavnaqError.forbidden(
+                "a mentor can \(action) only for the days a family is assigned to them; family \(key) was not assigned to you on \(date)")
         }
-    }
-
-    /// The family's id for reading its case management: every role may, a mentor only for the
-    /// families assigned to them today.
-    static func readableFamily(_ connection: PostgresConnection, key: String, actor: Actor) throws -> UUID {
-        let familyID = try Families.resolve(connection, key: key, organizationID: actor.organizationID)
-        let today = try Organizations.today(connection, organizationID: actor.organizationID)
-        try requireAssigned(connection, familyID: familyID, key: key, actor: actor, on: today, to: "read visits, goals and referrals")
-        return familyID
     }
 }

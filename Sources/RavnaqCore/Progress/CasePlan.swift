@@ -8,8 +8,7 @@ extension CaseManagement {
     public func addGoal(family key: String, _ input: GoalInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "keep family plans")
         return try await database.transaction(as: actor) { connection in
-            let familyID = try Families.resolve(connection, key: key, organizationID: actor.organizationID)
-            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            let (familyID, today) = try Self.writableFamily(connection, key: key, actor: actor)
             var errors = FieldErrors()
             let text = errors.text(input.text, "/text")
             let targetOn = errors.date(input.target_on, "/target_on", required: false)
@@ -31,8 +30,7 @@ extension CaseManagement {
     public func addReferral(family key: String, _ input: ReferralInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "refer families to specialists")
         return try await database.transaction(as: actor) { connection in
-            let familyID = try Families.resolve(connection, key: key, organizationID: actor.organizationID)
-            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            let (familyID, today) = try Self.writableFamily(connection, key: key, actor: actor)
             var errors = FieldErrors()
             let specialist = errors.choice(input.specialist, "/specialist", as: Specialist.self)
             let reason = errors.text(input.reason, "/reason")
@@ -117,13 +115,12 @@ extension CaseManagement {
         var statusErrors = FieldErrors()
         let status = statusErrors.choice(input.status, "/status", as: Status.self)?.rawValue
         return try await database.transaction(as: actor) { [statusErrors] connection in
-            let familyID = try Families.resolve(connection, key: key, organizationID: actor.organizationID)
+            let (familyID, today) = try Self.writableFamily(connection, key: key, actor: actor)
             guard let id = UUID(uuidString: item), let row = try connection.query(
                 "SELECT status, \(kind.startColumn) FROM \(kind.table) WHERE id = $1 AND family_id = $2 FOR UPDATE", [id, familyID]
             ).first else { throw RavnaqError.notFound("\(kind.noun) \(item) of family \(key)") }
             let current: String = try row.decode(0)
             let start: LocalDate = try row.decode(1)
-            let today = try Organizations.today(connection, organizationID: actor.organizationID)
             var errors = statusErrors
             let date = Self.pastDate(input.date, "/date", today: today, errors: &errors)
             if let date, date < start { errors.add("/date", "is before the \(kind.noun) began, \(start)") }

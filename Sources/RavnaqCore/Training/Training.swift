@@ -7,8 +7,9 @@ import Postgres
 ///
 /// Courses, sessions, enrollments and completion are for admins and coordinators; attendance
 /// also for mentors, but only for members of the families currently assigned to them. A mentor
-/// sees only the enrollments of those families (SPEC §1). A course is named by its id or its
-/// code wherever one is taken.
+/// sees only the enrollments and attendance of those families (SPEC §1; PostgreSQL's policies
+/// hide the others): to a mentor anyone else is not enrolled. A course is named by its id or
+/// its code wherever one is taken.
 public struct Training: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
@@ -164,8 +165,8 @@ public struct Training: Sendable {
     // MARK: Attendance
 
     /// Replaces the attendance of one session with the members listed as present. Every listed
-    /// member must be enrolled in the course. A mentor records attendance only for members of
-    /// the families currently assigned to them, and replaces only theirs.
+    /// member must be enrolled in the course, and for a mentor be of a family currently assigned
+    /// to them (422 naming the entry otherwise); a mentor replaces only their families' attendance.
     public func recordAttendance(course key: String, session sessionKey: String, _ input: AttendanceInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "record attendance")
         var errors = FieldErrors()
@@ -186,30 +187,25 @@ public struct Training: Sendable {
                 throw RavnaqError.rule(
                     type: "session-not-held-yet", message: "the session of \(heldOn) has not taken place yet: attendance is recorded afterwards")
             }
-            // The course's enrollments with whether each is the actor's to record.
-            var enrolled: [UUID: (enrollment: UUID, mine: Bool)] = [:]
+            // The course's enrollments the actor may record: a mentor's families' only.
+            var enrolled: [UUID: UUID] = [:]
             for row in try connection.query(
                 """
-                SELECT e.member_id, e.id, $2::uuid IS NULL OR \(Self.assignedToMentor)
-                FROM enrollments e JOIN members m ON m.id = e.member_id
-                WHERE e.course_id = $1
+                SELECT e.member_id, e.id FROM enrollments e JOIN members m ON m.id = e.member_id
+                WHERE e.course_id = $1 AND ($2::uuid IS NULL OR \(Self.assignedToMentor))
                 """,
                 [course.id, Self.mentor(actor)]
             ).rows {
-                enrolled[try row.decode(0)] = (try row.decode(1), try row.decode(2))
+                enrolled[try row.decode(0)] = try row.decode(1)
             }
             var errors = FieldErrors()
+            let among = actor.role == .mentor ? " among the families assigned to you" : ""
             for (index, member) in listed where enrolled[member] == nil {
-                errors.add("/present/\(index)", "member \(member.idString) is not enrolled in course \(course.code)")
+                errors.add("/present/\(index)", "member \(member.idString) is not enrolled in course \(course.code)\(among)")
             }
             try errors.check()
-            if let other = listed.first(where: { enrolled[$0.member]?.mine == false }) {
-                throw RavnaqError.forbidden(
-                    "mentors can record attendance only for members of the families assigned to them; member "
-                        + "\(other.member.idString) is not in one of them")
-            }
-            let present = Set(listed.map { enrolled[$0.member]!.enrollment })
-            let scope = enrolled.values.filter(\.mine).map(\.enrollment)
+            let present = Set(listed.map { enrolled[$0.member]! })
+            let scope = Array(enrolled.values)
             try connection.query(
                 "DELETE FROM attendance WHERE session_id = $1 AND enrollment_id = ANY($2::uuid[]) AND NOT enrollment_id = ANY($3::uuid[])",
                 [sessionID, postgresArray(scope.map(\.idString)), postgresArray(present.map(\.idString))])

@@ -72,20 +72,20 @@ struct CaseManagementController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/families/{id}/visits": {
-        "post": {"summary": "Record a visit (admin, coordinator; a mentor for a family assigned to them on the visit's date). The date may not be in the future; next_visit_on comes after it.",
+        "post": {"summary": "Record a visit (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment, else 403). The date may not be in the future; next_visit_on comes after it. A family not visible to the user is a 404.",
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitInput"}}}},
                  "responses": {"201": {"description": "The visit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Visit"}}}},
                                "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
                                "422": {"$ref": "#/components/responses/Problem"}}},
-        "get": {"summary": "The family's visits by date, oldest first (visits of one day in the order recorded). Grant officers get them without notes; a mentor only for a family assigned to them today.",
+        "get": {"summary": "The family's visits by date, oldest first (visits of one day in the order recorded). Grant officers get them without notes; a mentor only for a family assigned to them today (404 for any other).",
                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
                                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/Visit"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                              "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+                              "404": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/goals": {
-        "post": {"summary": "Add a plan goal, open (admin, coordinator; a mentor for a family assigned to them)",
+        "post": {"summary": "Add a plan goal, open (admin, coordinator; a mentor for a family assigned to them today, set within their assignment)",
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
                    "text": {"type": "string"}, "target_on": {"$ref": "#/components/schemas/Date"},
@@ -97,7 +97,7 @@ struct CaseManagementController {
                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
                                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/PlanGoal"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                              "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+                              "404": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/goals/{gid}/status": {
         "post": {"summary": "Change a goal's status (open, achieved, dropped; any change but to the same status) as of a date",
@@ -108,7 +108,7 @@ struct CaseManagementController {
                                "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/referrals": {
-        "post": {"summary": "Refer the family to a specialist, open (admin, coordinator; a mentor for a family assigned to them)",
+        "post": {"summary": "Refer the family to a specialist, open (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment)",
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["specialist", "reason"], "properties": {
                    "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]}, "reason": {"type": "string"},
@@ -120,7 +120,7 @@ struct CaseManagementController {
                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
                                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                              "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+                              "404": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/referrals/{rid}/status": {
         "post": {"summary": "Change a referral's status (open, done, declined; any change but to the same status) as of a date",

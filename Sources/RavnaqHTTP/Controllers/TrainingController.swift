@@ -100,11 +100,11 @@ struct TrainingController {
                                "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/courses/{id}/sessions/{sid}/attendance": {
-        "put": {"summary": "Replace the session's attendance with the members present (admin, coordinator; a mentor only for members of the families currently assigned to them, and replacing only theirs). Every member must be enrolled in the course (422 naming /present/N); a session that has not taken place yet is refused (422 session-not-held-yet).",
+        "put": {"summary": "Replace the session's attendance with the members present (admin, coordinator; a mentor only for members of the families currently assigned to them, and replacing only theirs). Every member must be enrolled in the course, for a mentor among their families (422 naming /present/N); a session that has not taken place yet is refused (422 session-not-held-yet).",
                 "parameters": [\#(courseParameter), {"name": "sid", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the session's id"}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["present"], "properties": {
                   "present": {"type": "array", "items": {"type": "string"}, "description": "member ids"}}}}}},
-                "responses": {"200": {"description": "The session with everyone present.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
+                "responses": {"200": {"description": "The session with everyone present (for a mentor: present of their families).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
                               "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
                               "422": {"$ref": "#/components/responses/Problem"}}}
       },
