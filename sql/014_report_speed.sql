@@ -9,10 +9,18 @@
 
 -- The poverty line of every month from the first line up to a date (a month's line is the one in
 -- force on its first day): a few hundred rows to join incomes to, instead of a lookup per income.
-CREATE FUNCTION poverty_line_months(through date) RETURNS TABLE (period date, amount numeric) LANGUAGE sql STABLE AS $$
-    SELECT m::date, (SELECT pl.amount FROM poverty_lines pl WHERE pl.effective_on <= m ORDER BY pl.effective_on DESC LIMIT 1)
-    FROM generate_series((SELECT date_trunc('month', min(effective_on)) FROM poverty_lines), through, interval '1 month') m
-$$;
+-- Each line holds from the first month that begins on or after its date until the next line's.
+CREATE FUNCTION poverty_line_months(through date) RETURNS TABLE (period date, amount numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 60 AS $$
+BEGIN
+    -- PL/pgSQL, so that PostgreSQL plans with its real size (a few dozen rows) and hashes it.
+    RETURN QUERY
+    SELECT m::date, l.amount
+    FROM (SELECT p.amount, date_trunc('month', p.effective_on - 1) + interval '1 month' AS first_month,
+                 lead(date_trunc('month', p.effective_on - 1) + interval '1 month') OVER (ORDER BY p.effective_on) AS next_month
+          FROM poverty_lines p) l
+    CROSS JOIN LATERAL generate_series(l.first_month, least(l.next_month - interval '1 month', through), interval '1 month') m;
+END $$;
 
 -- The programme that decides for a family (SPEC §7): the programme of its latest loan or grant.
 CREATE FUNCTION family_programmes(org uuid, one_family uuid DEFAULT NULL)
