@@ -247,11 +247,6 @@ public struct Reports: Sendable {
         )
         """
 
-    static let domains = [
-        "income", "employment", "housing", "food", "childcare", "children_education", "adult_education", "health",
-        "life_skills", "family_relations", "community", "legal", "mobility", "safety", "credit",
-    ]
-
     // MARK: outcomes
 
     /// Per family: graduated by as_of; ready (SPEC §7, `graduation_criteria`: every criterion
@@ -261,7 +256,7 @@ public struct Reports: Sendable {
     /// intake's (the `intake` one, else the first), only when both are applicable (not 0) and
     /// there is a later assessment.
     static var outcomeItems: String {
-        let changes = domains.map {
+        let changes = Assessments.domains.map {
             "CASE WHEN la.id <> ia.id AND ia.\($0) > 0 AND la.\($0) > 0 THEN la.\($0) - ia.\($0) END AS ssm_\($0)"
         }.joined(separator: ",\n               ")
         return """
@@ -300,7 +295,7 @@ public struct Reports: Sendable {
         let bands = ["intake", "now"].flatMap { moment in
             ["poor", "near_poor", "above"].map { Metric(name: "\(moment)_\($0)", sql: "count(*) FILTER (WHERE i.\(moment)_band = '\($0)')") }
         }
-        let ssm = domains.map { Metric(name: "ssm_\($0)_change", sql: "round(avg(i.ssm_\($0)), 4)") }
+        let ssm = Assessments.domains.map { Metric(name: "ssm_\($0)_change", sql: "round(avg(i.ssm_\($0)), 4)") }
         return [Metric(name: "families", sql: "count(*)")] + bands + ssm + [
             Metric(name: "ready", sql: "count(*) FILTER (WHERE i.ready)"),
             Metric(name: "graduated", sql: "count(*) FILTER (WHERE i.graduated)"),
