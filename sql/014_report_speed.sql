@@ -88,9 +88,8 @@ LANGUAGE sql STABLE AS $$
         WHERE l.organization_id = org AND pj.organization_id = org AND l.disbursed_on <= as_of AND (l.written_off_on IS NULL OR l.written_off_on > as_of)
     ), paid AS (
         SELECT r.loan_id, sum(r.principal + r.interest) AS paid
-        FROM repayments r
+        FROM repayments r JOIN live_loans ll ON ll.id = r.loan_id
         WHERE r.organization_id = org AND r.kind = 'repayment' AND r.reversed_on IS NULL AND r.paid_on <= as_of
-          AND (one_family IS NULL OR r.loan_id IN (SELECT id FROM live_loans))
         GROUP BY r.loan_id
     ), due AS (
         SELECT ll.family_id, ll.id AS loan_id, sum(i.principal + i.interest) AS due,
