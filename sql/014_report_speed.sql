@@ -1,11 +1,12 @@
 -- Reports and graduation readiness, set-based (SPEC §7, §8): what 012 asked once per loan or
 -- family (loan_figures(), family_mentor_email(), poverty_line()) is answered here for a whole
--- organization in a few passes with aggregates, and the indexes fit those passes.
+-- organization in a few passes with aggregates. The passes read whole tables, which no index
+-- shortens; one family's graduation reads its rows through the existing per-family indexes.
 --
 -- Every function takes the organization explicitly: requests run under row-level security,
 -- and `x.organization_id = org` lets PostgreSQL check the policy once per statement instead of
 -- once per row. `one_family` (NULL: every family) narrows a function to one family's rows;
--- the functions are plain SQL so that PostgreSQL inlines them and drops the unused branch.
+-- the SQL functions are inlined by PostgreSQL, which then drops the unused branch.
 
 -- The poverty line of every month from the first line up to a date (a month's line is the one in
 -- force on its first day): a few hundred rows to join incomes to, instead of a lookup per income.
@@ -133,13 +134,6 @@ LANGUAGE sql STABLE AS $$
                AND c.course_completed AND NOT c.in_arrears
     FROM criteria c
 $$;
-
--- The reports' passes: installments by due date and repayments by date per organization, the
--- family's assignments and incomes.
-CREATE INDEX loan_installments_org_due ON loan_installments (organization_id, due_on);
-CREATE INDEX mentor_assignments_org_from ON mentor_assignments (organization_id, from_on);
-CREATE INDEX enrollments_org ON enrollments (organization_id) WHERE completed;
-CREATE INDEX grant_tranches_grant ON grant_tranches (organization_id, grant_id);
 
 -- Lets PostgreSQL use parallel workers for the passes that band incomes.
 ALTER FUNCTION income_band(numeric, integer, numeric) PARALLEL SAFE;
