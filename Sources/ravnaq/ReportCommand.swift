@@ -9,6 +9,7 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "A report for grant officers: portfolio, grants, outcomes or training.",
         discussion: """
             One row per group and, in a table or CSV, a last row "total" (distinct loans or families, not a sum of rows).
+            Portfolio and grants rows also carry their currency; with several currencies there is one "total" row per currency.
             Examples:
               ravnaq report portfolio --as-of 2025-06-30 --by region,programme --format csv
               ravnaq report training --by course --from 2025-01-01 --to 2025-06-30
@@ -33,8 +34,10 @@ struct ReportCommand: AsyncParsableCommand {
         try output.print(table, rows: "rows", columns: columns)
     }
 
-    /// The rows and, when grouped, a last row "total" under the first group column; the columns
-    /// are the group keys, then the metrics in the report's order.
+    /// The rows and, when grouped, the total under the first group column: one row, or one per
+    /// currency when the report holds several (amounts are never added across currencies). The
+    /// columns are the group keys, then (portfolio, grants) the currency and the metrics in the
+    /// report's order.
     static func table(_ text: String, by: [String]) throws -> (Data, [String]) {
         guard let answer = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               var rows = answer["rows"] as? [[String: Any]], let total = answer["total"] as? [String: Any]
@@ -44,9 +47,11 @@ struct ReportCommand: AsyncParsableCommand {
         func position(_ key: String) -> String.Index { totalText.range(of: "\"\(key)\"")?.lowerBound ?? totalText.endIndex }
         let metrics = total.keys.sorted { position($0) < position($1) }
         if let first = by.first {
-            var last = total
-            last[first] = "total"
-            rows.append(last)
+            let perCurrency = answer["totals"] as? [[String: Any]] ?? []
+            for var last in perCurrency.count > 1 ? perCurrency : [total] {
+                last[first] = "total"
+                rows.append(last)
+            }
         }
         return (try JSONSerialization.data(withJSONObject: ["rows": rows]), by + metrics)
     }

@@ -6,7 +6,13 @@ import Postgres
 /// a CTE `items` with one row per loan (grant, family, enrollment) carrying its group keys and
 /// figures, then one aggregate per group (`rows`) and one over all items (`total`, so that it
 /// counts distinct loans or families rather than adding rows up). PostgreSQL assembles the
-/// JSON answer.
+/// JSON answer. The items come from a few set-based passes over the organization's rows
+/// (installments, repayments, incomes, …), never from a function called once per loan or family.
+///
+/// Money never adds two currencies (SPEC §3): the rows of `portfolio` and `grants` are also
+/// grouped by `currency`; `totals` has one object per currency; `total` carries the currency
+/// when there is one, and when there are several its amounts and money ratios are null (its
+/// counts and `on_time_rate` still cover every loan or grant).
 ///
 /// Statement parameters: $1 organization, $2 as_of, $3 from (NULL: the beginning), $4 the
 /// period's end (the earlier of `to` and `as_of`: nothing after `as_of` counts), $5 the report's
@@ -22,6 +28,9 @@ public struct Reports: Sendable {
             let to = query.to ?? asOf
             let end = min(to, asOf)
             let by = "[" + query.by.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+            // The passes sort and hash a few hundred thousand rows at 100 000 families: in memory,
+            // and without JIT, whose compiling took longer than these statements save by it.
+            try connection.query("SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)")
             let text: String = try connection.query(
                 Self.statement(query.report, by: query.by),
                 [actor.organizationID, asOf, query.from, end, query.report.rawValue, to, by]
@@ -30,206 +39,271 @@ public struct Reports: Sendable {
         }
     }
 
+    /// A figure of a report: its name, its aggregate over `items i`, and whether it is an amount
+    /// or a ratio of amounts (never added across currencies).
+    struct Metric {
+        let name: String
+        let sql: String
+        var money = false
+    }
+
     /// The whole statement of a report. Only fixed SQL text is assembled here: the group
     /// columns come from `ReportGroup`, never from the request.
     static func statement(_ report: ReportName, by: [ReportGroup]) -> String {
         let (ctes, metrics) = parts(report, byCourse: by.contains(.course))
-        let keys = by.map { "'\($0.rawValue)', i.\($0.column)" }
-        let rowObject = "json_build_object(" + (keys + [metrics]).joined(separator: ", ") + ")"
-        let groupColumns = by.map { "i.\($0.column)" }
-        let groupBy = groupColumns.isEmpty ? "()" : groupColumns.joined(separator: ", ")
-        let order = groupColumns.isEmpty ? "" : " ORDER BY " + by.map { "g.\($0.column)" }.joined(separator: ", ")
-        let selected = ([rowObject + " AS o"] + groupColumns).joined(separator: ", ")
+        let perCurrency = report == .portfolio || report == .grants
+        let columns = by.map(\.column) + (perCurrency ? ["currency"] : [])
+        let pairs = metrics.map { "'\($0.name)', \($0.sql)" }
+        let rowObject = "json_build_object(" + (columns.map { "'\($0)', i.\($0)" } + pairs).joined(separator: ", ") + ")"
+        let groupBy = columns.isEmpty ? "()" : columns.map { "i.\($0)" }.joined(separator: ", ")
+        let order = columns.isEmpty ? "" : " ORDER BY " + columns.map { "g.\($0)" }.joined(separator: ", ")
+        let selected = ([rowObject + " AS o"] + columns.map { "i.\($0)" }).joined(separator: ", ")
+        var total = "(SELECT json_build_object(\(pairs.joined(separator: ", "))) FROM total_items i)"
+        var totals = ""
+        if perCurrency {
+            let guarded = metrics.map { "'\($0.name)', " + ($0.money ? "CASE WHEN count(DISTINCT i.currency) > 1 THEN NULL ELSE \($0.sql) END" : $0.sql) }
+            total = "(SELECT json_build_object('currency', CASE WHEN count(DISTINCT i.currency) = 1 THEN min(i.currency) END, "
+                + guarded.joined(separator: ", ") + ") FROM total_items i)"
+            totals = """
+                ,
+                'totals', coalesce((SELECT json_agg(c.o ORDER BY c.currency) FROM (
+                    SELECT json_build_object('currency', i.currency, \(pairs.joined(separator: ", "))) AS o, i.currency
+                    FROM total_items i GROUP BY i.currency) c), '[]'::json)
+                """
+        }
+        // `parameters` types $1, $3 and $4 for the reports that use no period.
         return """
             WITH parameters AS (SELECT $1::uuid AS organization_id, $3::date AS from_on, $4::date AS end_on), \(ctes)
             SELECT json_build_object(
                 'report', $5::text, 'as_of', $2::date, 'from', $3::date, 'to', $6::date, 'by', $7::json,
                 'rows', coalesce((SELECT json_agg(g.o\(order)) FROM (SELECT \(selected) FROM items i GROUP BY \(groupBy)) g), '[]'::json),
-                'total', (SELECT json_build_object(\(metrics)) FROM total_items i)
+                'total', \(total)\(totals)
             )::text
             """
     }
 
     /// The CTEs (ending with `items` and `total_items`) and the metrics of a report.
-    static func parts(_ report: ReportName, byCourse: Bool) -> (String, String) {
+    static func parts(_ report: ReportName, byCourse: Bool) -> (String, [Metric]) {
         switch report {
-        case .portfolio: (portfolioItems, portfolioMetrics)
-        case .grants: (grantItems, grantMetrics)
-        case .outcomes: (familyKeys + ", " + outcomeItems, outcomeMetrics)
-        case .training: (familyKeys + ", " + trainingItems(byCourse: byCourse), trainingMetrics)
+        case .portfolio: (mentors + ", " + portfolioItems, portfolioMetrics)
+        case .grants: (mentors + ", " + grantItems, grantMetrics)
+        case .outcomes: (mentors + ", " + familyKeys + ", " + outcomeItems, outcomeMetrics)
+        case .training: (mentors + ", " + familyKeys + ", " + trainingItems(byCourse: byCourse), trainingMetrics)
         }
     }
 
-    /// The group keys of a loan or grant: its own programme and project's type, its family's
-    /// region, district and mentor as of as_of.
-    static let ownKeys = """
-        p.name AS programme, f.region, f.district, pr.type AS project_type, family_mentor_email(f.id, $2::date) AS mentor
+    /// Each family's mentor as of as_of (assignments never overlap).
+    static let mentors = """
+        mentors AS (
+            SELECT a.family_id, u.email AS mentor FROM mentor_assignments a JOIN users u ON u.id = a.mentor_id
+            WHERE a.organization_id = $1 AND a.from_on <= $2::date AND (a.to_on IS NULL OR a.to_on > $2::date)
+        )
         """
+
+    /// The group keys of a loan or grant `x`: its own programme and project's type, its family's
+    /// region, district and mentor as of as_of.
+    static func ownKeys(_ table: String) -> String {
+        """
+        SELECT x.*, p.name AS programme, f.region, f.district, pr.type AS project_type, m.mentor
+        FROM \(table) x
+        JOIN programmes p ON p.id = x.programme_id
+        JOIN projects pr ON pr.id = x.project_id
+        JOIN families f ON f.id = pr.family_id
+        LEFT JOIN mentors m ON m.family_id = f.id
+        WHERE x.organization_id = $1 AND pr.organization_id = $1 AND f.organization_id = $1
+        """
+    }
 
     // MARK: portfolio
 
-    /// One row per loan disbursed by as_of: its figures as of as_of (`loan_figures`), what
-    /// moved in the period, and its installments due in the period and how many of them were
-    /// fully paid by their due date (principal and interest paid by then cover the schedule
-    /// through that installment — repayments go to the oldest installment first). Installments
-    /// due on or after a write-off do not count.
+    /// One row per loan disbursed by as_of, from one pass over its events in date order: its
+    /// repayments (kind 0), its write-off (1) and its installments falling due (2), with the
+    /// running total scheduled and paid (principal and interest of repayments not reversed, as
+    /// `loan_figures` counts them). Repayments go to the oldest installment first, so an
+    /// installment is fully paid by a date exactly when what was paid by then covers the
+    /// schedule through it: the oldest installment due before as_of that what was paid by as_of
+    /// does not cover gives the days past due; an installment due in the period was paid on
+    /// time when the repayments up to its due date cover it. Installments due on or after a
+    /// write-off do not count (on one day repayments come first, then the write-off).
     static let portfolioItems = """
-        items AS (
-            SELECT l.id, \(ownKeys),
-                   fig.outstanding_principal AS outstanding, fig.days_past_due AS dpd,
-                   CASE WHEN l.disbursed_on <= $4::date AND ($3::date IS NULL OR l.disbursed_on >= $3::date)
-                        THEN l.principal ELSE 0 END AS disbursed,
-                   (SELECT coalesce(sum(r.amount), 0) FROM repayments r
-                    WHERE r.loan_id = l.id AND r.reversed_on IS NULL AND r.paid_on <= $4::date
-                      AND ($3::date IS NULL OR r.paid_on >= $3::date)) AS collected,
-                   CASE WHEN l.written_off_on <= $4::date AND ($3::date IS NULL OR l.written_off_on >= $3::date)
-                        THEN l.written_off_principal ELSE 0 END AS written_off,
-                   ot.due, ot.on_time
-            FROM loans l
-            JOIN programmes p ON p.id = l.programme_id
-            JOIN projects pr ON pr.id = l.project_id
-            JOIN families f ON f.id = pr.family_id
-            CROSS JOIN LATERAL loan_figures(l.id, $2::date) fig
-            CROSS JOIN LATERAL (
-                SELECT count(*) AS due,
-                       count(*) FILTER (WHERE s.cumulative <= (
-                           SELECT coalesce(sum(r.principal + r.interest), 0) FROM repayments r
-                           WHERE r.loan_id = l.id AND r.kind = 'repayment' AND r.reversed_on IS NULL
-                             AND r.paid_on <= s.due_on)) AS on_time
-                FROM (SELECT i.due_on, sum(i.principal + i.interest) OVER (ORDER BY i.n) AS cumulative
-                      FROM loan_installments i WHERE i.loan_id = l.id) s
-                WHERE s.due_on <= $4::date AND ($3::date IS NULL OR s.due_on >= $3::date)
-                  AND (l.written_off_on IS NULL OR s.due_on < l.written_off_on)
-            ) ot
-            WHERE l.organization_id = $1 AND l.disbursed_on <= $2::date
+        loan_keys AS (
+            \(ownKeys("loans")) AND x.disbursed_on <= $2::date
+        ), events AS (
+            SELECT r.loan_id, r.paid_on AS on_date, 0 AS kind, 0 AS n,
+                   CASE WHEN r.kind = 'repayment' THEN r.principal + r.interest ELSE 0 END AS paid,
+                   CASE WHEN r.kind = 'repayment' THEN r.principal ELSE 0 END AS principal, r.amount, 0 AS scheduled
+            FROM repayments r WHERE r.organization_id = $1 AND r.reversed_on IS NULL AND r.paid_on <= $2::date
+            UNION ALL
+            SELECT l.id, l.written_off_on, 1, 0, 0, 0, 0, 0
+            FROM loans l WHERE l.organization_id = $1 AND l.written_off_on <= $2::date
+            UNION ALL
+            SELECT i.loan_id, i.due_on, 2, i.n, 0, 0, 0, i.principal + i.interest
+            FROM loan_installments i WHERE i.organization_id = $1 AND i.due_on <= $2::date
+        ), replay AS (
+            SELECT e.loan_id, e.on_date, e.kind, e.principal, e.amount,
+                   sum(e.scheduled) OVER w AS scheduled_through, sum(e.paid) OVER w AS paid_through,
+                   count(*) FILTER (WHERE e.kind = 1) OVER w AS written_off,
+                   sum(e.paid) OVER (PARTITION BY e.loan_id) AS paid
+            FROM events e
+            WINDOW w AS (PARTITION BY e.loan_id ORDER BY e.on_date, e.kind, e.n ROWS UNBOUNDED PRECEDING)
+        ), figures AS (
+            SELECT r.loan_id, sum(r.principal) AS principal_paid,
+                   sum(r.amount) FILTER (WHERE r.kind = 0 AND r.on_date <= $4::date AND ($3::date IS NULL OR r.on_date >= $3::date)) AS collected,
+                   min(r.on_date) FILTER (WHERE r.kind = 2 AND r.on_date < $2::date AND r.scheduled_through > r.paid) AS oldest_unpaid,
+                   count(*) FILTER (WHERE r.kind = 2 AND r.written_off = 0 AND r.on_date <= $4::date
+                                      AND ($3::date IS NULL OR r.on_date >= $3::date)) AS due,
+                   count(*) FILTER (WHERE r.kind = 2 AND r.written_off = 0 AND r.on_date <= $4::date
+                                      AND ($3::date IS NULL OR r.on_date >= $3::date) AND r.paid_through >= r.scheduled_through) AS on_time
+            FROM replay r GROUP BY r.loan_id
+        ), items AS (
+            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor,
+                   CASE WHEN k.written_off_on <= $2::date THEN 0 ELSE k.principal - coalesce(x.principal_paid, 0) END AS outstanding,
+                   CASE WHEN k.written_off_on <= $2::date THEN 0 ELSE coalesce($2::date - x.oldest_unpaid, 0) END AS dpd,
+                   CASE WHEN k.disbursed_on <= $4::date AND ($3::date IS NULL OR k.disbursed_on >= $3::date)
+                        THEN k.principal ELSE 0 END AS disbursed,
+                   coalesce(x.collected, 0) AS collected,
+                   CASE WHEN k.written_off_on <= $4::date AND ($3::date IS NULL OR k.written_off_on >= $3::date)
+                        THEN k.written_off_principal ELSE 0 END AS written_off,
+                   coalesce(x.due, 0) AS due, coalesce(x.on_time, 0) AS on_time
+            FROM loan_keys k LEFT JOIN figures x ON x.loan_id = k.id
         ), total_items AS (SELECT * FROM items)
         """
 
-    static let portfolioMetrics = """
-        'loans_active', count(*) FILTER (WHERE i.outstanding > 0),
-        'outstanding_principal', coalesce(sum(i.outstanding), 0)::numeric(18,2)::text,
-        'disbursed', coalesce(sum(i.disbursed), 0)::numeric(18,2)::text,
-        'collected', coalesce(sum(i.collected), 0)::numeric(18,2)::text,
-        'written_off', coalesce(sum(i.written_off), 0)::numeric(18,2)::text,
-        'par30', round(coalesce(sum(i.outstanding) FILTER (WHERE i.dpd > 30), 0) / nullif(sum(i.outstanding), 0), 6),
-        'par90', round(coalesce(sum(i.outstanding) FILTER (WHERE i.dpd > 90), 0) / nullif(sum(i.outstanding), 0), 6),
-        'on_time_rate', round(sum(i.on_time)::numeric / nullif(sum(i.due), 0), 6)
-        """
+    static let portfolioMetrics = [
+        Metric(name: "loans_active", sql: "count(*) FILTER (WHERE i.outstanding > 0)"),
+        Metric(name: "outstanding_principal", sql: "coalesce(sum(i.outstanding), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "disbursed", sql: "coalesce(sum(i.disbursed), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "collected", sql: "coalesce(sum(i.collected), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "written_off", sql: "coalesce(sum(i.written_off), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "par30", sql: "round(coalesce(sum(i.outstanding) FILTER (WHERE i.dpd > 30), 0) / nullif(sum(i.outstanding), 0), 6)", money: true),
+        Metric(name: "par90", sql: "round(coalesce(sum(i.outstanding) FILTER (WHERE i.dpd > 90), 0) / nullif(sum(i.outstanding), 0), 6)", money: true),
+        Metric(name: "on_time_rate", sql: "round(sum(i.on_time)::numeric / nullif(sum(i.due), 0), 6)"),
+    ]
 
     // MARK: grants
 
     /// One row per grant whose first tranche was planned (or paid) by as_of: its total, the
     /// tranches paid and the expenses in the period, and its tranches not paid as of as_of.
     static let grantItems = """
-        items AS (
-            SELECT g.id, \(ownKeys), g.total,
-                   (SELECT coalesce(sum(t.amount), 0) FROM grant_tranches t
-                    WHERE t.grant_id = g.id AND t.disbursed_on <= $4::date
-                      AND ($3::date IS NULL OR t.disbursed_on >= $3::date)) AS disbursed,
-                   (SELECT coalesce(sum(e.amount), 0) FROM grant_expenses e
-                    WHERE e.grant_id = g.id AND e.spent_on <= $4::date
-                      AND ($3::date IS NULL OR e.spent_on >= $3::date)) AS expenses,
-                   (SELECT count(*) FROM grant_tranches t
-                    WHERE t.grant_id = g.id AND (t.disbursed_on IS NULL OR t.disbursed_on > $2::date)) AS pending
-            FROM grants g
-            JOIN programmes p ON p.id = g.programme_id
-            JOIN projects pr ON pr.id = g.project_id
-            JOIN families f ON f.id = pr.family_id
-            WHERE g.organization_id = $1
-              AND (SELECT min(least(t.planned_on, coalesce(t.disbursed_on, t.planned_on)))
-                   FROM grant_tranches t WHERE t.grant_id = g.id) <= $2::date
+        tranches AS (
+            SELECT t.grant_id, min(least(t.planned_on, t.disbursed_on)) AS first_on,
+                   coalesce(sum(t.amount) FILTER (WHERE t.disbursed_on <= $4::date AND ($3::date IS NULL OR t.disbursed_on >= $3::date)), 0) AS disbursed,
+                   count(*) FILTER (WHERE t.disbursed_on IS NULL OR t.disbursed_on > $2::date) AS pending
+            FROM grant_tranches t WHERE t.organization_id = $1 GROUP BY t.grant_id
+        ), expenses AS (
+            SELECT e.grant_id, sum(e.amount) AS expenses FROM grant_expenses e
+            WHERE e.organization_id = $1 AND e.spent_on <= $4::date AND ($3::date IS NULL OR e.spent_on >= $3::date)
+            GROUP BY e.grant_id
+        ), items AS (
+            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, k.total,
+                   t.disbursed, coalesce(e.expenses, 0) AS expenses, t.pending
+            FROM (\(ownKeys("grants"))) k
+            JOIN tranches t ON t.grant_id = k.id
+            LEFT JOIN expenses e ON e.grant_id = k.id
+            WHERE t.first_on <= $2::date
         ), total_items AS (SELECT * FROM items)
         """
 
-    static let grantMetrics = """
-        'grants', count(*),
-        'committed', coalesce(sum(i.total), 0)::numeric(18,2)::text,
-        'disbursed', coalesce(sum(i.disbursed), 0)::numeric(18,2)::text,
-        'expenses', coalesce(sum(i.expenses), 0)::numeric(18,2)::text,
-        'utilization', round(sum(i.expenses) / nullif(sum(i.disbursed), 0), 6),
-        'tranches_pending', coalesce(sum(i.pending), 0)
-        """
+    static let grantMetrics = [
+        Metric(name: "grants", sql: "count(*)"),
+        Metric(name: "committed", sql: "coalesce(sum(i.total), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "disbursed", sql: "coalesce(sum(i.disbursed), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "expenses", sql: "coalesce(sum(i.expenses), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "utilization", sql: "round(sum(i.expenses) / nullif(sum(i.disbursed), 0), 6)", money: true),
+        Metric(name: "tranches_pending", sql: "coalesce(sum(i.pending), 0)"),
+    ]
 
     // MARK: families (outcomes, training)
 
-    /// One row per family with its group keys: the programme of its latest loan or grant, its
-    /// latest project's type, its mentor as of as_of; and its income band in the first and in
-    /// the latest month reported up to as_of.
+    /// One row per family with its status, its group keys — the programme of its latest loan
+    /// or grant (`family_programmes`), its latest project's type, its mentor as of as_of — and
+    /// its income band in the first and in the latest month reported up to as_of. The bands
+    /// come from one pass over the incomes: each month's band (0 poor, 1 near_poor, 2 above,
+    /// 3 no line) is packed with the month's day number, so that min and max pick the first
+    /// and the latest month's.
     static let familyKeys = """
-        families_keyed AS (
-            SELECT f.id, lp.programme, f.region, f.district, lpj.type AS project_type,
-                   family_mentor_email(f.id, $2::date) AS mentor,
-                   (SELECT household_income_band(h.total, h.household_size, h.period) FROM household_incomes h
-                    WHERE h.family_id = f.id AND h.period <= $2::date ORDER BY h.period LIMIT 1) AS intake_band,
-                   (SELECT household_income_band(h.total, h.household_size, h.period) FROM household_incomes h
-                    WHERE h.family_id = f.id AND h.period <= $2::date ORDER BY h.period DESC LIMIT 1) AS now_band
+        bands AS (
+            SELECT b.family_id, min(b.code) AS first_code, max(b.code) AS latest_code
+            FROM (SELECT h.family_id, (h.period - date '1900-01-01') * 4
+                         + coalesce(array_position(ARRAY['poor', 'near_poor', 'above'], income_band(h.total, h.household_size, pl.amount)) - 1, 3) AS code
+                  FROM household_incomes h LEFT JOIN poverty_line_months($2::date) pl ON pl.period = h.period
+                  WHERE h.organization_id = $1 AND h.period <= $2::date) b
+            GROUP BY b.family_id
+        ), latest_projects AS (
+            SELECT DISTINCT ON (pj.family_id) pj.family_id, pj.type
+            FROM projects pj WHERE pj.organization_id = $1
+            ORDER BY pj.family_id, pj.created_at DESC, pj.id DESC
+        ), families_keyed AS (
+            SELECT f.id, f.status, f.status_on, pg.name AS programme, f.region, f.district, lp.type AS project_type, m.mentor,
+                   (ARRAY['poor', 'near_poor', 'above'])[b.first_code % 4 + 1] AS intake_band,
+                   (ARRAY['poor', 'near_poor', 'above'])[b.latest_code % 4 + 1] AS now_band
             FROM families f
-            LEFT JOIN LATERAL (
-                SELECT pj.type FROM projects pj WHERE pj.family_id = f.id ORDER BY pj.created_at DESC, pj.id DESC LIMIT 1
-            ) lpj ON true
-            LEFT JOIN LATERAL (
-                SELECT pg.name AS programme FROM (
-                    SELECT l.programme_id, l.created_at FROM loans l JOIN projects pj ON pj.id = l.project_id WHERE pj.family_id = f.id
-                    UNION ALL
-                    SELECT g.programme_id, g.created_at FROM grants g JOIN projects pj ON pj.id = g.project_id WHERE pj.family_id = f.id
-                ) x JOIN programmes pg ON pg.id = x.programme_id
-                ORDER BY x.created_at DESC LIMIT 1
-            ) lp ON true
+            LEFT JOIN family_programmes($1) fp ON fp.family_id = f.id
+            LEFT JOIN programmes pg ON pg.id = fp.programme_id
+            LEFT JOIN latest_projects lp ON lp.family_id = f.id
+            LEFT JOIN mentors m ON m.family_id = f.id
+            LEFT JOIN bands b ON b.family_id = f.id
             WHERE f.organization_id = $1
         )
         """
 
-    static let domains = [
-        "income", "employment", "housing", "food", "childcare", "children_education", "adult_education", "health",
-        "life_skills", "family_relations", "community", "legal", "mobility", "safety", "credit",
-    ]
-
     // MARK: outcomes
 
-    /// Per family: graduated by as_of; the net income and jobs (members working + hired
-    /// workers) of its projects in the latest month any of them reported up to as_of; and per
-    /// SSM domain the latest assessment's score minus the intake's (the `intake` one, else the
-    /// first), only when both are applicable (not 0) and there is a later assessment.
+    /// Per family: graduated by as_of; ready (SPEC §7, `graduation_criteria`: every criterion
+    /// met and no loan past due) and neither graduated nor exited by as_of; the net income and
+    /// jobs (members working + hired workers) of its projects in the latest month any of them
+    /// reported up to as_of; and per SSM domain the latest assessment's score minus the
+    /// intake's (the `intake` one, else the first), only when both are applicable (not 0) and
+    /// there is a later assessment.
     static var outcomeItems: String {
-        let changes = domains.map {
+        let changes = Assessments.domains.map {
             "CASE WHEN la.id <> ia.id AND ia.\($0) > 0 AND la.\($0) > 0 THEN la.\($0) - ia.\($0) END AS ssm_\($0)"
         }.joined(separator: ",\n               ")
         return """
-            items AS (
-                SELECT fk.*, f.status = 'graduated' AND f.status_on <= $2::date AS graduated,
-                       net.net_income, net.jobs,
+            project_months AS (
+                SELECT pj.family_id, r.period, r.revenue - r.costs AS net, r.members_working + r.hired_workers AS jobs,
+                       rank() OVER (PARTITION BY pj.family_id ORDER BY r.period DESC) AS recency
+                FROM project_reports r JOIN projects pj ON pj.id = r.project_id
+                WHERE r.organization_id = $1 AND pj.organization_id = $1 AND r.period <= $2::date
+            ), latest_month AS (
+                SELECT pm.family_id, sum(pm.net) AS net_income, sum(pm.jobs) AS jobs
+                FROM project_months pm WHERE pm.recency = 1 GROUP BY pm.family_id
+            ), intake_assessments AS (
+                SELECT DISTINCT ON (a.family_id) a.* FROM assessments a
+                WHERE a.organization_id = $1 AND a.assessed_on <= $2::date
+                ORDER BY a.family_id, a.kind = 'intake' DESC, a.assessed_on, a.recorded_at
+            ), latest_assessments AS (
+                SELECT DISTINCT ON (a.family_id) a.* FROM assessments a
+                WHERE a.organization_id = $1 AND a.assessed_on <= $2::date
+                ORDER BY a.family_id, a.assessed_on DESC, a.recorded_at DESC
+            ), items AS (
+                SELECT fk.*,
+                       fk.status = 'graduated' AND fk.status_on <= $2::date AS graduated,
+                       gc.ready AND NOT (fk.status IN ('graduated', 'exited') AND fk.status_on <= $2::date) AS ready,
+                       lm.net_income, lm.jobs,
                        \(changes)
                 FROM families_keyed fk
-                JOIN families f ON f.id = fk.id
-                LEFT JOIN LATERAL (
-                    SELECT sum(r.revenue - r.costs) AS net_income, sum(r.members_working + r.hired_workers) AS jobs
-                    FROM project_reports r JOIN projects pj ON pj.id = r.project_id
-                    WHERE pj.family_id = f.id AND r.period = (
-                        SELECT max(r2.period) FROM project_reports r2 JOIN projects pj2 ON pj2.id = r2.project_id
-                        WHERE pj2.family_id = f.id AND r2.period <= $2::date)
-                ) net ON true
-                LEFT JOIN LATERAL (
-                    SELECT a.* FROM assessments a WHERE a.family_id = f.id AND a.assessed_on <= $2::date
-                    ORDER BY a.kind = 'intake' DESC, a.assessed_on, a.recorded_at LIMIT 1
-                ) ia ON true
-                LEFT JOIN LATERAL (
-                    SELECT a.* FROM assessments a WHERE a.family_id = f.id AND a.assessed_on <= $2::date
-                    ORDER BY a.assessed_on DESC, a.recorded_at DESC LIMIT 1
-                ) la ON true
+                JOIN graduation_criteria($1, $2::date) gc ON gc.family_id = fk.id
+                LEFT JOIN latest_month lm ON lm.family_id = fk.id
+                LEFT JOIN intake_assessments ia ON ia.family_id = fk.id
+                LEFT JOIN latest_assessments la ON la.family_id = fk.id
             ), total_items AS (SELECT * FROM items)
             """
     }
 
-    static var outcomeMetrics: String {
+    static var outcomeMetrics: [Metric] {
         let bands = ["intake", "now"].flatMap { moment in
-            ["poor", "near_poor", "above"].map { "'\(moment)_\($0)', count(*) FILTER (WHERE i.\(moment)_band = '\($0)')" }
+            ["poor", "near_poor", "above"].map { Metric(name: "\(moment)_\($0)", sql: "count(*) FILTER (WHERE i.\(moment)_band = '\($0)')") }
         }
-        let ssm = domains.map { "'ssm_\($0)_change', round(avg(i.ssm_\($0)), 4)" }
-        return (["'families', count(*)"] + bands + ssm + [
-            "'graduated', count(*) FILTER (WHERE i.graduated)",
-            "'median_net_income', (percentile_cont(0.5) WITHIN GROUP (ORDER BY i.net_income::float8))::numeric(18,2)::text",
-            "'jobs', coalesce(sum(i.jobs), 0)",
-        ]).joined(separator: ",\n")
+        let ssm = Assessments.domains.map { Metric(name: "ssm_\($0)_change", sql: "round(avg(i.ssm_\($0)), 4)") }
+        return [Metric(name: "families", sql: "count(*)")] + bands + ssm + [
+            Metric(name: "ready", sql: "count(*) FILTER (WHERE i.ready)"),
+            Metric(name: "graduated", sql: "count(*) FILTER (WHERE i.graduated)"),
+            // Progress figures are in UZS (README); the median of exact amounts, halfway between two.
+            Metric(name: "median_net_income",
+                   sql: "(percentile_cont(0.5) WITHIN GROUP (ORDER BY i.net_income::float8))::numeric(18,2)::text"),
+            Metric(name: "jobs", sql: "coalesce(sum(i.jobs), 0)"),
+        ]
     }
 
     // MARK: training
@@ -243,11 +317,13 @@ public struct Reports: Sendable {
     static func trainingItems(byCourse: Bool) -> String {
         let familyRows = byCourse ? "families_by_course" : "families_trained"
         return """
-            enrolled AS (
-                SELECT e.id, m.family_id, c.code AS course, e.completed AND e.completed_on <= $2::date AS completed,
-                       (SELECT min(s.held_on) FROM course_sessions s WHERE s.course_id = c.id) AS starts_on
+            course_starts AS (
+                SELECT s.course_id, min(s.held_on) AS starts_on FROM course_sessions s WHERE s.organization_id = $1 GROUP BY s.course_id
+            ), enrolled AS (
+                SELECT e.id, m.family_id, c.code AS course, e.completed AND e.completed_on <= $2::date AS completed, cs.starts_on
                 FROM enrollments e JOIN members m ON m.id = e.member_id JOIN courses c ON c.id = e.course_id
-                WHERE e.organization_id = $1
+                LEFT JOIN course_starts cs ON cs.course_id = c.id
+                WHERE e.organization_id = $1 AND m.organization_id = $1 AND c.organization_id = $1
             ), enrollment_rows AS (
                 SELECT 'e'::text AS kind, e.id AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
                        fk.project_type, fk.mentor, e.course, e.completed, NULL::boolean AS trained, NULL::text AS now_band
@@ -256,16 +332,16 @@ public struct Reports: Sendable {
             ), families_trained AS (
                 SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
                        fk.project_type, fk.mentor, NULL::text AS course, NULL::boolean AS completed,
-                       EXISTS (SELECT 1 FROM enrolled e WHERE e.family_id = fk.id AND e.completed) AS trained, fk.now_band
+                       coalesce(t.trained, false) AS trained, fk.now_band
                 FROM families_keyed fk
+                LEFT JOIN (SELECT e.family_id, bool_or(e.completed) AS trained FROM enrolled e GROUP BY e.family_id) t
+                    ON t.family_id = fk.id
             ), families_by_course AS (
                 SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
                        fk.project_type, fk.mentor, c.course, NULL::boolean AS completed, coalesce(c.trained, false) AS trained, fk.now_band
                 FROM families_keyed fk
-                LEFT JOIN LATERAL (
-                    SELECT e.course, bool_or(e.completed) AS trained FROM enrolled e
-                    WHERE e.family_id = fk.id AND e.starts_on <= $2::date GROUP BY e.course
-                ) c ON true
+                LEFT JOIN (SELECT e.family_id, e.course, bool_or(e.completed) AS trained FROM enrolled e
+                           WHERE e.starts_on <= $2::date GROUP BY e.family_id, e.course) c ON c.family_id = fk.id
             ), items AS (
                 SELECT * FROM enrollment_rows UNION ALL SELECT * FROM \(familyRows)
             ), total_items AS (
@@ -274,19 +350,25 @@ public struct Reports: Sendable {
             """
     }
 
-    static var trainingMetrics: String {
+    /// Within a group each family has one family row and each enrollment one enrollment row, so
+    /// plain counts of `family_id` (family rows) and `enrollment_id` (enrollment rows) count
+    /// distinct families and enrollments.
+    static var trainingMetrics: [Metric] {
         let families = ["trained": "i.trained", "untrained": "NOT i.trained"].sorted { $0.key < $1.key }.flatMap { name, condition in
-            [
-                "'\(name)_families', count(DISTINCT i.family_id) FILTER (WHERE i.kind = 'f' AND \(condition))",
-                "'\(name)_above_line', count(DISTINCT i.family_id) FILTER (WHERE i.kind = 'f' AND \(condition) AND i.now_band IN ('near_poor', 'above'))",
-                "'\(name)_above_line_share', round(count(DISTINCT i.family_id) FILTER (WHERE i.kind = 'f' AND \(condition) AND i.now_band IN ('near_poor', 'above'))::numeric"
-                    + " / nullif(count(DISTINCT i.family_id) FILTER (WHERE i.kind = 'f' AND \(condition) AND i.now_band IS NOT NULL), 0), 6)",
+            let above = "count(*) FILTER (WHERE i.kind = 'f' AND \(condition) AND i.now_band IN ('near_poor', 'above'))"
+            return [
+                Metric(name: "\(name)_families", sql: "count(*) FILTER (WHERE i.kind = 'f' AND \(condition))"),
+                Metric(name: "\(name)_above_line", sql: above),
+                Metric(name: "\(name)_above_line_share", sql: "round(\(above)::numeric"
+                    + " / nullif(count(*) FILTER (WHERE i.kind = 'f' AND \(condition) AND i.now_band IS NOT NULL), 0), 6)"),
             ]
         }
-        return ([
-            "'enrollments', count(DISTINCT i.enrollment_id)",
-            "'completions', count(DISTINCT i.enrollment_id) FILTER (WHERE i.completed)",
-            "'completion_rate', round(count(DISTINCT i.enrollment_id) FILTER (WHERE i.completed)::numeric / nullif(count(DISTINCT i.enrollment_id), 0), 6)",
-        ] + families).joined(separator: ",\n")
+        let enrollments = "count(i.enrollment_id)"
+        let completions = "count(i.enrollment_id) FILTER (WHERE i.completed)"
+        return [
+            Metric(name: "enrollments", sql: enrollments),
+            Metric(name: "completions", sql: completions),
+            Metric(name: "completion_rate", sql: "round(\(completions)::numeric / nullif(\(enrollments), 0), 6)"),
+        ] + families
     }
 }
