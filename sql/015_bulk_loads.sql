@@ -1,10 +1,10 @@
 -- Bulk loads (`ravnaq seed generate`) record the whole load in one audit row instead of a copy
 -- of every row. The switch (`ravnaq.audit` = 'off') is now checked before any other work — the
--- trigger used to build both JSON copies first — and it is honoured only for the schema owner:
--- a request, running as ravnaq_app, cannot turn the audit off.
+-- trigger used to build both JSON copies first — and it is never honoured for the request roles:
+-- a request, running as ravnaq_app or ravnaq_officer, cannot turn the audit off.
 
 CREATE FUNCTION ravnaq_audit_off() RETURNS boolean LANGUAGE sql STABLE
-    RETURN current_setting('ravnaq.audit', true) = 'off' AND current_user <> 'ravnaq_app';
+    RETURN current_setting('ravnaq.audit', true) = 'off' AND current_user NOT IN ('ravnaq_app', 'ravnaq_officer');
 
 CREATE OR REPLACE FUNCTION audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
