@@ -69,7 +69,7 @@ public struct Users: Sendable {
         guard token.hasPrefix(Self.tokenPrefix), token.utf8.count == Self.tokenPrefix.utf8.count + 43 else {
             throw RavnaqError.unauthenticated
         }
-        let actor: Actor? = try await database.transaction { connection in
+        let actor: Actor? = try await database.autocommit { connection in
             guard let row = try connection.query(Self.authenticateSQL, [token]).first else { return nil }
             return Actor(userID: try row.decode(0), organizationID: try row.decode(1),
                          role: Role(rawValue: try row.decode(2))!, name: try row.decode(3))

@@ -45,6 +45,19 @@ extension Database {
         }
     }
 
+    /// A single statement as the schema owner, outside a transaction block: one round trip
+    /// where `transaction` takes three (BEGIN, the statement, COMMIT). For reads on every request
+    /// (the token check).
+    public func autocommit<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as PostgresError {
+            throw RavnaqError(error)
+        }
+    }
+
     /// One round trip: the actor for the audit trigger and the policies, and `SET LOCAL ROLE`
     /// to the request role, which owns no table, so row-level security applies. The role follows
     /// from the same `$3` as `ravnaq.role`, so the two cannot disagree (sql/013_access_rules.sql).
