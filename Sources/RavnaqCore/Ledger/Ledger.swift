@@ -36,7 +36,7 @@ public enum Ledger {
         kind: LedgerKind, memo: String, entries: [Entry], reverses: UUID? = nil
     ) throws -> UUID {
         let nonZero = entries.filter { !$0.amount.isZero }
-        try connection.query("SELECT ensure_accounts($1, $2)", [organizationID, currency.code])
+        // The accounts exist: they are made with the programme whose currency this is (sql/016).
         let id: UUID = try connection.query(
             """
             INSERT INTO ledger_transactions (organization_id, occurred_on, currency, kind, memo, reverses)
@@ -45,7 +45,7 @@ public enum Ledger {
             [organizationID, date, currency.code, kind.rawValue, memo, reverses]
         ).first!.decode(0)
         // All postings in one statement: the balance trigger checks them together.
-        try connection.query(
+        let posted = try connection.query(
             """
             INSERT INTO postings (organization_id, transaction_id, account_id, currency, amount)
             SELECT $1, $2, a.id, $3, e.amount
@@ -54,7 +54,10 @@ public enum Ledger {
             """,
             [organizationID, id, currency.code, postgresArray(nonZero.map(\.account.rawValue)),
              postgresArray(nonZero.map { currency.format($0.amount) })]
-        )
+        ).affectedRows
+        guard posted == nonZero.count else {
+            throw RavnaqError.rule(type: "no-accounts", message: "the organization has no programme in \(currency.code), so no accounts in it")
+        }
         return id
     }
 
