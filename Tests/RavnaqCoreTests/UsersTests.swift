@@ -13,7 +13,7 @@ struct UsersTests {
         let users = Users(database: database)
         let (user, token) = try await users.add(email: "malika@example.org", role: .coordinator, organizationID: organization.id, actorName: "cli:test")
         let actor = try await users.authenticate(token: token)
-        #expect(actor == Actor(userID: user.id, organizationID: organization.id, role: .coordinator, name: "malika@example.org"))
+        #expect(actor == Actor(userID: user.id, organizationID: organization.id, role: .coordinator, name: "malika@example.org", token: token))
 
         let stored = try await database.pool.withConnection { connection in
             try connection.query("SELECT encode(token_hash, 'hex') FROM api_tokens").rows.map { try $0.decode(0, as: String.self) }

@@ -8,12 +8,16 @@ public struct Actor: Sendable, Equatable {
     public let role: Role
     /// What the audit log records: the user's email, or `cli:<system user>` for the operator.
     public let name: String
+    /// The API token the request came with (nil for the CLI); every transaction checks that it
+    /// is still in force.
+    public let token: String?
 
-    public init(userID: UUID?, organizationID: UUID, role: Role, name: String) {
+    public init(userID: UUID?, organizationID: UUID, role: Role, name: String, token: String? = nil) {
         self.userID = userID
         self.organizationID = organizationID
         self.role = role
         self.name = name
+        self.token = token
     }
 }
 

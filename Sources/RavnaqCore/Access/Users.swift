@@ -51,12 +51,16 @@ public struct Users: Sendable {
     /// Every token of the user stops working at once. Returns how many were revoked.
     @discardableResult
     public func revoke(email: String, actorName: String) async throws -> Int {
-        try await database.transaction(recordedAs: actorName) { connection in
+        let revoked = try await database.transaction(recordedAs: actorName) { connection in
             let user = try Self.find(email: email, on: connection)
             return try connection.query(
                 "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", [user.id]
             ).affectedRows
         }
+        // Revocations are rare: this process forgets every remembered token (another process's
+        // revocation is caught by the check in each transaction).
+        database.tokens.forgetAll()
+        return revoked
     }
 
     public func find(email: String) async throws -> User {
@@ -72,10 +76,22 @@ public struct Users: Sendable {
         let actor: Actor? = try await database.autocommit { connection in
             guard let row = try connection.query(Self.authenticateSQL, [token]).first else { return nil }
             return Actor(userID: try row.decode(0), organizationID: try row.decode(1),
-                         role: Role(rawValue: try row.decode(2))!, name: try row.decode(3))
+                         role: Role(rawValue: try row.decode(2))!, name: try row.decode(3), token: token)
         }
-        guard let actor else { throw RavnaqError.unauthenticated }
+        guard let actor else {
+            database.tokens.forget(token)
+            throw RavnaqError.unauthenticated
+        }
+        database.tokens.remember(actor, for: token)
         return actor
+    }
+
+    /// The actor of a request's token, from memory when the token was seen before (no trip to
+    /// the pool), else as `authenticate`. Only for work that runs in `transaction(as:)`, which
+    /// checks the token again in the statement that sets the actor (sql/017).
+    public func requestActor(token: String) async throws -> Actor {
+        if let known = database.tokens.actor(for: token) { return known }
+        return try await authenticate(token: token)
     }
 
     static let authenticateSQL = """

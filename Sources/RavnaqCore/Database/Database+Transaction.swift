@@ -13,9 +13,13 @@ extension Database {
     ) async throws -> T {
         do {
             return try await pool.transaction(isolation: isolation) { connection in
-                try connection.query(Self.actingAs, [
-                    actor.organizationID, actor.userID.map { $0.postgresText } ?? "", actor.role.rawValue, actor.name,
-                ])
+                let inForce: Bool = try connection.query(Self.actingAs, [
+                    actor.organizationID, actor.userID.map { $0.postgresText } ?? "", actor.role.rawValue, actor.name, actor.token,
+                ]).first!.decode(0)
+                guard inForce else {
+                    if let token = actor.token { self.tokens.forget(token) }
+                    throw RavnaqError.unauthenticated
+                }
                 return try body(connection)
             }
         } catch let error as PostgresError {
@@ -61,8 +65,11 @@ extension Database {
     /// One round trip: the actor for the audit trigger and the policies, and `SET LOCAL ROLE`
     /// to the request role, which owns no table, so row-level security applies. The role follows
     /// from the same `$3` as `ravnaq.role`, so the two cannot disagree (sql/013_access_rules.sql).
+    /// The token, when there is one, is checked again here (sql/017): one statement, no extra
+    /// round trip, and a revoked token stops working at once.
     static let actingAs = """
-        SELECT set_config('ravnaq.organization_id', $1, true), set_config('ravnaq.user_id', $2, true),
+        SELECT ravnaq_token_in_force($5, nullif($2, '')::uuid, $3),
+               set_config('ravnaq.organization_id', $1, true), set_config('ravnaq.user_id', $2, true),
                set_config('ravnaq.role', $3, true), set_config('ravnaq.actor', $4, true),
                set_config('role', CASE $3 WHEN 'grant_officer' THEN 'ravnaq_officer' ELSE 'ravnaq_app' END, true)
         """

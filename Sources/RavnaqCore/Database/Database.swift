@@ -9,6 +9,8 @@ public final class Database: Sendable {
     public let cluster: PrivateCluster?
     /// The connection string the pool uses (for tools such as pg_dump and the benchmark).
     public let conninfo: String
+    /// Actors of recently seen API tokens (`Users.authenticate`).
+    let tokens = TokenCache()
 
     public init(conninfo: String, cluster: PrivateCluster?, poolSize: Int) {
         self.conninfo = conninfo

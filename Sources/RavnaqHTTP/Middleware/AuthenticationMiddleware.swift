@@ -11,7 +11,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw RavnaqError.unauthenticated
         }
         var context = context
-        context.actor = try await users.authenticate(token: String(header.dropFirst("Bearer ".count)))
-        return try await next(request, context)
+        let token = String(header.dropFirst("Bearer ".count))
+        // Every service runs in `transaction(as:)`, which checks the token again, so a token
+        // seen before needs no lookup here.
+        context.actor = try await users.requestActor(token: token)
+        do {
+            return try await next(request, context)
+        } catch let error as RavnaqError {
+            // A role check may refuse before any transaction: a revoked token is a 401 even so.
+            if case .forbidden = error { _ = try await users.authenticate(token: token) }
+            throw error
+        }
     }
 }
