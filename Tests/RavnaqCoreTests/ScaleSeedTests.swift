@@ -116,6 +116,25 @@ struct ScaleSeedTests {
         #expect(unbalanced?.constraint == "ledger-unbalanced")
     }
 
+    @Test("a loan's schedule is stored once: a second complete schedule for the same loan is refused")
+    func scheduleOnce() async throws {
+        let database = try await TestDatabase.make()
+        let summary = try await ScaleSeed(database: database).generate(families: 3, organizationCode: "S")
+        let refused = await #expect(throws: PostgresError.self) {
+            try await database.pool.transaction { connection in
+                // Installments 13…24 repeating the whole schedule: their principal adds up, but the
+                // loan already has its installments.
+                _ = try connection.query(
+                    """
+                    INSERT INTO loan_installments (organization_id, loan_id, n, due_on, principal, interest)
+                    SELECT organization_id, loan_id, n + 12, due_on + 365, principal, interest FROM loan_installments
+                    WHERE loan_id = (SELECT id FROM loans WHERE organization_id = $1 AND status <> 'approved' LIMIT 1)
+                    """, [summary.organization.id])
+            }
+        }
+        #expect(refused?.constraint == "loan-schedule-sum")
+    }
+
     @Test("a request cannot switch the audit off")
     func auditSwitchIsOwnerOnly() async throws {
         let database = try await TestDatabase.make()

@@ -140,6 +140,17 @@ public struct Users: Sendable {
 
 extension Users {
     /// The organization's users, oldest first. Admins and coordinators only.
+    /// The actor's own user, read in a transaction acting as it, which checks that the token is
+    /// still in force (an answer from memory alone could outlive a revocation).
+    public func me(as actor: Actor) async throws -> User {
+        try await database.transaction(as: actor) { connection in
+            guard let id = actor.userID, let row = try connection.query(
+                "SELECT email, role FROM users WHERE id = $1 AND organization_id = $2", [id, actor.organizationID]
+            ).first else { throw RavnaqError.unauthenticated }
+            return User(id: id, organizationID: actor.organizationID, email: try row.decode(0), role: Role(rawValue: try row.decode(1))!)
+        }
+    }
+
     public func list(as actor: Actor) async throws -> [User] {
         guard actor.role == .admin || actor.role == .coordinator else {
             throw RavnaqError.forbidden("only admins and coordinators can list the organization's users")

@@ -20,8 +20,8 @@ struct UsersController {
     }
 
     @Sendable func me(_ request: Request, context: RavnaqRequestContext) async throws -> Me {
-        let actor = try context.requireActor()
-        return Me(id: actor.userID, email: actor.name, role: actor.role, organization_id: actor.organizationID)
+        let user = try await users.me(as: try context.requireActor())
+        return Me(id: user.id, email: user.email, role: user.role, organization_id: user.organizationID)
     }
 
     struct UserList: ResponseEncodable {

@@ -17,9 +17,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.actor = try await users.requestActor(token: token)
         do {
             return try await next(request, context)
-        } catch let error as RavnaqError {
-            // A role check may refuse before any transaction: a revoked token is a 401 even so.
-            if case .forbidden = error { _ = try await users.authenticate(token: token) }
+        } catch {
+            // Some answers come before any transaction — a role check, a malformed id or body —
+            // and must not outlive a revocation either: on a failure the token is checked again.
+            if case .unauthenticated? = error as? RavnaqError {} else { _ = try await users.authenticate(token: token) }
             throw error
         }
     }
