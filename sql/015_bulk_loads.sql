@@ -54,9 +54,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- The ledger's balance and a schedule's sum are checked over the rows each statement added, not
--- by joining them back to the whole table: the old form scanned all of `postings` for every
--- COPY of a bulk load (quadratic), and this one costs the same for one repayment or a million.
+-- The ledger's balance and a schedule's sum are checked from the rows each statement added, not
+-- by joining them back to the whole table: the old forms scanned all of `postings` (and of
+-- `loan_installments`) for every COPY of a bulk load (quadratic); these cost the same for one
+-- repayment or a million. For the ledger, the rows added are enough.
 -- It is exactly as strict: ledger rows are append-only, so if every earlier statement added
 -- balanced postings to a transaction, its whole is balanced exactly when this statement's part
 -- is; and a part of one posting cannot balance, because no amount is zero.
@@ -77,20 +78,22 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Installments are append-only too, and a schedule is stored in one statement, so the rows a
--- statement adds for a loan must repay its principal exactly (a second, partial statement for
--- the same loan is refused as the old form refused it). The loan is found by its key.
+-- A loan's schedule is stored in one statement (at disbursement): the rows a statement adds for
+-- a loan must be all of its installments — none there before, counted through the primary key —
+-- and repay its principal exactly. The loan is found by its key.
 CREATE OR REPLACE FUNCTION loan_schedule_sums() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
 BEGIN
     SELECT l.number, l.principal, a.total INTO bad
-    FROM (SELECT loan_id, sum(principal) AS total FROM added GROUP BY loan_id) a
+    FROM (SELECT loan_id, sum(principal) AS total, count(*) AS n FROM added GROUP BY loan_id) a
     CROSS JOIN LATERAL (SELECT number, principal FROM loans WHERE id = a.loan_id) l
     WHERE a.total <> l.principal
+       OR (SELECT count(*) FROM loan_installments i WHERE i.loan_id = a.loan_id) <> a.n
     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'the schedule of loan % repays % of a principal of %', bad.number, bad.total, bad.principal
+        RAISE EXCEPTION 'the schedule of loan % must be stored once and repay its principal of % (this one repays %)',
+            bad.number, bad.principal, bad.total
             USING ERRCODE = 'P0001', CONSTRAINT = 'loan-schedule-sum';
     END IF;
     RETURN NULL;
