@@ -155,7 +155,7 @@ public struct ScaleSeed: Sendable {
         }
         // Statistics first (ANALYZE counts this transaction's own rows): the checks below, the
         // deferred ones at commit and the first queries afterwards all plan with them.
-        try connection.query("ANALYZE " + ScaleTables.names.joined(separator: ", "))
+        try connection.query("ANALYZE " + (ScaleTables().names + ["courses", "course_sessions", "users"]).joined(separator: ", "))
         if triggersOff {
             try connection.query("SET LOCAL session_replication_role = origin")
             try connection.query("SELECT verify_bulk_load($1)", [orgID])

@@ -4,10 +4,12 @@ import Postgres
 /// The rows of one table waiting to be sent with COPY. `ScaleSeed` fills a batch of these for a
 /// chunk of families, sends them in foreign-key order, and empties them for the next chunk.
 struct CopyTable {
+    let table: String
     let statement: String
     var rows: [[String?]] = []
 
     init(_ table: String, _ columns: String) {
+        self.table = table
         statement = "COPY \(table) (\(columns)) FROM STDIN"
     }
 
@@ -60,35 +62,22 @@ struct ScaleTables {
         "assessments", "id, organization_id, family_id, assessed_on, kind, " + Assessments.domains.joined(separator: ", "))
     var visits = CopyTable("visits", "id, organization_id, family_id, visited_on, kind, notes, next_visit_on, mentor_id")
 
-    /// The tables a load writes to, for ANALYZE (constant names, not input).
-    static let names = [
-        "families", "members", "mentor_assignments", "projects", "project_status_changes", "ledger_transactions", "postings",
-        "loans", "loan_installments", "repayments", "grants", "grant_tranches", "grant_expenses", "courses", "course_sessions",
-        "enrollments", "attendance", "project_reports", "household_incomes", "assessments", "visits", "users",
-    ]
+    /// Every table, in foreign-key order: the one list that sending and ANALYZE both read.
+    static var inOrder: [WritableKeyPath<ScaleTables, CopyTable>] {
+        [\.families, \.members, \.mentorAssignments, \.projects, \.projectStatusChanges, \.ledgerTransactions, \.postings,
+         \.loans, \.loanInstallments, \.repayments, \.grants, \.grantTranches, \.grantExpenses, \.enrollments, \.attendance,
+         \.projectReports, \.householdIncomes, \.assessments, \.visits]
+    }
+
+    /// The names of those tables (constants, not input).
+    var names: [String] { Self.inOrder.map { self[keyPath: $0].table } }
 
     /// Sends every table in foreign-key order; answers the number of rows written.
     mutating func send(_ connection: PostgresConnection) throws -> Int {
         var written = 0
-        written += try families.send(connection)
-        written += try members.send(connection)
-        written += try mentorAssignments.send(connection)
-        written += try projects.send(connection)
-        written += try projectStatusChanges.send(connection)
-        written += try ledgerTransactions.send(connection)
-        written += try postings.send(connection)
-        written += try loans.send(connection)
-        written += try loanInstallments.send(connection)
-        written += try repayments.send(connection)
-        written += try grants.send(connection)
-        written += try grantTranches.send(connection)
-        written += try grantExpenses.send(connection)
-        written += try enrollments.send(connection)
-        written += try attendance.send(connection)
-        written += try projectReports.send(connection)
-        written += try householdIncomes.send(connection)
-        written += try assessments.send(connection)
-        written += try visits.send(connection)
+        for table in Self.inOrder {
+            written += try self[keyPath: table].send(connection)
+        }
         return written
     }
 }
