@@ -120,56 +120,35 @@ public struct Reports: Sendable {
 
     // MARK: portfolio
 
-    /// One row per loan disbursed by as_of, from one pass over its events in date order: its
-    /// repayments (kind 0), its write-off (1) and its installments falling due (2), with the
-    /// running total scheduled and paid (principal and interest of repayments not reversed, as
-    /// `loan_figures` counts them). Repayments go to the oldest installment first, so an
-    /// installment is fully paid by a date exactly when what was paid by then covers the
-    /// schedule through it: the oldest installment due before as_of that what was paid by as_of
-    /// does not cover gives the days past due; an installment due in the period was paid on
-    /// time when the repayments up to its due date cover it. Installments due on or after a
-    /// write-off do not count (on one day repayments come first, then the write-off).
+    /// One row per loan disbursed by as_of, read from its kept history (`loan_histories`,
+    /// sql/019): what was paid by a day and how many installments fell due or were paid on time
+    /// in the period are binary searches in sorted arrays, so a report as of any date reads one
+    /// row per loan. Repayments go to the oldest installment first, so the oldest installment
+    /// not fully paid by as_of gives the days past due. Installments due on or after a write-off
+    /// do not count (on one day repayments come first, then the write-off).
     static let portfolioItems = """
         loan_keys AS (
             \(ownKeys("loans")) AND x.disbursed_on <= $2::date
-        ), events AS (
-            SELECT r.loan_id, r.paid_on AS on_date, 0 AS kind, 0 AS n,
-                   CASE WHEN r.kind = 'repayment' THEN r.principal + r.interest ELSE 0 END AS paid,
-                   CASE WHEN r.kind = 'repayment' THEN r.principal ELSE 0 END AS principal, r.amount, 0 AS scheduled
-            FROM repayments r WHERE r.organization_id = $1 AND r.reversed_on IS NULL AND r.paid_on <= $2::date
-            UNION ALL
-            SELECT l.id, l.written_off_on, 1, 0, 0, 0, 0, 0
-            FROM loans l WHERE l.organization_id = $1 AND l.written_off_on <= $2::date
-            UNION ALL
-            SELECT i.loan_id, i.due_on, 2, i.n, 0, 0, 0, i.principal + i.interest
-            FROM loan_installments i WHERE i.organization_id = $1 AND i.due_on <= $2::date
-        ), replay AS (
-            SELECT e.loan_id, e.on_date, e.kind, e.principal, e.amount,
-                   sum(e.scheduled) OVER w AS scheduled_through, sum(e.paid) OVER w AS paid_through,
-                   count(*) FILTER (WHERE e.kind = 1) OVER w AS written_off,
-                   sum(e.paid) OVER (PARTITION BY e.loan_id) AS paid
-            FROM events e
-            WINDOW w AS (PARTITION BY e.loan_id ORDER BY e.on_date, e.kind, e.n ROWS UNBOUNDED PRECEDING)
-        ), figures AS (
-            SELECT r.loan_id, sum(r.principal) AS principal_paid,
-                   sum(r.amount) FILTER (WHERE r.kind = 0 AND r.on_date <= $4::date AND ($3::date IS NULL OR r.on_date >= $3::date)) AS collected,
-                   min(r.on_date) FILTER (WHERE r.kind = 2 AND r.on_date < $2::date AND r.scheduled_through > r.paid) AS oldest_unpaid,
-                   count(*) FILTER (WHERE r.kind = 2 AND r.written_off = 0 AND r.on_date <= $4::date
-                                      AND ($3::date IS NULL OR r.on_date >= $3::date)) AS due,
-                   count(*) FILTER (WHERE r.kind = 2 AND r.written_off = 0 AND r.on_date <= $4::date
-                                      AND ($3::date IS NULL OR r.on_date >= $3::date) AND r.paid_through >= r.scheduled_through) AS on_time
-            FROM replay r GROUP BY r.loan_id
+        ), positions AS (
+            SELECT k.*, h.due_on, h.scheduled, h.on_time_due_on, h.paid_on, h.collected,
+                   amount_through(h.paid_on, h.paid, $2::date) AS paid,
+                   amount_through(h.paid_on, h.principal_paid, $2::date) AS principal_paid,
+                   least($4::date, k.written_off_on - 1) AS counted_through
+            FROM loan_keys k JOIN loan_histories h ON h.loan_id = k.id
+            WHERE h.organization_id = $1
         ), items AS (
-            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor,
-                   CASE WHEN k.written_off_on <= $2::date THEN 0 ELSE k.principal - coalesce(x.principal_paid, 0) END AS outstanding,
-                   CASE WHEN k.written_off_on <= $2::date THEN 0 ELSE coalesce($2::date - x.oldest_unpaid, 0) END AS dpd,
-                   CASE WHEN k.disbursed_on <= $4::date AND ($3::date IS NULL OR k.disbursed_on >= $3::date)
-                        THEN k.principal ELSE 0 END AS disbursed,
-                   coalesce(x.collected, 0) AS collected,
-                   CASE WHEN k.written_off_on <= $4::date AND ($3::date IS NULL OR k.written_off_on >= $3::date)
-                        THEN k.written_off_principal ELSE 0 END AS written_off,
-                   coalesce(x.due, 0) AS due, coalesce(x.on_time, 0) AS on_time
-            FROM loan_keys k LEFT JOIN figures x ON x.loan_id = k.id
+            SELECT p.id, p.currency, p.programme, p.region, p.district, p.project_type, p.mentor,
+                   CASE WHEN p.written_off_on <= $2::date THEN 0 ELSE p.principal - p.principal_paid END AS outstanding,
+                   CASE WHEN p.written_off_on <= $2::date THEN 0
+                        ELSE coalesce(greatest($2::date - first_unpaid_due_on(p.due_on, p.scheduled, p.paid), 0), 0) END AS dpd,
+                   CASE WHEN p.disbursed_on <= $4::date AND ($3::date IS NULL OR p.disbursed_on >= $3::date)
+                        THEN p.principal ELSE 0 END AS disbursed,
+                   amount_through(p.paid_on, p.collected, $4::date) - amount_through(p.paid_on, p.collected, $3::date - 1) AS collected,
+                   CASE WHEN p.written_off_on <= $4::date AND ($3::date IS NULL OR p.written_off_on >= $3::date)
+                        THEN p.written_off_principal ELSE 0 END AS written_off,
+                   dates_between(p.due_on, $3::date, p.counted_through) AS due,
+                   dates_between(p.on_time_due_on, $3::date, p.counted_through) AS on_time
+            FROM positions p
         ), total_items AS (SELECT * FROM items)
         """
 

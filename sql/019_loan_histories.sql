@@ -1,0 +1,139 @@
+-- Each loan's history as a few sorted arrays in one row, kept by triggers as repayments and
+-- schedules are written, so that the reports (SPEC §8) answer "as of any date" from one row per
+-- loan instead of replaying every repayment and installment of the organization per request.
+--
+-- A figure as of a day is a binary search: `width_bucket(day, dates)` is how many elements of
+-- the sorted `dates` are on or before the day (0 for none), which indexes the cumulative arrays
+-- beside it. Repayments go to the oldest installment first (sql/004), so what was paid by a day
+-- covers exactly the installments whose cumulative schedule it reaches: `width_bucket(paid,
+-- scheduled)` counts them, and the next one is the oldest not fully paid.
+--
+-- As everywhere in the reports and in loan_figures(), a reversed repayment counts on no day, and
+-- the rest count with their current allocation.
+CREATE TABLE loan_histories (
+    loan_id          uuid PRIMARY KEY,
+    organization_id  uuid NOT NULL,
+    family_id        uuid NOT NULL,
+    -- The repayments and recoveries not reversed, by date (a day may repeat); through each:
+    paid_on          date[] NOT NULL,
+    paid             numeric[] NOT NULL,  -- principal + interest of repayments
+    principal_paid   numeric[] NOT NULL,  -- principal of repayments
+    collected        numeric[] NOT NULL,  -- amounts of repayments and recoveries
+    -- The installments in schedule order (due date, then number); through each:
+    due_on           date[] NOT NULL,
+    scheduled        numeric[] NOT NULL,  -- principal + interest due
+    -- The due dates of the installments paid in full by the end of their due day.
+    on_time_due_on   date[] NOT NULL,
+    FOREIGN KEY (organization_id, loan_id) REFERENCES loans (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT loan_histories_paid_aligned CHECK (
+        cardinality(paid) = cardinality(paid_on) AND cardinality(principal_paid) = cardinality(paid_on)
+        AND cardinality(collected) = cardinality(paid_on)),
+    CONSTRAINT loan_histories_schedule_aligned CHECK (cardinality(scheduled) = cardinality(due_on))
+);
+CREATE INDEX loan_histories_family ON loan_histories (family_id);
+
+-- The cumulative amount on a day (0 before the first date). Inlined by PostgreSQL.
+CREATE FUNCTION amount_through(dates date[], amounts numeric[], on_date date) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN coalesce(amounts[width_bucket(on_date, dates)], 0);
+
+-- The due date of the oldest installment that `paid` does not cover in full (NULL: none).
+CREATE FUNCTION first_unpaid_due_on(due_on date[], scheduled numeric[], paid numeric) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN due_on[width_bucket(paid, scheduled) + 1];
+
+-- How many of the sorted dates fall from `from_on` (NULL: the beginning) through `through`.
+CREATE FUNCTION dates_between(dates date[], from_on date, through date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN greatest(width_bucket(through, dates) - coalesce(width_bucket(from_on - 1, dates), 0), 0);
+
+-- The history rows of the given loans, computed from their repayments and installments.
+CREATE FUNCTION loan_history_rows(loan_ids uuid[]) RETURNS SETOF loan_histories
+LANGUAGE sql STABLE AS $$
+    WITH chosen AS (
+        SELECT l.id, l.organization_id, pj.family_id
+        FROM loans l JOIN projects pj ON pj.id = l.project_id
+        WHERE l.id = ANY (loan_ids)
+    ), payments AS (
+        -- One element per repayment in date order: the last element of a day holds the day's
+        -- totals, and that is the one width_bucket() finds.
+        SELECT r.loan_id, array_agg(r.paid_on ORDER BY r.paid_on, r.id) AS paid_on,
+               array_agg(r.paid ORDER BY r.paid_on, r.id) AS paid,
+               array_agg(r.principal_paid ORDER BY r.paid_on, r.id) AS principal_paid,
+               array_agg(r.collected ORDER BY r.paid_on, r.id) AS collected
+        FROM (SELECT r.loan_id, r.paid_on, r.id,
+                     sum(CASE WHEN r.kind = 'repayment' THEN r.principal + r.interest ELSE 0 END) OVER w AS paid,
+                     sum(CASE WHEN r.kind = 'repayment' THEN r.principal ELSE 0 END) OVER w AS principal_paid,
+                     sum(r.amount) OVER w AS collected
+              FROM repayments r JOIN chosen c ON c.id = r.loan_id
+              WHERE r.reversed_on IS NULL
+              WINDOW w AS (PARTITION BY r.loan_id ORDER BY r.paid_on, r.id ROWS UNBOUNDED PRECEDING)) r
+        GROUP BY r.loan_id
+    ), installments AS (
+        SELECT i.loan_id, i.due_on, i.n,
+               sum(i.principal + i.interest) OVER (PARTITION BY i.loan_id ORDER BY i.due_on, i.n) AS scheduled
+        FROM loan_installments i JOIN chosen c ON c.id = i.loan_id
+    ), schedules AS (
+        SELECT i.loan_id, array_agg(i.due_on ORDER BY i.due_on, i.n) AS due_on,
+               array_agg(i.scheduled ORDER BY i.due_on, i.n) AS scheduled,
+               coalesce(array_agg(i.due_on ORDER BY i.due_on, i.n)
+                            FILTER (WHERE amount_through(p.paid_on, p.paid, i.due_on) >= i.scheduled), '{}') AS on_time_due_on
+        FROM installments i LEFT JOIN payments p ON p.loan_id = i.loan_id
+        GROUP BY i.loan_id
+    )
+    SELECT c.id, c.organization_id, c.family_id,
+           coalesce(p.paid_on, '{}'), coalesce(p.paid, '{}'), coalesce(p.principal_paid, '{}'), coalesce(p.collected, '{}'),
+           coalesce(s.due_on, '{}'), coalesce(s.scheduled, '{}'), coalesce(s.on_time_due_on, '{}')
+    FROM chosen c
+    LEFT JOIN payments p ON p.loan_id = c.id
+    LEFT JOIN schedules s ON s.loan_id = c.id
+$$;
+
+-- Writes the given loans' rows afresh. Owner's rights: requests only read the histories.
+-- PL/pgSQL, so that each connection plans the statement once, not at every repayment.
+CREATE FUNCTION refresh_loan_histories(loan_ids uuid[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    INSERT INTO loan_histories SELECT * FROM loan_history_rows(loan_ids)
+    ON CONFLICT (loan_id) DO UPDATE SET
+        paid_on = excluded.paid_on, paid = excluded.paid, principal_paid = excluded.principal_paid,
+        collected = excluded.collected, due_on = excluded.due_on, scheduled = excluded.scheduled,
+        on_time_due_on = excluded.on_time_due_on;
+END $$;
+
+-- Every loan of an organization, for bulk loads that ran with triggers off.
+CREATE FUNCTION refresh_loan_histories(org uuid) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans WHERE organization_id = org))
+$$;
+
+-- The statement-level triggers: one refresh for the loans a statement touched.
+CREATE FUNCTION keep_loan_histories() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'loans' THEN
+        PERFORM refresh_loan_histories(ARRAY(SELECT DISTINCT id FROM touched));
+    ELSE
+        PERFORM refresh_loan_histories(ARRAY(SELECT DISTINCT loan_id FROM touched));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER keep_histories AFTER INSERT ON loans REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE TRIGGER keep_histories AFTER INSERT ON loan_installments REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE TRIGGER keep_histories_insert AFTER INSERT ON repayments REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE TRIGGER keep_histories_update AFTER UPDATE ON repayments REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE TRIGGER keep_histories_delete AFTER DELETE ON repayments REFERENCING OLD TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+
+ALTER TABLE loan_histories ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON loan_histories USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
+CREATE POLICY mentor_families ON loan_histories AS RESTRICTIVE
+    USING ((SELECT ravnaq_sees_all_families()) OR loan_id = ANY ((SELECT ravnaq_mentor_loans())::uuid[]));
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON loan_histories FROM ravnaq_app;
+
+-- The loans that exist when this migration runs.
+SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans));
