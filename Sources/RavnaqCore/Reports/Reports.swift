@@ -199,77 +199,73 @@ public struct Reports: Sendable {
     // MARK: families (outcomes, training)
 
     /// One row per family with its status, its group keys — the programme of its latest loan
-    /// or grant (`family_programmes`), its latest project's type, its mentor as of as_of — and
-    /// its income band in the first and in the latest month reported up to as_of. The bands
-    /// come from one pass over the incomes: each month's band (0 poor, 1 near_poor, 2 above,
-    /// 3 no line) is packed with the month's day number, so that min and max pick the first
-    /// and the latest month's.
-    static let familyKeys = """
-        bands AS (
-            SELECT b.family_id, min(b.code) AS first_code, max(b.code) AS latest_code
-            FROM (SELECT h.family_id, (h.period - date '1900-01-01') * 4
-                         + coalesce(array_position(ARRAY['poor', 'near_poor', 'above'], income_band(h.total, h.household_size, pl.amount)) - 1, 3) AS code
-                  FROM household_incomes h LEFT JOIN poverty_line_months($2::date) pl ON pl.period = h.period
-                  WHERE h.organization_id = $1 AND h.period <= $2::date) b
-            GROUP BY b.family_id
-        ), latest_projects AS (
-            SELECT DISTINCT ON (pj.family_id) pj.family_id, pj.type
-            FROM projects pj WHERE pj.organization_id = $1
-            ORDER BY pj.family_id, pj.created_at DESC, pj.id DESC
-        ), families_keyed AS (
-            SELECT f.id, f.status, f.status_on, pg.name AS programme, f.region, f.district, lp.type AS project_type, m.mentor,
-                   (ARRAY['poor', 'near_poor', 'above'])[b.first_code % 4 + 1] AS intake_band,
-                   (ARRAY['poor', 'near_poor', 'above'])[b.latest_code % 4 + 1] AS now_band
-            FROM families f
-            LEFT JOIN family_programmes($1) fp ON fp.family_id = f.id
-            LEFT JOIN programmes pg ON pg.id = fp.programme_id
-            LEFT JOIN latest_projects lp ON lp.family_id = f.id
-            LEFT JOIN mentors m ON m.family_id = f.id
-            LEFT JOIN bands b ON b.family_id = f.id
-            WHERE f.organization_id = $1
-        )
-        """
+    /// or grant and its latest project's type (kept in `family_histories`, sql/020), its mentor
+    /// as of as_of — and its figures as of as_of, read from its history row with binary
+    /// searches (`width_bucket`): its income band in the first and in the latest month reported
+    /// up to as_of (the month's line: the latest that took effect by its first day), whether a
+    /// member completed a course, its projects' net income and jobs in the latest month any of
+    /// them reported, and per SSM domain the change since intake as of its latest assessment.
+    ///
+    /// The figures are computed in sub-queries kept apart (`OFFSET 0`), so that only a few
+    /// scalars per family reach the joins, not its arrays, and `income_band()` gets plain
+    /// columns, which PostgreSQL inlines. A report that leaves a figure unused never computes
+    /// it: PostgreSQL drops the unused outputs of such a sub-query, so reports should read
+    /// `families_keyed` once (training selects its columns into a CTE of its own).
+    static var familyKeys: String {
+        let changes = Assessments.domains.enumerated().map { index, domain in
+            "ssm_change(h.ssm_changes, h.assessed, \(index + 1)) AS ssm_\(domain)"
+        }.joined(separator: ",\n                                 ")
+        let figures = Assessments.domains.map { "h.ssm_\($0)" }.joined(separator: ", ")
+        return """
+            lines AS (
+                SELECT array_agg(p.effective_on ORDER BY p.effective_on) AS starts_on, array_agg(p.amount ORDER BY p.effective_on) AS amounts
+                FROM poverty_lines p
+            ), families_keyed AS (
+                SELECT f.id, f.status, f.status_on, pg.name AS programme, f.region, f.district, h.project_type, m.mentor,
+                       h.intake_band, h.now_band, h.trained, h.net_income, h.jobs, \(figures)
+                FROM families f
+                LEFT JOIN (
+                    SELECT h.*, income_band(h.first_total, h.first_size, h.first_line) AS intake_band,
+                           income_band(h.latest_total, h.latest_size, h.latest_line) AS now_band
+                    FROM (SELECT h.family_id, h.programme_id, h.project_type,
+                                 h.income_total[h.first] AS first_total, h.household_size[h.first] AS first_size,
+                                 (SELECT amounts FROM lines)[width_bucket(h.income_on[h.first], (SELECT starts_on FROM lines))] AS first_line,
+                                 h.income_total[h.latest] AS latest_total, h.household_size[h.latest] AS latest_size,
+                                 (SELECT amounts FROM lines)[width_bucket(h.income_on[h.latest], (SELECT starts_on FROM lines))] AS latest_line,
+                                 h.completions > 0 AS trained, h.report_net[h.reports] AS net_income, h.report_jobs[h.reports] AS jobs,
+                                 \(changes)
+                          -- first: 1 when a month was reported by as_of (0 selects nothing); latest: the last one.
+                          FROM (SELECT h.*, least(width_bucket($2::date, h.income_on), 1) AS first, width_bucket($2::date, h.income_on) AS latest,
+                                       width_bucket($2::date, h.report_on) AS reports, width_bucket($2::date, h.assessed_on) AS assessed,
+                                       width_bucket($2::date, h.completed_on) AS completions
+                                FROM family_histories h WHERE h.organization_id = $1 OFFSET 0) h
+                          OFFSET 0) h
+                ) h ON h.family_id = f.id
+                LEFT JOIN programmes pg ON pg.id = h.programme_id
+                LEFT JOIN mentors m ON m.family_id = f.id
+                WHERE f.organization_id = $1
+            )
+            """
+    }
 
     // MARK: outcomes
 
     /// Per family: graduated by as_of; ready (SPEC §7, `graduation_criteria`: every criterion
-    /// met and no loan past due) and neither graduated nor exited by as_of; the net income and
-    /// jobs (members working + hired workers) of its projects in the latest month any of them
-    /// reported up to as_of; and per SSM domain the latest assessment's score minus the
-    /// intake's (the `intake` one, else the first), only when both are applicable (not 0) and
-    /// there is a later assessment.
+    /// met and no loan past due) and neither graduated nor exited by as_of; and its figures
+    /// from `families_keyed`: the net income and jobs (members working + hired workers) of its
+    /// projects in the latest month any of them reported up to as_of, and per SSM domain the
+    /// latest assessment's score minus the intake's (the `intake` one, else the first), only
+    /// when both are applicable (not 0) and there is a later assessment.
     static var outcomeItems: String {
-        let changes = Assessments.domains.map {
-            "CASE WHEN la.id <> ia.id AND ia.\($0) > 0 AND la.\($0) > 0 THEN la.\($0) - ia.\($0) END AS ssm_\($0)"
-        }.joined(separator: ",\n               ")
+        let changes = Assessments.domains.map { "fk.ssm_\($0)" }.joined(separator: ", ")
         return """
-            project_months AS (
-                SELECT pj.family_id, r.period, r.revenue - r.costs AS net, r.members_working + r.hired_workers AS jobs,
-                       rank() OVER (PARTITION BY pj.family_id ORDER BY r.period DESC) AS recency
-                FROM project_reports r JOIN projects pj ON pj.id = r.project_id
-                WHERE r.organization_id = $1 AND pj.organization_id = $1 AND r.period <= $2::date
-            ), latest_month AS (
-                SELECT pm.family_id, sum(pm.net) AS net_income, sum(pm.jobs) AS jobs
-                FROM project_months pm WHERE pm.recency = 1 GROUP BY pm.family_id
-            ), intake_assessments AS (
-                SELECT DISTINCT ON (a.family_id) a.* FROM assessments a
-                WHERE a.organization_id = $1 AND a.assessed_on <= $2::date
-                ORDER BY a.family_id, a.kind = 'intake' DESC, a.assessed_on, a.recorded_at
-            ), latest_assessments AS (
-                SELECT DISTINCT ON (a.family_id) a.* FROM assessments a
-                WHERE a.organization_id = $1 AND a.assessed_on <= $2::date
-                ORDER BY a.family_id, a.assessed_on DESC, a.recorded_at DESC
-            ), items AS (
-                SELECT fk.*,
+            items AS (
+                SELECT fk.id, fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.intake_band, fk.now_band,
                        fk.status = 'graduated' AND fk.status_on <= $2::date AS graduated,
                        gc.ready AND NOT (fk.status IN ('graduated', 'exited') AND fk.status_on <= $2::date) AS ready,
-                       lm.net_income, lm.jobs,
-                       \(changes)
+                       fk.net_income, fk.jobs, \(changes)
                 FROM families_keyed fk
                 JOIN graduation_criteria($1, $2::date) gc ON gc.family_id = fk.id
-                LEFT JOIN latest_month lm ON lm.family_id = fk.id
-                LEFT JOIN intake_assessments ia ON ia.family_id = fk.id
-                LEFT JOIN latest_assessments la ON la.family_id = fk.id
             ), total_items AS (SELECT * FROM items)
             """
     }
@@ -307,22 +303,23 @@ public struct Reports: Sendable {
                 FROM enrollments e JOIN members m ON m.id = e.member_id JOIN courses c ON c.id = e.course_id
                 LEFT JOIN course_starts cs ON cs.course_id = c.id
                 WHERE e.organization_id = $1 AND m.organization_id = $1 AND c.organization_id = $1
+            ), family_rows AS (
+                SELECT fk.id, fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.now_band,
+                       coalesce(fk.trained, false) AS trained
+                FROM families_keyed fk
             ), enrollment_rows AS (
                 SELECT 'e'::text AS kind, e.id AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
                        fk.project_type, fk.mentor, e.course, e.completed, NULL::boolean AS trained, NULL::text AS now_band
-                FROM enrolled e JOIN families_keyed fk ON fk.id = e.family_id
+                FROM enrolled e JOIN family_rows fk ON fk.id = e.family_id
                 WHERE e.starts_on <= $4::date AND ($3::date IS NULL OR e.starts_on >= $3::date)
             ), families_trained AS (
                 SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
-                       fk.project_type, fk.mentor, NULL::text AS course, NULL::boolean AS completed,
-                       coalesce(t.trained, false) AS trained, fk.now_band
-                FROM families_keyed fk
-                LEFT JOIN (SELECT e.family_id, bool_or(e.completed) AS trained FROM enrolled e GROUP BY e.family_id) t
-                    ON t.family_id = fk.id
+                       fk.project_type, fk.mentor, NULL::text AS course, NULL::boolean AS completed, fk.trained, fk.now_band
+                FROM family_rows fk
             ), families_by_course AS (
                 SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
                        fk.project_type, fk.mentor, c.course, NULL::boolean AS completed, coalesce(c.trained, false) AS trained, fk.now_band
-                FROM families_keyed fk
+                FROM family_rows fk
                 LEFT JOIN (SELECT e.family_id, e.course, bool_or(e.completed) AS trained FROM enrolled e
                            WHERE e.starts_on <= $2::date GROUP BY e.family_id, e.course) c ON c.family_id = fk.id
             ), items AS (

@@ -162,6 +162,9 @@ public struct ScaleSeed: Sendable {
             try connection.query("SELECT set_config('work_mem', '256MB', true)")
             try connection.query("SELECT refresh_loan_histories($1::uuid)", [orgID])
             try connection.query("ANALYZE loan_histories")
+            // And each family's (sql/020).
+            try connection.query("SELECT refresh_family_histories($1::uuid)", [orgID])
+            try connection.query("ANALYZE family_histories")
             try connection.query("SELECT verify_bulk_load($1)", [orgID])
         }
         try connection.query("SELECT set_config('ravnaq.audit', 'on', true)")
