@@ -1,0 +1,175 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqCore
+import Testing
+import TestSupport
+
+/// Each family's kept history (sql/020) that outcomes, training and graduation read: kept by
+/// triggers through every kind of write that feeds it, it must equal a fresh computation.
+@Suite("Family histories kept for the reports (sql/020)")
+struct FamilyHistoriesTests {
+    /// The kept rows that differ from a fresh computation of every family (none when kept).
+    static func stale(_ database: Database) async throws -> Int {
+        try await database.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT count(*) FROM family_histories h FULL JOIN family_history_rows(ARRAY(SELECT id FROM families)) f USING (family_id)
+                WHERE h IS DISTINCT FROM f
+                """).first!.decode(0)
+        }
+    }
+
+    /// One family's kept row, as JSON.
+    static func history(_ database: Database, _ family: String) async throws -> [String: Any] {
+        let text: String = try await database.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT json_build_object('programme_id', programme_id, 'project_type', project_type, 'income_on', income_on,
+                                         'income_total', income_total, 'report_on', report_on, 'report_net', report_net,
+                                         'report_jobs', report_jobs, 'assessed_on', assessed_on, 'scores', encode(scores, 'hex'),
+                                         'ssm_changes', encode(ssm_changes, 'hex'), 'completed_on', completed_on)::text
+                FROM family_histories WHERE family_id = $1
+                """, [UUID(uuidString: family)!]).first!.decode(0)
+        }
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    static func assessment(_ kind: String, on date: String, all score: Int, income: Int? = nil) -> AssessmentInput {
+        var scores = Dictionary(uniqueKeysWithValues: Assessments.domains.map { ($0, score) })
+        scores["income"] = income ?? score
+        return AssessmentInput(assessed_on: date, kind: kind, scores: scores)
+    }
+
+    @Test("kept through incomes recorded and corrected, reports, assessments, completions, a loan, a grant, projects and a new family")
+    func keptThroughWrites() async throws {
+        let fixture = try await CoreFixture.make()
+        let database = fixture.database, admin = fixture.admin
+        let book = try await ReportBook.make(database, admin: admin)
+        try await book.addPortfolio(database, admin: admin)
+        try await book.addGrants(database, admin: admin)
+        try await book.addProgress(database, admin: admin)
+        #expect(try await Self.stale(database) == 0)
+
+        // Incomes: a new month for FA-4, then corrected; a month of AN-1 corrected.
+        let incomes = HouseholdIncomes(database: database)
+        _ = try await incomes.record(family: book.families["FA-4"]!, ProgressTests.income("2500000", size: 4, period: "2025-08"), as: admin)
+        _ = try await incomes.record(family: book.families["FA-4"]!, ProgressTests.income("2600000", size: 5, period: "2025-08"),
+                                     correcting: "2025-08", as: admin)
+        _ = try await incomes.record(family: book.families["AN-1"]!, ProgressTests.income("2800000", size: 4, period: "2025-06"),
+                                     correcting: "2025-06", as: admin)
+        // Project reports: a new month for FA-4, and AN-2's May corrected.
+        let reports = MonthlyReports(database: database)
+        _ = try await reports.record(project: book.projects["FA-4"]!, MonthlyReportInput(period: "2025-07", revenue: "900000", costs: "100000",
+                                                                                         members_working: 2, hired_workers: 1), as: admin)
+        _ = try await reports.record(project: book.projects["AN-2"]!, MonthlyReportInput(period: "2025-05", revenue: "950000", costs: "900000"),
+                                     correcting: "2025-05", as: admin)
+        // Assessments of FA-4: a periodic one first, the intake a month later, another after it.
+        let assessments = Assessments(database: database)
+        _ = try await assessments.record(family: book.families["FA-4"]!, Self.assessment("periodic", on: "2025-02-01", all: 1), as: admin)
+        _ = try await assessments.record(family: book.families["FA-4"]!, Self.assessment("intake", on: "2025-03-01", all: 2), as: admin)
+        _ = try await assessments.record(family: book.families["FA-4"]!, Self.assessment("periodic", on: "2025-06-01", all: 4, income: 5), as: admin)
+        // A completion: FA-4's member enrolled, then completing (an update).
+        try await database.pool.withConnection { connection in
+            let member: UUID = try connection.query("SELECT id FROM members WHERE family_id = $1", [UUID(uuidString: book.families["FA-4"]!)!])
+                .first!.decode(0)
+            let course: UUID = try connection.query("SELECT id FROM courses WHERE code = 'SEW-1'").first!.decode(0)
+            let enrollment: UUID = try connection.query(
+                "INSERT INTO enrollments (organization_id, course_id, member_id) VALUES ($1, $2, $3) RETURNING id",
+                [admin.organizationID, course, member]).first!.decode(0)
+            try connection.query("UPDATE enrollments SET completed = true, completed_on = '2025-03-05', certificate_no = 'SEW-1-X' WHERE id = $1",
+                                 [enrollment])
+        }
+        // AN-2's loan is in Ayol; a new one in Yoshlar changes the programme that decides for it.
+        _ = try await book.loan(database, admin: admin, "AN-2", "Yoshlar", installments: 2, on: "2025-09-01")
+        // A new project for FA-3, and FA-4's project changing its type.
+        _ = try await Projects(database: database).create(
+            ProjectInput(family_id: book.families["FA-3"]!, type: "greenhouse", title: "Greenhouse of FA-3"), as: admin)
+        _ = try await Projects(database: database).update(project: book.projects["FA-4"]!, ProjectInput(type: "retail"), as: admin)
+        // A new family: an empty row.
+        let (created, _) = try await Families(database: database).create(FamilyInput(code: "NEW-5", region: "Andijon", district: "Asaka"), as: admin)
+        let newFamily = try #require(try fixture.object(created)["id"] as? String)
+
+        #expect(try await Self.stale(database) == 0)
+
+        let fa4 = try await Self.history(database, book.families["FA-4"]!)
+        #expect(fa4["project_type"] as? String == "retail")
+        #expect(fa4["income_on"] as? [String] == ["2025-08-01"])
+        #expect(fa4["income_total"] as? [Double] == [2600000])
+        #expect(fa4["report_on"] as? [String] == ["2025-07-01", "2025-08-01"])
+        #expect(fa4["report_jobs"] as? [Int] == [3, 1])
+        #expect(fa4["assessed_on"] as? [String] == ["2025-02-01", "2025-03-01", "2025-06-01"])
+        // The second assessment is the intake (no change); the first had none before it; the
+        // third changed from the intake's 2: income 5 (+3 → 8), the rest 4 (+2 → 7).
+        #expect(fa4["ssm_changes"] as? String == String(repeating: "00", count: 30) + "08" + String(repeating: "07", count: 14))
+        #expect(fa4["completed_on"] as? [String] == ["2025-03-05"])
+        let an2 = try await Self.history(database, book.families["AN-2"]!)
+        #expect(an2["programme_id"] as? String == book.programmes["Yoshlar"])
+        #expect(an2["report_net"] as? [Double] == [50000])
+        let an1 = try await Self.history(database, book.families["AN-1"]!)
+        #expect((an1["income_total"] as? [Double])?[2] == 2800000)
+        #expect(try await Self.history(database, book.families["FA-3"]!)["project_type"] as? String == "greenhouse")
+        let empty = try await Self.history(database, newFamily)
+        #expect(empty["income_on"] as? [String] == [] && empty["scores"] as? String == "" && empty["programme_id"] is NSNull)
+
+        // A whole organization's refresh, as after a bulk load, writes the same rows again.
+        try await database.pool.withConnection { connection in
+            _ = try connection.query("SELECT refresh_family_histories($1::uuid)", [admin.organizationID])
+        }
+        #expect(try await Self.stale(database) == 0)
+    }
+
+    @Test("graduation as of every day of 2025 agrees with a replay of the family's own rows")
+    func graduationAgreesWithReplay() async throws {
+        let fixture = try await CoreFixture.make()
+        let (family, project) = try await GraduationTests.readyFamily(fixture)
+        _ = try await HouseholdIncomes(database: fixture.database).record(
+            family: family, ProgressTests.income("1000000", size: 3, period: "2025-06"), as: fixture.admin)
+        _ = try await Assessments(database: fixture.database).record(
+            family: family, Self.assessment("periodic", on: "2025-07-01", all: 2), as: fixture.admin)
+        _ = try await MonthlyReports(database: fixture.database).record(
+            project: project, MonthlyReportInput(period: "2025-07", revenue: "100", costs: "0"), as: fixture.admin)
+        // The criteria that do not depend on loans, replayed from the tables as sql/014 did.
+        let disagreeing: Int = try await fixture.database.pool.withConnection { connection in
+            try connection.query(
+                """
+                WITH days AS (SELECT d::date AS day FROM generate_series(date '2025-01-01', date '2025-12-31', interval '1 day') d),
+                replay AS (
+                    SELECT d.day,
+                           (SELECT count(*) = 3 AND bool_and(coalesce(h.total >= poverty_line(h.period) * h.household_size, false))
+                            FROM (SELECT * FROM household_incomes WHERE family_id = $1 AND period <= d.day ORDER BY period DESC LIMIT 3) h) AS above,
+                           (SELECT count(*) = 3 AND bool_and(coalesce((SELECT sum(r.revenue - r.costs) FROM project_reports r
+                                                                       WHERE r.project_id = $2 AND r.period = h.period) > 0, false))
+                            FROM (SELECT * FROM household_incomes WHERE family_id = $1 AND period <= d.day ORDER BY period DESC LIMIT 3) h) AS profitable,
+                           (SELECT a.income >= 3 AND a.employment >= 3 AND a.food >= 3 FROM assessments a
+                            WHERE a.family_id = $1 AND a.assessed_on <= d.day ORDER BY a.assessed_on DESC, a.recorded_at DESC LIMIT 1) AS ssm,
+                           (SELECT count(*) >= 1 FROM enrollments e JOIN members m ON m.id = e.member_id
+                            WHERE m.family_id = $1 AND e.completed AND e.completed_on <= d.day) AS course
+                    FROM days d
+                )
+                SELECT count(*) FROM replay r CROSS JOIN LATERAL graduation_criteria(
+                    (SELECT organization_id FROM families WHERE id = $1), r.day, $1) g
+                WHERE (r.above, r.profitable, coalesce(r.ssm, false), r.course)
+                      IS DISTINCT FROM (g.income_above_line, g.project_profitable, g.ssm_core_domains, g.course_completed)
+                """, [UUID(uuidString: family)!, UUID(uuidString: project)!]).first!.decode(0)
+        }
+        #expect(disagreeing == 0)
+    }
+
+    @Test("a request can read its organization's histories but never write them")
+    func readOnlyForRequests() async throws {
+        let fixture = try await CoreFixture.make()
+        let book = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        let seen: Int = try await fixture.database.transaction(as: fixture.admin) { connection in
+            try connection.query("SELECT count(*) FROM family_histories").first!.decode(0)
+        }
+        #expect(seen == book.families.count)
+        for statement in ["UPDATE family_histories SET income_on = '{}'", "DELETE FROM family_histories",
+                          "INSERT INTO family_histories SELECT * FROM family_histories",
+                          "SELECT refresh_family_histories(ARRAY(SELECT family_id FROM family_histories))"] {
+            await #expect(throws: RavnaqError.self, "\(statement)") {
+                try await fixture.database.transaction(as: fixture.admin) { try $0.query(statement).affectedRows }
+            }
+        }
+    }
+}
