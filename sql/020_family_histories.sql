@@ -7,9 +7,22 @@
 -- many elements of the sorted `dates` are on or before the day (0 for none), and indexes the
 -- arrays beside it; `array[0]` is NULL. The poverty line is not kept here: lines can be added,
 -- so bands are computed when read, from the few months a report looks at.
+--
+-- The row also carries the family's own keys (region, district, status) and its mentors over
+-- time, so that a report reads one table per family instead of joining families and mentor
+-- assignments of the whole organization as well.
 CREATE TABLE family_histories (
     family_id        uuid PRIMARY KEY,
     organization_id  uuid NOT NULL,
+    -- As in `families`.
+    region           text NOT NULL,
+    district         text NOT NULL,
+    status           text NOT NULL,
+    status_on        date,
+    -- Its mentor assignments by from_on (they never overlap); mentor_to_on NULL: open.
+    mentor_from_on   date[] NOT NULL,
+    mentor_to_on     date[] NOT NULL,
+    mentor_ids       uuid[] NOT NULL,
     -- The programme of the family's latest loan or grant (by created_at), as family_programmes().
     programme_id     uuid,
     -- The type of its latest project (by created_at).
@@ -36,6 +49,8 @@ CREATE TABLE family_histories (
     -- The completion dates of its members' courses, by date.
     completed_on     date[] NOT NULL,
     FOREIGN KEY (organization_id, family_id) REFERENCES families (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT family_histories_mentors_aligned CHECK (
+        cardinality(mentor_to_on) = cardinality(mentor_from_on) AND cardinality(mentor_ids) = cardinality(mentor_from_on)),
     CONSTRAINT family_histories_incomes_aligned CHECK (
         cardinality(income_total) = cardinality(income_on) AND cardinality(household_size) = cardinality(income_on)),
     CONSTRAINT family_histories_reports_aligned CHECK (
@@ -44,17 +59,16 @@ CREATE TABLE family_histories (
         length(scores) = 15 * cardinality(assessed_on) AND length(ssm_changes) = 15 * cardinality(assessed_on))
 );
 
--- A domain's score in the family's `assessment`-th assessment (1-based; domain 1 is income);
--- NULL for none (0).
+-- A domain's score in the family's `assessment`-th assessment (1-based, NULL for none; domain 1
+-- is income). Callers pass nullif(width_bucket(…), 0), so that no assessment yet reads NULL.
 CREATE FUNCTION ssm_score(scores bytea, assessment integer, domain integer) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN assessment > 0 THEN get_byte(scores, (assessment - 1) * 15 + domain - 1) END;
+RETURN get_byte(scores, (assessment - 1) * 15 + (domain - 1));
 
--- A domain's change since intake as of the `assessment`-th assessment; NULL when there is none
--- (or no assessment: 0).
+-- A domain's change since intake as of the `assessment`-th assessment; NULL when there is none.
 CREATE FUNCTION ssm_change(changes bytea, assessment integer, domain integer) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN assessment > 0 THEN nullif(get_byte(changes, (assessment - 1) * 15 + domain - 1), 0) - 5 END;
+RETURN nullif(get_byte(changes, (assessment - 1) * 15 + (domain - 1)), 0) - 5;
 
 -- The history rows of the given families, computed from their rows in the other tables.
 -- Set-based, filtered by the ids: for a few families every pass goes through the per-family
@@ -124,17 +138,24 @@ LANGUAGE sql STABLE AS $$
               SELECT pj.family_id, g.programme_id, g.created_at, g.id FROM projects pj JOIN grants g ON g.project_id = pj.id
               WHERE pj.family_id = ANY (family_ids)) x
         ORDER BY x.family_id, x.created_at DESC, x.id DESC
+    ), mentors AS (
+        SELECT a.family_id, array_agg(a.from_on ORDER BY a.from_on) AS from_on, array_agg(a.to_on ORDER BY a.from_on) AS to_on,
+               array_agg(a.mentor_id ORDER BY a.from_on) AS mentor_ids
+        FROM mentor_assignments a WHERE a.family_id = ANY (family_ids)
+        GROUP BY a.family_id
     ), latest_projects AS (
         SELECT DISTINCT ON (pj.family_id) pj.family_id, pj.type
         FROM projects pj WHERE pj.family_id = ANY (family_ids)
         ORDER BY pj.family_id, pj.created_at DESC, pj.id DESC
     )
-    SELECT f.id, f.organization_id, fu.programme_id, lp.type,
+    SELECT f.id, f.organization_id, f.region, f.district, f.status, f.status_on,
+           coalesce(m.from_on, '{}'), coalesce(m.to_on, '{}'), coalesce(m.mentor_ids, '{}'), fu.programme_id, lp.type,
            coalesce(i.income_on, '{}'), coalesce(i.income_total, '{}'), coalesce(i.household_size, '{}'),
            coalesce(r.report_on, '{}'), coalesce(r.report_net, '{}'), coalesce(r.report_jobs, '{}'),
            coalesce(a.assessed_on, '{}'), coalesce(a.scores, ''), coalesce(a.ssm_changes, ''),
            coalesce(c.completed_on, '{}')
     FROM families f
+    LEFT JOIN mentors m ON m.family_id = f.id
     LEFT JOIN fundings fu ON fu.family_id = f.id
     LEFT JOIN latest_projects lp ON lp.family_id = f.id
     LEFT JOIN incomes i ON i.family_id = f.id
@@ -155,6 +176,8 @@ BEGIN
     PERFORM 1 FROM family_histories WHERE family_id = ANY (family_ids) ORDER BY family_id FOR UPDATE;
     INSERT INTO family_histories SELECT * FROM family_history_rows(family_ids)
     ON CONFLICT (family_id) DO UPDATE SET
+        region = excluded.region, district = excluded.district, status = excluded.status, status_on = excluded.status_on,
+        mentor_from_on = excluded.mentor_from_on, mentor_to_on = excluded.mentor_to_on, mentor_ids = excluded.mentor_ids,
         programme_id = excluded.programme_id, project_type = excluded.project_type,
         income_on = excluded.income_on, income_total = excluded.income_total, household_size = excluded.household_size,
         report_on = excluded.report_on, report_net = excluded.report_net, report_jobs = excluded.report_jobs,
@@ -197,8 +220,8 @@ BEGIN
 END $$;
 
 -- Row-level triggers for the updates that rarely change a history (a loan's status changes at
--- every disbursement, an enrollment's at every attendance): their WHEN skips the rest at no
--- cost. The families before and after.
+-- every disbursement, an enrollment's at every attendance, a family's consent is recorded):
+-- their WHEN skips the rest at no cost. The families before and after.
 CREATE FUNCTION keep_family_history() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
@@ -207,6 +230,8 @@ BEGIN
         PERFORM refresh_family_histories(ARRAY(SELECT family_id FROM projects WHERE id IN (OLD.project_id, NEW.project_id)));
     WHEN 'enrollments' THEN
         PERFORM refresh_family_histories(ARRAY(SELECT family_id FROM members WHERE id IN (OLD.member_id, NEW.member_id)));
+    WHEN 'families' THEN
+        PERFORM refresh_family_histories(ARRAY[NEW.id]);
     ELSE
         PERFORM refresh_family_histories(ARRAY[OLD.family_id, NEW.family_id]);
     END CASE;
@@ -220,20 +245,24 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    -- Any change to a month's income or report, or to an assessment.
-    FOREACH t IN ARRAY ARRAY['household_incomes', 'project_reports', 'assessments'] LOOP
+    -- Any change to a month's income or report, an assessment or a mentor assignment.
+    FOREACH t IN ARRAY ARRAY['household_incomes', 'project_reports', 'assessments', 'mentor_assignments'] LOOP
         EXECUTE format('CREATE TRIGGER keep_histories_update AFTER UPDATE ON %I
                             REFERENCING OLD TABLE AS changed_before NEW TABLE AS changed
                             FOR EACH STATEMENT EXECUTE FUNCTION keep_family_histories()', t);
     END LOOP;
     -- Rows added or removed.
-    FOREACH t IN ARRAY ARRAY['household_incomes', 'project_reports', 'assessments', 'projects', 'loans', 'grants', 'enrollments'] LOOP
+    FOREACH t IN ARRAY ARRAY['household_incomes', 'project_reports', 'assessments', 'mentor_assignments', 'projects', 'loans', 'grants',
+                             'enrollments'] LOOP
         EXECUTE format('CREATE TRIGGER keep_histories_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS changed
                             FOR EACH STATEMENT EXECUTE FUNCTION keep_family_histories()', t);
         EXECUTE format('CREATE TRIGGER keep_histories_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS changed
                             FOR EACH STATEMENT EXECUTE FUNCTION keep_family_histories()', t);
     END LOOP;
 END $$;
+CREATE TRIGGER keep_histories_update AFTER UPDATE OF region, district, status, status_on ON families FOR EACH ROW
+    WHEN ((OLD.region, OLD.district, OLD.status, OLD.status_on) IS DISTINCT FROM (NEW.region, NEW.district, NEW.status, NEW.status_on))
+    EXECUTE FUNCTION keep_family_history();
 CREATE TRIGGER keep_histories_update AFTER UPDATE OF family_id, type, created_at ON projects FOR EACH ROW
     WHEN ((OLD.family_id, OLD.type, OLD.created_at) IS DISTINCT FROM (NEW.family_id, NEW.type, NEW.created_at))
     EXECUTE FUNCTION keep_family_history();
@@ -258,65 +287,84 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON family_histories FROM ravnaq_app;
 -- Only the triggers and bulk loads (the owner) write histories.
 REVOKE EXECUTE ON FUNCTION refresh_family_histories(uuid[]), refresh_family_histories(uuid) FROM PUBLIC;
 
--- Graduation readiness (SPEC §7) as in sql/014 — same signature, columns and decisions — read
--- from the histories: the last N reported months up to as_of are the N elements before
--- width_bucket(as_of, income_on); the latest assessment and the completions up to as_of are
--- counted the same way; a live loan (disbursed, not written off by as_of) is late when the
+-- Graduation readiness (SPEC §7) as in sql/014 — same decisions — read from the histories.
+-- The programmes' settings, read once per programme (OFFSET 0 keeps PostgreSQL from reading
+-- the JSON again for every family); NULL where a programme sets none.
+CREATE FUNCTION graduation_settings(org uuid)
+RETURNS TABLE (programme_id uuid, income_months integer, min_ssm integer, max_dpd integer, courses integer)
+LANGUAGE sql STABLE AS $$
+    SELECT pg.id, (pg.graduation ->> 'income_months')::int, (pg.graduation ->> 'min_ssm')::int, (pg.graduation ->> 'max_dpd')::int,
+           (pg.graduation ->> 'courses')::int
+    FROM programmes pg WHERE pg.organization_id = org
+    OFFSET 0
+$$;
+
+-- The one definition of the criteria: a family's, from its history row, as of a date, under its
+-- programme's settings (NULL: the defaults 3 months, SSM 3, 30 days, 1 course). The last N
+-- reported months up to as_of are the N elements before width_bucket(as_of, income_on), each
+-- against the line of its month (the latest that took effect by its first day) and the net
+-- income its projects reported for it; the latest assessment and the completions up to as_of
+-- are counted the same way; a live loan (disbursed, not written off by as_of) is late when the
 -- oldest installment that what was paid by as_of does not cover fell due before as_of, and over
 -- the limit when before as_of − max_dpd (sql/019).
 --
--- `ready` tests the criteria cheapest first, so that for most families of a whole organization
--- the income months and the loans are never looked at (PostgreSQL evaluates AND left to right
--- and stops at the first false); the loans are looked up per family for the same reason.
+-- PostgreSQL inlines it into the caller's scan of family_histories (a lateral call): the report
+-- reads each family's row once for its keys, figures and readiness. `ready` tests the criteria
+-- cheapest first, so that for most families the income months and the loans are never looked
+-- at (PostgreSQL evaluates AND left to right and stops at the first false); the loans are
+-- looked up per family for the same reason. The history comes as separate columns rather than
+-- the row: the sub-queries would otherwise make PostgreSQL build every family's whole row.
+CREATE FUNCTION graduation_of(org uuid, as_of date, family_id uuid, income_on date[], income_total numeric[], household_size integer[],
+                              report_on date[], report_net numeric[], assessed_on date[], scores bytea, completed_on date[],
+                              programme_income_months integer, programme_min_ssm integer, programme_max_dpd integer,
+                              programme_courses integer)
+RETURNS TABLE (income_months integer, min_ssm integer, max_dpd integer, courses integer,
+               income_above_line boolean, project_profitable boolean, no_loan_over_30_dpd boolean,
+               ssm_core_domains boolean, course_completed boolean, in_arrears boolean, ready boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT c.income_months, c.min_ssm, c.max_dpd, c.courses, c.income_above_line, c.project_profitable,
+           NOT coalesce(c.first_unpaid_due_on < as_of - c.max_dpd, false), c.ssm_core_domains, c.course_completed,
+           coalesce(c.first_unpaid_due_on < as_of, false),
+           c.course_completed AND c.ssm_core_domains AND c.income_above_line AND c.project_profitable
+               AND NOT coalesce(c.first_unpaid_due_on < as_of, false) AND NOT coalesce(c.first_unpaid_due_on < as_of - c.max_dpd, false)
+    FROM (SELECT s.income_months, s.min_ssm, s.max_dpd, s.courses,
+                 s.income_months >= 1 AND s.incomes >= s.income_months AND (
+                     SELECT bool_and(coalesce(income_total[k] >= household_size[k]
+                                                  * (SELECT array_agg(p.amount ORDER BY p.effective_on) FROM poverty_lines p)
+                                                        [width_bucket(income_on[k], (SELECT array_agg(p.effective_on ORDER BY p.effective_on) FROM poverty_lines p))],
+                                              false))
+                     FROM generate_series(s.incomes - s.income_months + 1, s.incomes) k) AS income_above_line,
+                 -- The projects' net income of the same month (none reported: not profitable).
+                 s.income_months >= 1 AND s.incomes >= s.income_months AND (
+                     SELECT bool_and(coalesce(CASE WHEN report_on[j] = income_on[k] THEN report_net[j] END > 0, false))
+                     FROM generate_series(s.incomes - s.income_months + 1, s.incomes) k, width_bucket(income_on[k], report_on) j
+                 ) AS project_profitable,
+                 (SELECT min(first_unpaid_due_on(lh.due_on, lh.scheduled, amount_through(lh.paid_on, lh.paid, as_of)))
+                  FROM loan_histories lh
+                  WHERE lh.family_id = graduation_of.family_id AND lh.organization_id = org
+                    AND (SELECT l.disbursed_on <= as_of AND (l.written_off_on IS NULL OR l.written_off_on > as_of)
+                         FROM loans l WHERE l.id = lh.loan_id)) AS first_unpaid_due_on,
+                 coalesce(ssm_score(scores, s.assessed, 1) >= s.min_ssm AND ssm_score(scores, s.assessed, 2) >= s.min_ssm
+                              AND ssm_score(scores, s.assessed, 4) >= s.min_ssm, false) AS ssm_core_domains,
+                 width_bucket(as_of, completed_on) >= s.courses AS course_completed
+          FROM (SELECT coalesce(programme_income_months, 3) AS income_months, coalesce(programme_min_ssm, 3) AS min_ssm,
+                       coalesce(programme_max_dpd, 30) AS max_dpd, coalesce(programme_courses, 1) AS courses,
+                       width_bucket(as_of, income_on) AS incomes,
+                       nullif(width_bucket(as_of, assessed_on), 0) AS assessed) s) c
+$$;
+
+-- Same signature and columns as in sql/014; `Graduation` reads it for one family.
 CREATE OR REPLACE FUNCTION graduation_criteria(org uuid, as_of date, one_family uuid DEFAULT NULL)
 RETURNS TABLE (family_id uuid, income_months integer, min_ssm integer, max_dpd integer, courses integer,
                income_above_line boolean, project_profitable boolean, no_loan_over_30_dpd boolean,
                ssm_core_domains boolean, course_completed boolean, in_arrears boolean, ready boolean)
 LANGUAGE sql STABLE AS $$
-    WITH lines AS (
-        SELECT array_agg(p.effective_on ORDER BY p.effective_on) AS starts_on, array_agg(p.amount ORDER BY p.effective_on) AS amounts
-        FROM poverty_lines p
-    ), settings AS (
-        SELECT h.*,
-               coalesce((pg.graduation ->> 'income_months')::int, 3) AS income_months,
-               coalesce((pg.graduation ->> 'min_ssm')::int, 3) AS min_ssm,
-               coalesce((pg.graduation ->> 'max_dpd')::int, 30) AS max_dpd,
-               coalesce((pg.graduation ->> 'courses')::int, 1) AS courses,
-               width_bucket(as_of, h.income_on) AS incomes,
-               width_bucket(as_of, h.assessed_on) AS assessed,
-               width_bucket(as_of, h.completed_on) AS completed
-        FROM family_histories h LEFT JOIN programmes pg ON pg.id = h.programme_id
-        WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family)
-        OFFSET 0
-    ), criteria AS (
-        SELECT s.family_id, s.income_months, s.min_ssm, s.max_dpd, s.courses,
-               -- A month's line is the latest that took effect by its first day.
-               s.income_months >= 1 AND s.incomes >= s.income_months AND (
-                   SELECT bool_and(coalesce(s.income_total[k] >= s.household_size[k]
-                                                * (SELECT amounts FROM lines)[width_bucket(s.income_on[k], (SELECT starts_on FROM lines))],
-                                            false))
-                   FROM generate_series(s.incomes - s.income_months + 1, s.incomes) k) AS income_above_line,
-               -- The projects' net income of the same month (none reported: not profitable).
-               s.income_months >= 1 AND s.incomes >= s.income_months AND (
-                   SELECT bool_and(coalesce(CASE WHEN s.report_on[j] = s.income_on[k] THEN s.report_net[j] END > 0, false))
-                   FROM generate_series(s.incomes - s.income_months + 1, s.incomes) k,
-                        width_bucket(s.income_on[k], s.report_on) j) AS project_profitable,
-               (SELECT min(first_unpaid_due_on(lh.due_on, lh.scheduled, amount_through(lh.paid_on, lh.paid, as_of)))
-                FROM loan_histories lh
-                WHERE lh.family_id = s.family_id AND lh.organization_id = org
-                  AND (SELECT l.disbursed_on <= as_of AND (l.written_off_on IS NULL OR l.written_off_on > as_of)
-                       FROM loans l WHERE l.id = lh.loan_id)) AS first_unpaid_due_on,
-               coalesce(ssm_score(s.scores, s.assessed, 1) >= s.min_ssm AND ssm_score(s.scores, s.assessed, 2) >= s.min_ssm
-                   AND ssm_score(s.scores, s.assessed, 4) >= s.min_ssm, false) AS ssm_core_domains,
-               s.completed >= s.courses AS course_completed
-        FROM settings s
-    )
-    SELECT c.family_id, c.income_months, c.min_ssm, c.max_dpd, c.courses, c.income_above_line, c.project_profitable,
-           NOT coalesce(c.first_unpaid_due_on < as_of - c.max_dpd, false), c.ssm_core_domains, c.course_completed,
-           coalesce(c.first_unpaid_due_on < as_of, false),
-           c.course_completed AND c.ssm_core_domains AND c.income_above_line AND c.project_profitable
-               AND NOT coalesce(c.first_unpaid_due_on < as_of, false) AND NOT coalesce(c.first_unpaid_due_on < as_of - c.max_dpd, false)
-    FROM criteria c
+    SELECT h.family_id, g.*
+    FROM family_histories h
+    LEFT JOIN graduation_settings(org) s ON s.programme_id = h.programme_id
+    CROSS JOIN LATERAL graduation_of(org, as_of, h.family_id, h.income_on, h.income_total, h.household_size, h.report_on, h.report_net,
+                                     h.assessed_on, h.scores, h.completed_on, s.income_months, s.min_ssm, s.max_dpd, s.courses) g
+    WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family)
 $$;
 
 -- The families that exist when this migration runs.

@@ -199,60 +199,68 @@ public struct Reports: Sendable {
     // MARK: families (outcomes, training)
 
     /// One row per family with its status, its group keys — the programme of its latest loan
-    /// or grant and its latest project's type (kept in `family_histories`, sql/020), its mentor
-    /// as of as_of — and its figures as of as_of, read from its history row with binary
-    /// searches (`width_bucket`): its income band in the first and in the latest month reported
-    /// up to as_of (the month's line: the latest that took effect by its first day), whether a
-    /// member completed a course, its projects' net income and jobs in the latest month any of
-    /// them reported, and per SSM domain the change since intake as of its latest assessment.
+    /// or grant, its latest project's type, its mentor as of as_of — and its figures as of
+    /// as_of, all read from its row in `family_histories` (sql/020) with binary searches
+    /// (`width_bucket`), so that the organization's other tables are not read at all (the
+    /// `mentors` CTE goes unused): its income band in the first and in the latest month
+    /// reported up to as_of (the month's line: the latest that took effect by its first day),
+    /// whether a member completed a course, its projects' net income and jobs in the latest
+    /// month any of them reported, per SSM domain the change since intake as of its latest
+    /// assessment, and whether it is ready to graduate (`graduation_of`, the definition that
+    /// `graduation_criteria` also reads, inlined here into the same scan).
     ///
-    /// The figures are computed in sub-queries kept apart (`OFFSET 0`), so that only a few
-    /// scalars per family reach the joins, not its arrays, and `income_band()` gets plain
-    /// columns, which PostgreSQL inlines. A report that leaves a figure unused never computes
-    /// it: PostgreSQL drops the unused outputs of such a sub-query, so reports should read
-    /// `families_keyed` once (training selects its columns into a CTE of its own).
+    /// The figures are computed in sub-queries kept apart (`OFFSET 0`), so that the joins carry
+    /// a few scalars per family rather than its arrays, and `income_band()` gets plain columns,
+    /// which PostgreSQL inlines. A figure a report leaves unused is never computed: PostgreSQL
+    /// drops the unused outputs of such a sub-query, so a report should read `families_keyed`
+    /// once (training selects its columns into a CTE of its own).
     static var familyKeys: String {
         let changes = Assessments.domains.enumerated().map { index, domain in
             "ssm_change(h.ssm_changes, h.assessed, \(index + 1)) AS ssm_\(domain)"
-        }.joined(separator: ",\n                                 ")
+        }.joined(separator: ",\n                         ")
         let figures = Assessments.domains.map { "h.ssm_\($0)" }.joined(separator: ", ")
         return """
             lines AS (
                 SELECT array_agg(p.effective_on ORDER BY p.effective_on) AS starts_on, array_agg(p.amount ORDER BY p.effective_on) AS amounts
                 FROM poverty_lines p
             ), families_keyed AS (
-                SELECT f.id, f.status, f.status_on, pg.name AS programme, f.region, f.district, h.project_type, m.mentor,
-                       h.intake_band, h.now_band, h.trained, h.net_income, h.jobs, \(figures)
-                FROM families f
-                LEFT JOIN (
-                    SELECT h.*, income_band(h.first_total, h.first_size, h.first_line) AS intake_band,
-                           income_band(h.latest_total, h.latest_size, h.latest_line) AS now_band
-                    FROM (SELECT h.family_id, h.programme_id, h.project_type,
-                                 h.income_total[h.first] AS first_total, h.household_size[h.first] AS first_size,
-                                 (SELECT amounts FROM lines)[width_bucket(h.income_on[h.first], (SELECT starts_on FROM lines))] AS first_line,
-                                 h.income_total[h.latest] AS latest_total, h.household_size[h.latest] AS latest_size,
-                                 (SELECT amounts FROM lines)[width_bucket(h.income_on[h.latest], (SELECT starts_on FROM lines))] AS latest_line,
-                                 h.completions > 0 AS trained, h.report_net[h.reports] AS net_income, h.report_jobs[h.reports] AS jobs,
-                                 \(changes)
-                          -- first: 1 when a month was reported by as_of (0 selects nothing); latest: the last one.
-                          FROM (SELECT h.*, least(width_bucket($2::date, h.income_on), 1) AS first, width_bucket($2::date, h.income_on) AS latest,
-                                       width_bucket($2::date, h.report_on) AS reports, width_bucket($2::date, h.assessed_on) AS assessed,
-                                       width_bucket($2::date, h.completed_on) AS completions
-                                FROM family_histories h WHERE h.organization_id = $1 OFFSET 0) h
-                          OFFSET 0) h
-                ) h ON h.family_id = f.id
+                SELECT h.family_id AS id, h.status, h.status_on, pg.name AS programme, h.region, h.district, h.project_type, u.email AS mentor,
+                       income_band(h.first_total, h.first_size, h.first_line) AS intake_band,
+                       income_band(h.latest_total, h.latest_size, h.latest_line) AS now_band,
+                       h.trained, h.ready, h.net_income, h.jobs, \(figures)
+                FROM (SELECT h.family_id, h.status, h.status_on, h.region, h.district, h.programme_id, h.project_type, h.ready,
+                             CASE WHEN h.mentor_to_on[h.mentors] IS NULL OR h.mentor_to_on[h.mentors] > $2::date THEN h.mentor_ids[h.mentors] END AS mentor_id,
+                             h.income_total[h.first] AS first_total, h.household_size[h.first] AS first_size,
+                             (SELECT amounts FROM lines)[width_bucket(h.income_on[h.first], (SELECT starts_on FROM lines))] AS first_line,
+                             h.income_total[h.latest] AS latest_total, h.household_size[h.latest] AS latest_size,
+                             (SELECT amounts FROM lines)[width_bucket(h.income_on[h.latest], (SELECT starts_on FROM lines))] AS latest_line,
+                             h.completions > 0 AS trained, h.report_net[h.reports] AS net_income, h.report_jobs[h.reports] AS jobs,
+                             \(changes)
+                      -- mentors: the last assignment begun by as_of (current unless ended); first: 1 when a
+                      -- month was reported by as_of (0 selects nothing); latest: the last one; assessed:
+                      -- the latest assessment (NULL for none).
+                      FROM (SELECT h.*, g.ready, width_bucket($2::date, h.mentor_from_on) AS mentors,
+                                   least(width_bucket($2::date, h.income_on), 1) AS first, width_bucket($2::date, h.income_on) AS latest,
+                                   width_bucket($2::date, h.report_on) AS reports, nullif(width_bucket($2::date, h.assessed_on), 0) AS assessed,
+                                   width_bucket($2::date, h.completed_on) AS completions
+                            FROM family_histories h
+                            LEFT JOIN graduation_settings($1) s ON s.programme_id = h.programme_id
+                            CROSS JOIN LATERAL graduation_of($1, $2::date, h.family_id, h.income_on, h.income_total, h.household_size,
+                                                             h.report_on, h.report_net, h.assessed_on, h.scores, h.completed_on,
+                                                             s.income_months, s.min_ssm, s.max_dpd, s.courses) g
+                            WHERE h.organization_id = $1 OFFSET 0) h
+                      OFFSET 0) h
                 LEFT JOIN programmes pg ON pg.id = h.programme_id
-                LEFT JOIN mentors m ON m.family_id = f.id
-                WHERE f.organization_id = $1
+                LEFT JOIN users u ON u.id = h.mentor_id
             )
             """
     }
 
     // MARK: outcomes
 
-    /// Per family: graduated by as_of; ready (SPEC §7, `graduation_criteria`: every criterion
-    /// met and no loan past due) and neither graduated nor exited by as_of; and its figures
-    /// from `families_keyed`: the net income and jobs (members working + hired workers) of its
+    /// Per family: graduated by as_of; ready (SPEC §7, `graduation_of`: every criterion met and
+    /// no loan past due) and neither graduated nor exited by as_of; and its figures from
+    /// `families_keyed`: the net income and jobs (members working + hired workers) of its
     /// projects in the latest month any of them reported up to as_of, and per SSM domain the
     /// latest assessment's score minus the intake's (the `intake` one, else the first), only
     /// when both are applicable (not 0) and there is a later assessment.
@@ -260,12 +268,11 @@ public struct Reports: Sendable {
         let changes = Assessments.domains.map { "fk.ssm_\($0)" }.joined(separator: ", ")
         return """
             items AS (
-                SELECT fk.id, fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.intake_band, fk.now_band,
+                SELECT fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.intake_band, fk.now_band,
                        fk.status = 'graduated' AND fk.status_on <= $2::date AS graduated,
-                       gc.ready AND NOT (fk.status IN ('graduated', 'exited') AND fk.status_on <= $2::date) AS ready,
+                       fk.ready AND NOT (fk.status IN ('graduated', 'exited') AND fk.status_on <= $2::date) AS ready,
                        fk.net_income, fk.jobs, \(changes)
                 FROM families_keyed fk
-                JOIN graduation_criteria($1, $2::date) gc ON gc.family_id = fk.id
             ), total_items AS (SELECT * FROM items)
             """
     }
