@@ -48,6 +48,11 @@ CREATE TABLE family_histories (
     ssm_changes      bytea NOT NULL,
     -- The completion dates of its members' courses, by date.
     completed_on     date[] NOT NULL,
+    -- Its members' enrollments (in no particular order): the course and the completion date (NULL
+    -- while not completed), so that the training report need not find the family of each.
+    enrollment_ids   uuid[] NOT NULL,
+    enrollment_course_ids uuid[] NOT NULL,
+    enrollment_completed_on date[] NOT NULL,
     FOREIGN KEY (organization_id, family_id) REFERENCES families (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT family_histories_mentors_aligned CHECK (
         cardinality(mentor_to_on) = cardinality(mentor_from_on) AND cardinality(mentor_ids) = cardinality(mentor_from_on)),
@@ -55,6 +60,8 @@ CREATE TABLE family_histories (
         cardinality(income_total) = cardinality(income_on) AND cardinality(household_size) = cardinality(income_on)),
     CONSTRAINT family_histories_reports_aligned CHECK (
         cardinality(report_net) = cardinality(report_on) AND cardinality(report_jobs) = cardinality(report_on)),
+    CONSTRAINT family_histories_enrollments_aligned CHECK (
+        cardinality(enrollment_course_ids) = cardinality(enrollment_ids) AND cardinality(enrollment_completed_on) = cardinality(enrollment_ids)),
     CONSTRAINT family_histories_assessments_aligned CHECK (
         length(scores) = 15 * cardinality(assessed_on) AND length(ssm_changes) = 15 * cardinality(assessed_on))
 );
@@ -65,10 +72,11 @@ CREATE FUNCTION ssm_score(scores bytea, assessment integer, domain integer) RETU
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN get_byte(scores, (assessment - 1) * 15 + (domain - 1));
 
--- A domain's change since intake as of the `assessment`-th assessment; NULL when there is none.
-CREATE FUNCTION ssm_change(changes bytea, assessment integer, domain integer) RETURNS integer
+-- A domain's change since intake, from its byte `at` in ssm_changes ((assessment − 1) × 15 +
+-- domain − 1; a report computes the assessment's part once for all 15); NULL when there is none.
+CREATE FUNCTION ssm_change(changes bytea, at integer) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN nullif(get_byte(changes, (assessment - 1) * 15 + (domain - 1)), 0) - 5;
+RETURN nullif(get_byte(changes, at), 0) - 5;
 
 -- The history rows of the given families, computed from their rows in the other tables.
 -- Set-based, filtered by the ids: for a few families every pass goes through the per-family
@@ -126,9 +134,11 @@ LANGUAGE sql STABLE AS $$
         JOIN assessed i ON i.family_id = a.family_id AND i.n = CASE WHEN a.intake_at <= a.n THEN a.intake_at ELSE 1 END
         GROUP BY a.family_id
     ), completions AS (
-        SELECT m.family_id, array_agg(e.completed_on ORDER BY e.completed_on) AS completed_on
+        SELECT m.family_id, coalesce(array_agg(e.completed_on ORDER BY e.completed_on) FILTER (WHERE e.completed), '{}') AS completed_on,
+               array_agg(e.id ORDER BY e.id) AS enrollment_ids, array_agg(e.course_id ORDER BY e.id) AS enrollment_course_ids,
+               array_agg(e.completed_on ORDER BY e.id) AS enrollment_completed_on
         FROM members m JOIN enrollments e ON e.member_id = m.id
-        WHERE m.family_id = ANY (family_ids) AND e.completed
+        WHERE m.family_id = ANY (family_ids)
         GROUP BY m.family_id
     ), fundings AS (
         SELECT DISTINCT ON (x.family_id) x.family_id, x.programme_id
@@ -153,7 +163,8 @@ LANGUAGE sql STABLE AS $$
            coalesce(i.income_on, '{}'), coalesce(i.income_total, '{}'), coalesce(i.household_size, '{}'),
            coalesce(r.report_on, '{}'), coalesce(r.report_net, '{}'), coalesce(r.report_jobs, '{}'),
            coalesce(a.assessed_on, '{}'), coalesce(a.scores, ''), coalesce(a.ssm_changes, ''),
-           coalesce(c.completed_on, '{}')
+           coalesce(c.completed_on, '{}'), coalesce(c.enrollment_ids, '{}'), coalesce(c.enrollment_course_ids, '{}'),
+           coalesce(c.enrollment_completed_on, '{}')
     FROM families f
     LEFT JOIN mentors m ON m.family_id = f.id
     LEFT JOIN fundings fu ON fu.family_id = f.id
@@ -182,7 +193,8 @@ BEGIN
         income_on = excluded.income_on, income_total = excluded.income_total, household_size = excluded.household_size,
         report_on = excluded.report_on, report_net = excluded.report_net, report_jobs = excluded.report_jobs,
         assessed_on = excluded.assessed_on, scores = excluded.scores, ssm_changes = excluded.ssm_changes,
-        completed_on = excluded.completed_on;
+        completed_on = excluded.completed_on, enrollment_ids = excluded.enrollment_ids,
+        enrollment_course_ids = excluded.enrollment_course_ids, enrollment_completed_on = excluded.enrollment_completed_on;
 END $$;
 
 -- Every family of an organization, for bulk loads that ran with triggers off: planned for the
@@ -288,15 +300,16 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON family_histories FROM ravnaq_app;
 REVOKE EXECUTE ON FUNCTION refresh_family_histories(uuid[]), refresh_family_histories(uuid) FROM PUBLIC;
 
 -- Graduation readiness (SPEC §7) as in sql/014 — same decisions — read from the histories.
--- The programmes' settings, read once per programme (OFFSET 0 keeps PostgreSQL from reading
--- the JSON again for every family); NULL where a programme sets none.
+-- The programmes' settings, NULL where a programme sets none. Grouped by the key, so that
+-- PostgreSQL reads each programme's JSON once rather than once per family, and knows there is
+-- one row per programme: a query that joins it and uses none of it drops the join.
 CREATE FUNCTION graduation_settings(org uuid)
 RETURNS TABLE (programme_id uuid, income_months integer, min_ssm integer, max_dpd integer, courses integer)
 LANGUAGE sql STABLE AS $$
     SELECT pg.id, (pg.graduation ->> 'income_months')::int, (pg.graduation ->> 'min_ssm')::int, (pg.graduation ->> 'max_dpd')::int,
            (pg.graduation ->> 'courses')::int
     FROM programmes pg WHERE pg.organization_id = org
-    OFFSET 0
+    GROUP BY pg.id
 $$;
 
 -- The one definition of the criteria: a family's, from its history row, as of a date, under its

@@ -25,10 +25,12 @@ struct FamilyHistoriesTests {
         let text: String = try await database.pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT json_build_object('programme_id', programme_id, 'project_type', project_type, 'income_on', income_on,
+                SELECT json_build_object('district', district, 'status', status, 'mentor_from_on', mentor_from_on, 'mentor_to_on', mentor_to_on,
+                                         'programme_id', programme_id, 'project_type', project_type, 'income_on', income_on,
                                          'income_total', income_total, 'report_on', report_on, 'report_net', report_net,
                                          'report_jobs', report_jobs, 'assessed_on', assessed_on, 'scores', encode(scores, 'hex'),
-                                         'ssm_changes', encode(ssm_changes, 'hex'), 'completed_on', completed_on)::text
+                                         'ssm_changes', encode(ssm_changes, 'hex'), 'completed_on', completed_on,
+                                         'enrollment_completed_on', enrollment_completed_on)::text
                 FROM family_histories WHERE family_id = $1
                 """, [UUID(uuidString: family)!]).first!.decode(0)
         }
@@ -41,7 +43,7 @@ struct FamilyHistoriesTests {
         return AssessmentInput(assessed_on: date, kind: kind, scores: scores)
     }
 
-    @Test("kept through incomes recorded and corrected, reports, assessments, completions, a loan, a grant, projects and a new family")
+    @Test("kept through incomes recorded and corrected, reports, assessments, completions, a loan, projects, mentors, family changes and a new family")
     func keptThroughWrites() async throws {
         let fixture = try await CoreFixture.make()
         let database = fixture.database, admin = fixture.admin
@@ -87,8 +89,17 @@ struct FamilyHistoriesTests {
             ProjectInput(family_id: book.families["FA-3"]!, type: "greenhouse", title: "Greenhouse of FA-3"), as: admin)
         _ = try await Projects(database: database).update(project: book.projects["FA-4"]!, ProjectInput(type: "retail"), as: admin)
         // A new family: an empty row.
-        let (created, _) = try await Families(database: database).create(FamilyInput(code: "NEW-5", region: "Andijon", district: "Asaka"), as: admin)
+        let families = Families(database: database)
+        let (created, _) = try await families.create(FamilyInput(code: "NEW-5", region: "Andijon", district: "Asaka"), as: admin)
         let newFamily = try #require(try fixture.object(created)["id"] as? String)
+        // FA-3 gets a mentor, then another (the first assignment ends); AN-2 moves to another
+        // district; FA-4 exits.
+        _ = try await fixture.user("aziza@example.org", .mentor)
+        _ = try await fixture.user("bobur@example.org", .mentor)
+        _ = try await families.assignMentor(family: book.families["FA-3"]!, mentor: "aziza@example.org", from: "2025-02-01", as: admin)
+        _ = try await families.assignMentor(family: book.families["FA-3"]!, mentor: "bobur@example.org", from: "2025-05-01", as: admin)
+        _ = try await families.update(family: book.families["AN-2"]!, FamilyInput(region: "Andijon", district: "Xo'jaobod"), as: admin)
+        _ = try await families.exit(family: book.families["FA-4"]!, ExitInput(date: "2025-09-30", reason: "moved"), as: admin)
 
         #expect(try await Self.stale(database) == 0)
 
@@ -103,12 +114,18 @@ struct FamilyHistoriesTests {
         // third changed from the intake's 2: income 5 (+3 → 8), the rest 4 (+2 → 7).
         #expect(fa4["ssm_changes"] as? String == String(repeating: "00", count: 30) + "08" + String(repeating: "07", count: 14))
         #expect(fa4["completed_on"] as? [String] == ["2025-03-05"])
+        #expect(fa4["enrollment_completed_on"] as? [String] == ["2025-03-05"])
+        #expect(fa4["status"] as? String == "exited")
         let an2 = try await Self.history(database, book.families["AN-2"]!)
         #expect(an2["programme_id"] as? String == book.programmes["Yoshlar"])
         #expect(an2["report_net"] as? [Double] == [50000])
+        #expect(an2["district"] as? String == "Xo'jaobod")
         let an1 = try await Self.history(database, book.families["AN-1"]!)
         #expect((an1["income_total"] as? [Double])?[2] == 2800000)
-        #expect(try await Self.history(database, book.families["FA-3"]!)["project_type"] as? String == "greenhouse")
+        let fa3 = try await Self.history(database, book.families["FA-3"]!)
+        #expect(fa3["project_type"] as? String == "greenhouse")
+        #expect(fa3["mentor_from_on"] as? [String] == ["2025-02-01", "2025-05-01"])
+        #expect((fa3["mentor_to_on"] as? [Any])?.first as? String == "2025-05-01")
         let empty = try await Self.history(database, newFamily)
         #expect(empty["income_on"] as? [String] == [] && empty["scores"] as? String == "" && empty["programme_id"] is NSNull)
 

@@ -216,7 +216,7 @@ public struct Reports: Sendable {
     /// once (training selects its columns into a CTE of its own).
     static var familyKeys: String {
         let changes = Assessments.domains.enumerated().map { index, domain in
-            "ssm_change(h.ssm_changes, h.assessed, \(index + 1)) AS ssm_\(domain)"
+            "ssm_change(h.ssm_changes, h.ssm_at + \(index)) AS ssm_\(domain)"
         }.joined(separator: ",\n                         ")
         let figures = Assessments.domains.map { "h.ssm_\($0)" }.joined(separator: ", ")
         return """
@@ -227,21 +227,23 @@ public struct Reports: Sendable {
                 SELECT h.family_id AS id, h.status, h.status_on, pg.name AS programme, h.region, h.district, h.project_type, u.email AS mentor,
                        income_band(h.first_total, h.first_size, h.first_line) AS intake_band,
                        income_band(h.latest_total, h.latest_size, h.latest_line) AS now_band,
-                       h.trained, h.ready, h.net_income, h.jobs, \(figures)
+                       h.trained, h.ready, h.net_income, h.jobs, \(figures),
+                       h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on
                 FROM (SELECT h.family_id, h.status, h.status_on, h.region, h.district, h.programme_id, h.project_type, h.ready,
+                             h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on,
                              CASE WHEN h.mentor_to_on[h.mentors] IS NULL OR h.mentor_to_on[h.mentors] > $2::date THEN h.mentor_ids[h.mentors] END AS mentor_id,
-                             h.income_total[h.first] AS first_total, h.household_size[h.first] AS first_size,
-                             (SELECT amounts FROM lines)[width_bucket(h.income_on[h.first], (SELECT starts_on FROM lines))] AS first_line,
+                             h.income_total[least(h.latest, 1)] AS first_total, h.household_size[least(h.latest, 1)] AS first_size,
+                             (SELECT amounts FROM lines)[width_bucket(h.income_on[least(h.latest, 1)], (SELECT starts_on FROM lines))] AS first_line,
                              h.income_total[h.latest] AS latest_total, h.household_size[h.latest] AS latest_size,
                              (SELECT amounts FROM lines)[width_bucket(h.income_on[h.latest], (SELECT starts_on FROM lines))] AS latest_line,
                              h.completions > 0 AS trained, h.report_net[h.reports] AS net_income, h.report_jobs[h.reports] AS jobs,
                              \(changes)
-                      -- mentors: the last assignment begun by as_of (current unless ended); first: 1 when a
-                      -- month was reported by as_of (0 selects nothing); latest: the last one; assessed:
-                      -- the latest assessment (NULL for none).
+                      -- mentors: the last assignment begun by as_of (current unless ended); latest: the last
+                      -- month reported by as_of (the first is 1 when there is one, else 0, which selects
+                      -- nothing); ssm_at: the first byte of the latest assessment (NULL for none).
                       FROM (SELECT h.*, g.ready, width_bucket($2::date, h.mentor_from_on) AS mentors,
-                                   least(width_bucket($2::date, h.income_on), 1) AS first, width_bucket($2::date, h.income_on) AS latest,
-                                   width_bucket($2::date, h.report_on) AS reports, nullif(width_bucket($2::date, h.assessed_on), 0) AS assessed,
+                                   width_bucket($2::date, h.income_on) AS latest,
+                                   width_bucket($2::date, h.report_on) AS reports, (nullif(width_bucket($2::date, h.assessed_on), 0) - 1) * 15 AS ssm_at,
                                    width_bucket($2::date, h.completed_on) AS completions
                             FROM family_histories h
                             LEFT JOIN graduation_settings($1) s ON s.programme_id = h.programme_id
@@ -295,34 +297,40 @@ public struct Reports: Sendable {
     // MARK: training
 
     /// Enrollment rows (kind 'e': enrollments in courses whose first session falls in the
-    /// period; completed when completed by as_of) and family rows (kind 'f': trained when a
+    /// period; completed when completed by as_of; each family's enrollments come from its
+    /// history row, sql/020) and family rows (kind 'f': trained when a
     /// member completed a course by as_of; above the line when the latest month's income is at
     /// least the poverty line per person). Grouped by course, a family has a row per course its
     /// members were enrolled in by as_of (trained: completed that course), or one without a
     /// course; the total always takes one row per family.
     static func trainingItems(byCourse: Bool) -> String {
-        let familyRows = byCourse ? "families_by_course" : "families_trained"
+        // Written out where used rather than as a CTE read twice, which would copy every family's row once more.
+        let familiesTrained = """
+            SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
+                   fk.project_type, fk.mentor, NULL::text AS course, NULL::boolean AS completed, fk.trained, fk.now_band
+            FROM family_rows fk
+            """
+        let familyRows = byCourse ? "SELECT * FROM families_by_course" : familiesTrained
         return """
             course_starts AS (
                 SELECT s.course_id, min(s.held_on) AS starts_on FROM course_sessions s WHERE s.organization_id = $1 GROUP BY s.course_id
-            ), enrolled AS (
-                SELECT e.id, m.family_id, c.code AS course, e.completed AND e.completed_on <= $2::date AS completed, cs.starts_on
-                FROM enrollments e JOIN members m ON m.id = e.member_id JOIN courses c ON c.id = e.course_id
-                LEFT JOIN course_starts cs ON cs.course_id = c.id
-                WHERE e.organization_id = $1 AND m.organization_id = $1 AND c.organization_id = $1
             ), family_rows AS (
                 SELECT fk.id, fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.now_band,
-                       coalesce(fk.trained, false) AS trained
+                       coalesce(fk.trained, false) AS trained, fk.enrollment_ids, fk.enrollment_course_ids, fk.enrollment_completed_on
                 FROM families_keyed fk
+            ), enrolled AS (
+                SELECT e.id, f.id AS family_id, f.programme, f.region, f.district, f.project_type, f.mentor, c.code AS course,
+                       coalesce(e.completed_on <= $2::date, false) AS completed, cs.starts_on
+                FROM family_rows f
+                CROSS JOIN LATERAL unnest(f.enrollment_ids, f.enrollment_course_ids, f.enrollment_completed_on) e (id, course_id, completed_on)
+                JOIN courses c ON c.id = e.course_id
+                LEFT JOIN course_starts cs ON cs.course_id = c.id
+                WHERE cardinality(f.enrollment_ids) > 0 AND c.organization_id = $1
             ), enrollment_rows AS (
-                SELECT 'e'::text AS kind, e.id AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
-                       fk.project_type, fk.mentor, e.course, e.completed, NULL::boolean AS trained, NULL::text AS now_band
-                FROM enrolled e JOIN family_rows fk ON fk.id = e.family_id
+                SELECT 'e'::text AS kind, e.id AS enrollment_id, e.family_id, e.programme, e.region, e.district,
+                       e.project_type, e.mentor, e.course, e.completed, NULL::boolean AS trained, NULL::text AS now_band
+                FROM enrolled e
                 WHERE e.starts_on <= $4::date AND ($3::date IS NULL OR e.starts_on >= $3::date)
-            ), families_trained AS (
-                SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
-                       fk.project_type, fk.mentor, NULL::text AS course, NULL::boolean AS completed, fk.trained, fk.now_band
-                FROM family_rows fk
             ), families_by_course AS (
                 SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
                        fk.project_type, fk.mentor, c.course, NULL::boolean AS completed, coalesce(c.trained, false) AS trained, fk.now_band
@@ -330,9 +338,9 @@ public struct Reports: Sendable {
                 LEFT JOIN (SELECT e.family_id, e.course, bool_or(e.completed) AS trained FROM enrolled e
                            WHERE e.starts_on <= $2::date GROUP BY e.family_id, e.course) c ON c.family_id = fk.id
             ), items AS (
-                SELECT * FROM enrollment_rows UNION ALL SELECT * FROM \(familyRows)
+                SELECT * FROM enrollment_rows UNION ALL \(familyRows)
             ), total_items AS (
-                SELECT * FROM enrollment_rows UNION ALL SELECT * FROM families_trained
+                SELECT * FROM enrollment_rows UNION ALL \(familiesTrained)
             )
             """
     }
