@@ -19,23 +19,38 @@ CREATE TABLE family_histories (
     district         text NOT NULL,
     status           text NOT NULL,
     status_on        date,
-    -- Its mentor assignments by from_on (they never overlap); mentor_to_on NULL: open.
+    -- Its mentor assignments by from_on (they never overlap; mentor_to_on 'infinity' while
+    -- open), with the mentor's email, the key a report groups by; the last one again on its own.
     mentor_from_on   date[] NOT NULL,
     mentor_to_on     date[] NOT NULL,
-    mentor_ids       uuid[] NOT NULL,
+    mentor_emails    text[] NOT NULL,
+    last_mentor_from_on date,
+    last_mentor_to_on date,
+    last_mentor_email text,
     -- The programme of the family's latest loan or grant (by created_at), as family_programmes().
     programme_id     uuid,
     -- The type of its latest project (by created_at).
     project_type     text,
-    -- Household income per reported month, by month.
+    -- Household income per reported month, by month; the first and the last month's again on
+    -- their own. Reports read them for every family, and a column costs far less to read than an
+    -- array's element: as of today (on or after the last element) a report reads no array at all.
     income_on        date[] NOT NULL,
     income_total     numeric[] NOT NULL,
     household_size   integer[] NOT NULL,
+    first_income_on  date,
+    first_income_total numeric,
+    first_household_size integer,
+    last_income_on   date,
+    last_income_total numeric,
+    last_household_size integer,
     -- The months any of its projects reported, by month: net income (revenue − costs) and jobs
     -- (members working + hired workers), summed over the projects.
     report_on        date[] NOT NULL,
     report_net       numeric[] NOT NULL,
     report_jobs      bigint[] NOT NULL,
+    last_report_on   date,
+    last_report_net  numeric,
+    last_report_jobs bigint,
     -- Its assessments in (assessed_on, recorded_at) order. Per assessment 15 bytes, one per
     -- domain in the order of the columns of `assessments`: `scores` the scores (0–5); and
     -- `ssm_changes` the change since the intake as it stood then (the `intake` assessment if
@@ -55,7 +70,7 @@ CREATE TABLE family_histories (
     enrollment_completed_on date[] NOT NULL,
     FOREIGN KEY (organization_id, family_id) REFERENCES families (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT family_histories_mentors_aligned CHECK (
-        cardinality(mentor_to_on) = cardinality(mentor_from_on) AND cardinality(mentor_ids) = cardinality(mentor_from_on)),
+        cardinality(mentor_to_on) = cardinality(mentor_from_on) AND cardinality(mentor_emails) = cardinality(mentor_from_on)),
     CONSTRAINT family_histories_incomes_aligned CHECK (
         cardinality(income_total) = cardinality(income_on) AND cardinality(household_size) = cardinality(income_on)),
     CONSTRAINT family_histories_reports_aligned CHECK (
@@ -149,9 +164,10 @@ LANGUAGE sql STABLE AS $$
               WHERE pj.family_id = ANY (family_ids)) x
         ORDER BY x.family_id, x.created_at DESC, x.id DESC
     ), mentors AS (
-        SELECT a.family_id, array_agg(a.from_on ORDER BY a.from_on) AS from_on, array_agg(a.to_on ORDER BY a.from_on) AS to_on,
-               array_agg(a.mentor_id ORDER BY a.from_on) AS mentor_ids
-        FROM mentor_assignments a WHERE a.family_id = ANY (family_ids)
+        SELECT a.family_id, array_agg(a.from_on ORDER BY a.from_on) AS from_on, array_agg(coalesce(a.to_on, 'infinity') ORDER BY a.from_on) AS to_on,
+               array_agg(u.email ORDER BY a.from_on) AS emails
+        FROM mentor_assignments a JOIN users u ON u.id = a.mentor_id
+        WHERE a.family_id = ANY (family_ids)
         GROUP BY a.family_id
     ), latest_projects AS (
         SELECT DISTINCT ON (pj.family_id) pj.family_id, pj.type
@@ -159,9 +175,13 @@ LANGUAGE sql STABLE AS $$
         ORDER BY pj.family_id, pj.created_at DESC, pj.id DESC
     )
     SELECT f.id, f.organization_id, f.region, f.district, f.status, f.status_on,
-           coalesce(m.from_on, '{}'), coalesce(m.to_on, '{}'), coalesce(m.mentor_ids, '{}'), fu.programme_id, lp.type,
+           coalesce(m.from_on, '{}'), coalesce(m.to_on, '{}'), coalesce(m.emails, '{}'),
+           m.from_on[cardinality(m.from_on)], m.to_on[cardinality(m.to_on)], m.emails[cardinality(m.emails)], fu.programme_id, lp.type,
            coalesce(i.income_on, '{}'), coalesce(i.income_total, '{}'), coalesce(i.household_size, '{}'),
+           i.income_on[1], i.income_total[1], i.household_size[1],
+           i.income_on[cardinality(i.income_on)], i.income_total[cardinality(i.income_total)], i.household_size[cardinality(i.household_size)],
            coalesce(r.report_on, '{}'), coalesce(r.report_net, '{}'), coalesce(r.report_jobs, '{}'),
+           r.report_on[cardinality(r.report_on)], r.report_net[cardinality(r.report_net)], r.report_jobs[cardinality(r.report_jobs)],
            coalesce(a.assessed_on, '{}'), coalesce(a.scores, ''), coalesce(a.ssm_changes, ''),
            coalesce(c.completed_on, '{}'), coalesce(c.enrollment_ids, '{}'), coalesce(c.enrollment_course_ids, '{}'),
            coalesce(c.enrollment_completed_on, '{}')
@@ -188,10 +208,16 @@ BEGIN
     INSERT INTO family_histories SELECT * FROM family_history_rows(family_ids)
     ON CONFLICT (family_id) DO UPDATE SET
         region = excluded.region, district = excluded.district, status = excluded.status, status_on = excluded.status_on,
-        mentor_from_on = excluded.mentor_from_on, mentor_to_on = excluded.mentor_to_on, mentor_ids = excluded.mentor_ids,
+        mentor_from_on = excluded.mentor_from_on, mentor_to_on = excluded.mentor_to_on, mentor_emails = excluded.mentor_emails,
+        last_mentor_from_on = excluded.last_mentor_from_on, last_mentor_to_on = excluded.last_mentor_to_on,
+        last_mentor_email = excluded.last_mentor_email,
         programme_id = excluded.programme_id, project_type = excluded.project_type,
         income_on = excluded.income_on, income_total = excluded.income_total, household_size = excluded.household_size,
+        first_income_on = excluded.first_income_on, first_income_total = excluded.first_income_total,
+        first_household_size = excluded.first_household_size, last_income_on = excluded.last_income_on,
+        last_income_total = excluded.last_income_total, last_household_size = excluded.last_household_size,
         report_on = excluded.report_on, report_net = excluded.report_net, report_jobs = excluded.report_jobs,
+        last_report_on = excluded.last_report_on, last_report_net = excluded.last_report_net, last_report_jobs = excluded.last_report_jobs,
         assessed_on = excluded.assessed_on, scores = excluded.scores, ssm_changes = excluded.ssm_changes,
         completed_on = excluded.completed_on, enrollment_ids = excluded.enrollment_ids,
         enrollment_course_ids = excluded.enrollment_course_ids, enrollment_completed_on = excluded.enrollment_completed_on;
@@ -244,6 +270,8 @@ BEGIN
         PERFORM refresh_family_histories(ARRAY(SELECT family_id FROM members WHERE id IN (OLD.member_id, NEW.member_id)));
     WHEN 'families' THEN
         PERFORM refresh_family_histories(ARRAY[NEW.id]);
+    WHEN 'users' THEN
+        PERFORM refresh_family_histories(ARRAY(SELECT DISTINCT family_id FROM mentor_assignments WHERE mentor_id = NEW.id));
     ELSE
         PERFORM refresh_family_histories(ARRAY[OLD.family_id, NEW.family_id]);
     END CASE;
@@ -274,6 +302,9 @@ BEGIN
 END $$;
 CREATE TRIGGER keep_histories_update AFTER UPDATE OF region, district, status, status_on ON families FOR EACH ROW
     WHEN ((OLD.region, OLD.district, OLD.status, OLD.status_on) IS DISTINCT FROM (NEW.region, NEW.district, NEW.status, NEW.status_on))
+    EXECUTE FUNCTION keep_family_history();
+CREATE TRIGGER keep_histories_update AFTER UPDATE OF email ON users FOR EACH ROW
+    WHEN (OLD.email IS DISTINCT FROM NEW.email)
     EXECUTE FUNCTION keep_family_history();
 CREATE TRIGGER keep_histories_update AFTER UPDATE OF family_id, type, created_at ON projects FOR EACH ROW
     WHEN ((OLD.family_id, OLD.type, OLD.created_at) IS DISTINCT FROM (NEW.family_id, NEW.type, NEW.created_at))

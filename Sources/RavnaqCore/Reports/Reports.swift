@@ -200,20 +200,22 @@ public struct Reports: Sendable {
 
     /// One row per family with its status, its group keys — the programme of its latest loan
     /// or grant, its latest project's type, its mentor as of as_of — and its figures as of
-    /// as_of, all read from its row in `family_histories` (sql/020) with binary searches
-    /// (`width_bucket`), so that the organization's other tables are not read at all (the
-    /// `mentors` CTE goes unused): its income band in the first and in the latest month
-    /// reported up to as_of (the month's line: the latest that took effect by its first day),
-    /// whether a member completed a course, its projects' net income and jobs in the latest
-    /// month any of them reported, per SSM domain the change since intake as of its latest
-    /// assessment, and whether it is ready to graduate (`graduation_of`, the definition that
-    /// `graduation_criteria` also reads, inlined here into the same scan).
+    /// as_of, all read from its row in `family_histories` (sql/020), so that the organization's
+    /// other tables are not read at all (the `mentors` CTE goes unused): its income band in the
+    /// first and in the latest month reported up to as_of (the month's line: the latest that
+    /// took effect by its first day), whether a member completed a course, its projects' net
+    /// income and jobs in the latest month any of them reported, per SSM domain the change
+    /// since intake as of its latest assessment, and whether it is ready to graduate
+    /// (`graduation_of`, the definition that `graduation_criteria` also reads, inlined here into
+    /// the same scan).
     ///
-    /// The figures are computed in sub-queries kept apart (`OFFSET 0`), so that the joins carry
-    /// a few scalars per family rather than its arrays, and `income_band()` gets plain columns,
-    /// which PostgreSQL inlines. A figure a report leaves unused is never computed: PostgreSQL
-    /// drops the unused outputs of such a sub-query, so a report should read `families_keyed`
-    /// once (training selects its columns into a CTE of its own).
+    /// The latest month and mentor as of as_of are the kept last ones when as_of is on or after
+    /// them — always so as of today — and otherwise found by binary search (`width_bucket`) in
+    /// the arrays. The figures are computed in sub-queries kept apart (`OFFSET 0`), so that the
+    /// joins carry a few scalars per family rather than its arrays, and `income_band()` gets
+    /// plain columns, which PostgreSQL inlines. A figure a report leaves unused is never
+    /// computed: PostgreSQL drops the unused outputs of such a sub-query, so a report should read
+    /// `families_keyed` once (training selects its columns into a CTE of its own).
     static var familyKeys: String {
         let changes = Assessments.domains.enumerated().map { index, domain in
             "ssm_change(h.ssm_changes, h.ssm_at + \(index)) AS ssm_\(domain)"
@@ -224,27 +226,39 @@ public struct Reports: Sendable {
                 SELECT array_agg(p.effective_on ORDER BY p.effective_on) AS starts_on, array_agg(p.amount ORDER BY p.effective_on) AS amounts
                 FROM poverty_lines p
             ), families_keyed AS (
-                SELECT h.family_id AS id, h.status, h.status_on, pg.name AS programme, h.region, h.district, h.project_type, u.email AS mentor,
+                SELECT h.family_id AS id, h.status, h.status_on, pg.name AS programme, h.region, h.district, h.project_type, h.mentor,
                        income_band(h.first_total, h.first_size, h.first_line) AS intake_band,
                        income_band(h.latest_total, h.latest_size, h.latest_line) AS now_band,
                        h.trained, h.ready, h.net_income, h.jobs, \(figures),
                        h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on
-                FROM (SELECT h.family_id, h.status, h.status_on, h.region, h.district, h.programme_id, h.project_type, h.ready,
+                FROM (SELECT h.family_id, h.status, h.status_on, h.region, h.district, h.programme_id, h.project_type, h.mentor, h.ready,
                              h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on,
-                             CASE WHEN h.mentor_to_on[h.mentors] IS NULL OR h.mentor_to_on[h.mentors] > $2::date THEN h.mentor_ids[h.mentors] END AS mentor_id,
-                             h.income_total[least(h.latest, 1)] AS first_total, h.household_size[least(h.latest, 1)] AS first_size,
-                             (SELECT amounts FROM lines)[width_bucket(h.income_on[least(h.latest, 1)], (SELECT starts_on FROM lines))] AS first_line,
-                             h.income_total[h.latest] AS latest_total, h.household_size[h.latest] AS latest_size,
-                             (SELECT amounts FROM lines)[width_bucket(h.income_on[h.latest], (SELECT starts_on FROM lines))] AS latest_line,
-                             h.completions > 0 AS trained, h.report_net[h.reports] AS net_income, h.report_jobs[h.reports] AS jobs,
+                             -- A month's line; none (no band) for no month.
+                             h.first_total, h.first_size, (SELECT amounts FROM lines)[width_bucket(h.first_on, (SELECT starts_on FROM lines))] AS first_line,
+                             h.latest_total, h.latest_size, (SELECT amounts FROM lines)[width_bucket(h.latest_on, (SELECT starts_on FROM lines))] AS latest_line,
+                             h.trained, h.net_income, h.jobs,
                              \(changes)
-                      -- mentors: the last assignment begun by as_of (current unless ended); latest: the last
-                      -- month reported by as_of (the first is 1 when there is one, else 0, which selects
-                      -- nothing); ssm_at: the first byte of the latest assessment (NULL for none).
-                      FROM (SELECT h.*, g.ready, width_bucket($2::date, h.mentor_from_on) AS mentors,
-                                   width_bucket($2::date, h.income_on) AS latest,
-                                   width_bucket($2::date, h.report_on) AS reports, (nullif(width_bucket($2::date, h.assessed_on), 0) - 1) * 15 AS ssm_at,
-                                   width_bucket($2::date, h.completed_on) AS completions
+                      FROM (SELECT h.family_id, h.status, h.status_on, h.region, h.district, h.programme_id, h.project_type, g.ready,
+                                   h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on, h.ssm_changes,
+                                   CASE WHEN h.last_mentor_from_on <= $2::date THEN CASE WHEN h.last_mentor_to_on > $2::date THEN h.last_mentor_email END
+                                        WHEN h.mentor_to_on[width_bucket($2::date, h.mentor_from_on)] > $2::date
+                                        THEN h.mentor_emails[width_bucket($2::date, h.mentor_from_on)] END AS mentor,
+                                   -- The first month counts once reported by as_of.
+                                   CASE WHEN h.first_income_on <= $2::date THEN h.first_income_on END AS first_on,
+                                   h.first_income_total AS first_total, h.first_household_size AS first_size,
+                                   CASE WHEN h.last_income_on <= $2::date THEN h.last_income_on
+                                        ELSE h.income_on[width_bucket($2::date, h.income_on)] END AS latest_on,
+                                   CASE WHEN h.last_income_on <= $2::date THEN h.last_income_total
+                                        ELSE h.income_total[width_bucket($2::date, h.income_on)] END AS latest_total,
+                                   CASE WHEN h.last_income_on <= $2::date THEN h.last_household_size
+                                        ELSE h.household_size[width_bucket($2::date, h.income_on)] END AS latest_size,
+                                   CASE WHEN h.last_report_on <= $2::date THEN h.last_report_net
+                                        ELSE h.report_net[width_bucket($2::date, h.report_on)] END AS net_income,
+                                   CASE WHEN h.last_report_on <= $2::date THEN h.last_report_jobs
+                                        ELSE h.report_jobs[width_bucket($2::date, h.report_on)] END AS jobs,
+                                   width_bucket($2::date, h.completed_on) > 0 AS trained,
+                                   -- The first byte of the latest assessment's changes (NULL for none).
+                                   (nullif(width_bucket($2::date, h.assessed_on), 0) - 1) * 15 AS ssm_at
                             FROM family_histories h
                             LEFT JOIN graduation_settings($1) s ON s.programme_id = h.programme_id
                             CROSS JOIN LATERAL graduation_of($1, $2::date, h.family_id, h.income_on, h.income_total, h.household_size,
@@ -253,7 +267,6 @@ public struct Reports: Sendable {
                             WHERE h.organization_id = $1 OFFSET 0) h
                       OFFSET 0) h
                 LEFT JOIN programmes pg ON pg.id = h.programme_id
-                LEFT JOIN users u ON u.id = h.mentor_id
             )
             """
     }
