@@ -131,10 +131,13 @@ CREATE TRIGGER keep_histories_delete AFTER DELETE ON repayments REFERENCING OLD 
 
 -- loan_figures() (sql/004) answered from the kept history: one row read instead of a replay of
 -- the loan's repayments and schedule, for the case file, the loan lists and the overdue list.
--- Overdue is what fell due before as_of and was not paid by then.
-CREATE OR REPLACE FUNCTION loan_figures(loan_id uuid, as_of date,
-                                        OUT outstanding_principal numeric, OUT days_past_due integer, OUT overdue numeric)
-LANGUAGE sql STABLE AS $$
+-- Overdue is what fell due before as_of and was not paid by then. Now a set-returning function
+-- (of one row), which PostgreSQL inlines into the calling query: the overdue list then joins
+-- the histories of all loans at once instead of calling the function once per loan.
+DROP FUNCTION loan_figures(uuid, date);
+CREATE FUNCTION loan_figures(loan_id uuid, as_of date)
+RETURNS TABLE (outstanding_principal numeric, days_past_due integer, overdue numeric)
+LANGUAGE sql STABLE ROWS 1 AS $$
     SELECT CASE WHEN x.live THEN l.principal - amount_through(h.paid_on, h.principal_paid, as_of) ELSE 0 END,
            CASE WHEN x.live THEN coalesce(greatest(as_of - first_unpaid_due_on(h.due_on, h.scheduled, x.paid), 0), 0) ELSE 0 END,
            CASE WHEN x.live THEN greatest(amount_through(h.due_on, h.scheduled, as_of - 1) - x.paid, 0) ELSE 0 END
