@@ -260,6 +260,49 @@ extension ReportsTests {
         ], "August total")
     }
 
+    @Test("portfolio and grants by every group and by none: the groups split the loans and grants, each row names its keys, the total stays")
+    func everyGrouping() async throws {
+        let book = try await Self.portfolioBook()
+        let made = ReportBook(families: book.families, projects: book.projects, programmes: book.programmes)
+        try await made.addGrants(book.fixture.database, admin: book.fixture.admin)
+        // AN-1 and FA-3 have a mentor; AN-2 and FA-4 none.
+        _ = try await book.fixture.user("dilnoza@example.org", .mentor)
+        for code in ["AN-1", "FA-3"] {
+            _ = try await Families(database: book.fixture.database).assignMentor(
+                family: book.families[code]!, mentor: "dilnoza@example.org", from: "2025-01-01", as: book.fixture.admin)
+        }
+        let keyValues: [String: Set<String>] = [
+            "programme": ["Ayol", "Yoshlar"], "region": ["Andijon", "Farg'ona"], "district": ["Asaka", "Quva"],
+            "project_type": ["baking", "sewing", "livestock"], "mentor": ["dilnoza@example.org", "-"],
+        ]
+        for (report, count, amount) in [("portfolio", "loans_active", "outstanding_principal"), ("grants", "grants", "committed")] {
+            let whole = try await Self.report(book, report, asOf: "2025-08-31")
+            let total = try #require(whole["total"] as? [String: Any])
+            for by in ["programme", "region", "district", "project_type", "mentor", "region,programme,mentor"] {
+                let answer = try await Self.report(book, report, asOf: "2025-08-31", by: by)
+                let rows = try #require(answer["rows"] as? [[String: Any]])
+                let keys = by.split(separator: ",").map(String.init)
+                #expect(NSDictionary(dictionary: try #require(answer["total"] as? [String: Any])).isEqual(to: total), "\(report) by \(by)")
+                #expect(rows.map { ($0[count] as? NSNumber)?.intValue ?? -1 }.reduce(0, +) == (total[count] as? NSNumber)?.intValue,
+                        "\(report) by \(by): \(count)")
+                let sum = rows.map { Decimal(string: $0[amount] as? String ?? "") ?? .nan }.reduce(0, +)
+                #expect(sum == Decimal(string: total[amount] as? String ?? ""), "\(report) by \(by): \(amount)")
+                for row in rows {
+                    #expect(Set(row.keys).isSuperset(of: keys + ["currency"]), "\(report) by \(by): \(row)")
+                    for key in keys {
+                        let value = row[key] is NSNull ? "-" : row[key] as? String ?? "?"
+                        #expect(keyValues[key]!.contains(value), "\(report) by \(by): \(key) = \(value)")
+                    }
+                }
+                // Every key value the data holds shows up in some row.
+                for key in keys where report == "portfolio" {
+                    let seen = Set(rows.map { $0[key] is NSNull ? "-" : $0[key] as? String ?? "?" })
+                    #expect(seen == keyValues[key]!, "\(report) by \(by): \(key) values \(seen)")
+                }
+            }
+        }
+    }
+
     @Test("an unknown report is not found; a bad by, date or period names its field")
     func invalidQueries() async throws {
         #expect(throws: RavnaqError.self) { try ReportQuery.parse(report: "loans", asOf: nil, from: nil, to: nil, by: nil) }

@@ -53,46 +53,67 @@ public struct Reports: Sendable {
 
     /// The whole statement of a report. Only fixed SQL text is assembled here: the group
     /// columns come from `ReportGroup`, never from the request.
+    ///
+    /// The groups, the per-currency totals and the total come from one aggregation of `items`
+    /// over grouping sets (one sort serves them all), each told apart by `GROUPING()`. Only
+    /// training by course takes its total from `total_items`, since there a family has a row
+    /// per course.
     static func statement(_ report: ReportName, by: [ReportGroup]) -> String {
-        let (ctes, metrics) = parts(report, byCourse: by.contains(.course))
+        let (ctes, metrics) = parts(report, by: by)
         let perCurrency = report == .portfolio || report == .grants
+        let ownTotal = by.contains(.course)
         let columns = by.map(\.column) + (perCurrency ? ["currency"] : [])
-        let pairs = metrics.map { "'\($0.name)', \($0.sql)" }
-        let rowObject = "json_build_object(" + (columns.map { "'\($0)', i.\($0)" } + pairs).joined(separator: ", ") + ")"
-        let groupBy = columns.isEmpty ? "()" : columns.map { "i.\($0)" }.joined(separator: ", ")
-        let order = columns.isEmpty ? "" : " ORDER BY " + columns.map { "g.\($0)" }.joined(separator: ", ")
-        let selected = ([rowObject + " AS o"] + columns.map { "i.\($0)" }).joined(separator: ", ")
-        var total = "(SELECT json_build_object(\(pairs.joined(separator: ", "))) FROM total_items i)"
-        var totals = ""
+        let pairs = metrics.map { "'\($0.name)', \($0.sql)" }.joined(separator: ", ")
+        let rowObject = "json_build_object(" + (columns.map { "'\($0)', i.\($0)" } + [pairs]).joined(separator: ", ") + ")"
+        var totalObject = "json_build_object(\(pairs))"
         if perCurrency {
             let guarded = metrics.map { "'\($0.name)', " + ($0.money ? "CASE WHEN count(DISTINCT i.currency) > 1 THEN NULL ELSE \($0.sql) END" : $0.sql) }
-            total = "(SELECT json_build_object('currency', CASE WHEN count(DISTINCT i.currency) = 1 THEN min(i.currency) END, "
-                + guarded.joined(separator: ", ") + ") FROM total_items i)"
-            totals = """
-                ,
-                'totals', coalesce((SELECT json_agg(c.o ORDER BY c.currency) FROM (
-                    SELECT json_build_object('currency', i.currency, \(pairs.joined(separator: ", "))) AS o, i.currency
-                    FROM total_items i GROUP BY i.currency) c), '[]'::json)
-                """
+            totalObject = "json_build_object('currency', CASE WHEN count(DISTINCT i.currency) = 1 THEN min(i.currency) END, "
+                + guarded.joined(separator: ", ") + ")"
         }
+        // Each grouping set and the level GROUPING() gives its groups: a bit per column, set
+        // when the column is not grouped. Sets that coincide (no `by`) share their groups.
+        let level = columns.isEmpty ? "0" : "GROUPING(" + columns.map { "i.\($0)" }.joined(separator: ", ") + ")"
+        func levelOf(_ grouped: [String]) -> Int {
+            columns.reduce(0) { $0 * 2 + (grouped.contains($1) ? 0 : 1) }
+        }
+        var sets: [(columns: [String], level: Int, object: String)] = [(columns, levelOf(columns), rowObject)]
+        if perCurrency { sets.append((["currency"], levelOf(["currency"]), "json_build_object('currency', i.currency, \(pairs))")) }
+        if !ownTotal { sets.append(([], levelOf([]), totalObject)) }
+        var distinctSets: [(columns: [String], level: Int, object: String)] = []
+        for set in sets where !distinctSets.contains(where: { $0.level == set.level }) { distinctSets.append(set) }
+        let groupingSets = distinctSets.map { "(" + $0.columns.map { "i.\($0)" }.joined(separator: ", ") + ")" }.joined(separator: ", ")
+        let object = distinctSets.count == 1 ? distinctSets[0].object
+            : "CASE \(level) " + distinctSets.map { "WHEN \($0.level) THEN \($0.object)" }.joined(separator: " ") + " END"
+        let order = columns.isEmpty ? "" : " ORDER BY " + columns.map { "g.\($0)" }.joined(separator: ", ")
+        let total = ownTotal
+            ? "(SELECT \(totalObject) FROM total_items i)"
+            : "(array_agg(g.o) FILTER (WHERE g.level = \(levelOf([]))))[1]"
+        let totals = perCurrency
+            ? ",\n    'totals', coalesce(json_agg(g.o ORDER BY g.currency) FILTER (WHERE g.level = \(levelOf(["currency"]))), '[]'::json)"
+            : ""
         // `parameters` types $1, $3 and $4 for the reports that use no period.
         return """
             WITH parameters AS (SELECT $1::uuid AS organization_id, $3::date AS from_on, $4::date AS end_on), \(ctes)
             SELECT json_build_object(
                 'report', $5::text, 'as_of', $2::date, 'from', $3::date, 'to', $6::date, 'by', $7::json,
-                'rows', coalesce((SELECT json_agg(g.o\(order)) FROM (SELECT \(selected) FROM items i GROUP BY \(groupBy)) g), '[]'::json),
+                'rows', coalesce(json_agg(g.o\(order)) FILTER (WHERE g.level = \(levelOf(columns))), '[]'::json),
                 'total', \(total)\(totals)
             )::text
+            FROM (SELECT \(level) AS level, \(([object + " AS o"] + columns.map { "i.\($0)" }).joined(separator: ", "))
+                  FROM items i GROUP BY GROUPING SETS (\(groupingSets))) g
             """
     }
 
-    /// The CTEs (ending with `items` and `total_items`) and the metrics of a report.
-    static func parts(_ report: ReportName, byCourse: Bool) -> (String, [Metric]) {
-        switch report {
-        case .portfolio: (mentors + ", " + portfolioItems, portfolioMetrics)
-        case .grants: (mentors + ", " + grantItems, grantMetrics)
+    /// The CTEs (ending with `items`, and for training by course `total_items`) and the metrics
+    /// of a report grouped by `by`.
+    static func parts(_ report: ReportName, by: [ReportGroup]) -> (String, [Metric]) {
+        let mentorsIfGrouped = by.contains(.mentor) ? mentors + ", " : ""
+        return switch report {
+        case .portfolio: (mentorsIfGrouped + portfolioItems(by: by), portfolioMetrics)
+        case .grants: (mentorsIfGrouped + grantItems(by: by), grantMetrics)
         case .outcomes: (mentors + ", " + familyKeys + ", " + outcomeItems, outcomeMetrics)
-        case .training: (mentors + ", " + familyKeys + ", " + trainingItems(byCourse: byCourse), trainingMetrics)
+        case .training: (mentors + ", " + familyKeys + ", " + trainingItems(byCourse: by.contains(.course)), trainingMetrics)
         }
     }
 
@@ -105,17 +126,30 @@ public struct Reports: Sendable {
         """
 
     /// The group keys of a loan or grant `x`: its own programme and project's type, its family's
-    /// region, district and mentor as of as_of.
-    static func ownKeys(_ table: String) -> String {
-        """
-        SELECT x.*, p.name AS programme, f.region, f.district, pr.type AS project_type, m.mentor
-        FROM \(table) x
-        JOIN programmes p ON p.id = x.programme_id
-        JOIN projects pr ON pr.id = x.project_id
-        JOIN families f ON f.id = pr.family_id
-        LEFT JOIN mentors m ON m.family_id = f.id
-        WHERE x.organization_id = $1 AND pr.organization_id = $1 AND f.organization_id = $1
-        """
+    /// region, district and mentor as of as_of. Only the keys of `by` are looked up (the others
+    /// are NULL): a join that no group needs would cost as much as the figures themselves.
+    static func ownKeys(_ table: String, by: [ReportGroup]) -> String {
+        let family = by.contains(.region) || by.contains(.district) || by.contains(.mentor)
+        let project = family || by.contains(.project_type)
+        var joins = "", conditions = "x.organization_id = $1"
+        if by.contains(.programme) { joins += "\nJOIN programmes p ON p.id = x.programme_id" }
+        if project {
+            joins += "\nJOIN projects pr ON pr.id = x.project_id"
+            conditions += " AND pr.organization_id = $1"
+        }
+        if family {
+            joins += "\nJOIN families f ON f.id = pr.family_id"
+            conditions += " AND f.organization_id = $1"
+        }
+        if by.contains(.mentor) { joins += "\nLEFT JOIN mentors m ON m.family_id = pr.family_id" }
+        func key(_ group: ReportGroup, _ sql: String) -> String { (by.contains(group) ? sql : "NULL::text") + " AS \(group.column)" }
+        let keys = [key(.programme, "p.name"), key(.region, "f.region"), key(.district, "f.district"),
+                    key(.project_type, "pr.type"), key(.mentor, "m.mentor")]
+        return """
+            SELECT x.*, \(keys.joined(separator: ", "))
+            FROM \(table) x\(joins)
+            WHERE \(conditions)
+            """
     }
 
     // MARK: portfolio
@@ -125,32 +159,37 @@ public struct Reports: Sendable {
     /// in the period are binary searches in sorted arrays, so a report as of any date reads one
     /// row per loan. Repayments go to the oldest installment first, so the oldest installment
     /// not fully paid by as_of gives the days past due. Installments due on or after a write-off
-    /// do not count (on one day repayments come first, then the write-off).
-    static let portfolioItems = """
-        loan_keys AS (
-            \(ownKeys("loans")) AND x.disbursed_on <= $2::date
-        ), positions AS (
-            SELECT k.*, h.due_on, h.scheduled, h.on_time_due_on, h.paid_on, h.collected,
-                   amount_through(h.paid_on, h.paid, $2::date) AS paid,
-                   amount_through(h.paid_on, h.principal_paid, $2::date) AS principal_paid,
-                   least($4::date, k.written_off_on - 1) AS counted_through
-            FROM loan_keys k JOIN loan_histories h ON h.loan_id = k.id
-            WHERE h.organization_id = $1
-        ), items AS (
-            SELECT p.id, p.currency, p.programme, p.region, p.district, p.project_type, p.mentor,
-                   CASE WHEN p.written_off_on <= $2::date THEN 0 ELSE p.principal - p.principal_paid END AS outstanding,
-                   CASE WHEN p.written_off_on <= $2::date THEN 0
-                        ELSE coalesce(greatest($2::date - first_unpaid_due_on(p.due_on, p.scheduled, p.paid), 0), 0) END AS dpd,
-                   CASE WHEN p.disbursed_on <= $4::date AND ($3::date IS NULL OR p.disbursed_on >= $3::date)
-                        THEN p.principal ELSE 0 END AS disbursed,
-                   amount_through(p.paid_on, p.collected, $4::date) - amount_through(p.paid_on, p.collected, $3::date - 1) AS collected,
-                   CASE WHEN p.written_off_on <= $4::date AND ($3::date IS NULL OR p.written_off_on >= $3::date)
-                        THEN p.written_off_principal ELSE 0 END AS written_off,
-                   dates_between(p.due_on, $3::date, p.counted_through) AS due,
-                   dates_between(p.on_time_due_on, $3::date, p.counted_through) AS on_time
-            FROM positions p
-        ), total_items AS (SELECT * FROM items)
+    /// do not count (on one day repayments come first, then the write-off). The figures are
+    /// worked out before the group keys are joined (`OFFSET 0` keeps PostgreSQL from merging
+    /// the two), so that the joins carry a few numbers per loan rather than its arrays.
+    static func portfolioItems(by: [ReportGroup]) -> String {
         """
+        figures AS (
+            SELECT l.id,
+                   CASE WHEN l.written_off_on <= $2::date THEN 0
+                        ELSE l.principal - amount_through(h.paid_on, h.principal_paid, $2::date) END AS outstanding,
+                   CASE WHEN l.written_off_on <= $2::date THEN 0
+                        ELSE coalesce(greatest($2::date - first_unpaid_due_on(h.due_on, h.scheduled, amount_through(h.paid_on, h.paid, $2::date)), 0), 0)
+                   END AS dpd,
+                   amount_through(h.paid_on, h.collected, $4::date) - amount_through(h.paid_on, h.collected, $3::date - 1) AS collected,
+                   dates_between(h.due_on, $3::date, least($4::date, l.written_off_on - 1)) AS due,
+                   dates_between(h.on_time_due_on, $3::date, least($4::date, l.written_off_on - 1)) AS on_time
+            FROM loans l JOIN loan_histories h ON h.loan_id = l.id
+            WHERE l.organization_id = $1 AND h.organization_id = $1 AND l.disbursed_on <= $2::date
+            OFFSET 0
+        ), items AS (
+            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, f.outstanding, f.dpd,
+                   CASE WHEN k.disbursed_on <= $4::date AND ($3::date IS NULL OR k.disbursed_on >= $3::date)
+                        THEN k.principal ELSE 0 END AS disbursed,
+                   f.collected,
+                   CASE WHEN k.written_off_on <= $4::date AND ($3::date IS NULL OR k.written_off_on >= $3::date)
+                        THEN k.written_off_principal ELSE 0 END AS written_off,
+                   f.due, f.on_time
+            FROM (\(ownKeys("loans", by: by))) k
+            JOIN figures f ON f.id = k.id
+        )
+        """
+    }
 
     static let portfolioMetrics = [
         Metric(name: "loans_active", sql: "count(*) FILTER (WHERE i.outstanding > 0)"),
@@ -167,7 +206,8 @@ public struct Reports: Sendable {
 
     /// One row per grant whose first tranche was planned (or paid) by as_of: its total, the
     /// tranches paid and the expenses in the period, and its tranches not paid as of as_of.
-    static let grantItems = """
+    static func grantItems(by: [ReportGroup]) -> String {
+        """
         tranches AS (
             SELECT t.grant_id, min(least(t.planned_on, t.disbursed_on)) AS first_on,
                    coalesce(sum(t.amount) FILTER (WHERE t.disbursed_on <= $4::date AND ($3::date IS NULL OR t.disbursed_on >= $3::date)), 0) AS disbursed,
@@ -180,12 +220,13 @@ public struct Reports: Sendable {
         ), items AS (
             SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, k.total,
                    t.disbursed, coalesce(e.expenses, 0) AS expenses, t.pending
-            FROM (\(ownKeys("grants"))) k
+            FROM (\(ownKeys("grants", by: by))) k
             JOIN tranches t ON t.grant_id = k.id
             LEFT JOIN expenses e ON e.grant_id = k.id
             WHERE t.first_on <= $2::date
-        ), total_items AS (SELECT * FROM items)
+        )
         """
+    }
 
     static let grantMetrics = [
         Metric(name: "grants", sql: "count(*)"),
