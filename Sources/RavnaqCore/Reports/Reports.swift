@@ -329,7 +329,7 @@ public struct Reports: Sendable {
                        fk.ready AND NOT (fk.status IN ('graduated', 'exited') AND fk.status_on <= $2::date) AS ready,
                        fk.net_income, fk.jobs, \(changes)
                 FROM families_keyed fk
-            ), total_items AS (SELECT * FROM items)
+            )
             """
     }
 
@@ -351,20 +351,29 @@ public struct Reports: Sendable {
     // MARK: training
 
     /// Enrollment rows (kind 'e': enrollments in courses whose first session falls in the
-    /// period; completed when completed by as_of; each family's enrollments come from its
-    /// history row, sql/020) and family rows (kind 'f': trained when a
+    /// period; completed when completed by as_of) and family rows (kind 'f': trained when a
     /// member completed a course by as_of; above the line when the latest month's income is at
-    /// least the poverty line per person). Grouped by course, a family has a row per course its
-    /// members were enrolled in by as_of (trained: completed that course), or one without a
-    /// course; the total always takes one row per family.
+    /// least the poverty line per person), all from one read of `families_keyed`: each family's
+    /// enrollments are kept in its history row (sql/020), so no enrollment needs its member
+    /// looked up. The total always takes one row per family.
     static func trainingItems(byCourse: Bool) -> String {
-        // Written out where used rather than as a CTE read twice, which would copy every family's row once more.
+        // Written out where used rather than as a CTE read twice (by course), which would copy every family's row once more.
         let familiesTrained = """
             SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
                    fk.project_type, fk.mentor, NULL::text AS course, NULL::boolean AS completed, fk.trained, fk.now_band
             FROM family_rows fk
             """
-        let familyRows = byCourse ? "SELECT * FROM families_by_course" : familiesTrained
+        // By course a family has a row per course its members were enrolled in by as_of (trained:
+        // completed that course), or one without a course; the total (one row per family) is then
+        // `total_items`.
+        let familiesByCourse = """
+            SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
+                   fk.project_type, fk.mentor, c.course, NULL::boolean AS completed, coalesce(c.trained, false) AS trained, fk.now_band
+            FROM family_rows fk
+            LEFT JOIN (SELECT e.family_id, e.course, bool_or(e.completed) AS trained FROM enrolled e
+                       WHERE e.starts_on <= $2::date GROUP BY e.family_id, e.course) c ON c.family_id = fk.id
+            """
+        let familyRows = byCourse ? familiesByCourse : familiesTrained
         return """
             course_starts AS (
                 SELECT s.course_id, min(s.held_on) AS starts_on FROM course_sessions s WHERE s.organization_id = $1 GROUP BY s.course_id
@@ -385,17 +394,9 @@ public struct Reports: Sendable {
                        e.project_type, e.mentor, e.course, e.completed, NULL::boolean AS trained, NULL::text AS now_band
                 FROM enrolled e
                 WHERE e.starts_on <= $4::date AND ($3::date IS NULL OR e.starts_on >= $3::date)
-            ), families_by_course AS (
-                SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
-                       fk.project_type, fk.mentor, c.course, NULL::boolean AS completed, coalesce(c.trained, false) AS trained, fk.now_band
-                FROM family_rows fk
-                LEFT JOIN (SELECT e.family_id, e.course, bool_or(e.completed) AS trained FROM enrolled e
-                           WHERE e.starts_on <= $2::date GROUP BY e.family_id, e.course) c ON c.family_id = fk.id
             ), items AS (
                 SELECT * FROM enrollment_rows UNION ALL \(familyRows)
-            ), total_items AS (
-                SELECT * FROM enrollment_rows UNION ALL \(familiesTrained)
-            )
+            )\(byCourse ? ", total_items AS (SELECT * FROM enrollment_rows UNION ALL \(familiesTrained))" : "")
             """
     }
 
