@@ -157,6 +157,8 @@ CREATE POLICY tenant ON loan_histories USING (organization_id = ravnaq_org()) WI
 CREATE POLICY mentor_families ON loan_histories AS RESTRICTIVE
     USING ((SELECT ravnaq_sees_all_families()) OR loan_id = ANY ((SELECT ravnaq_mentor_loans())::uuid[]));
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON loan_histories FROM ravnaq_app;
+-- Only the triggers and bulk loads (the owner) write histories.
+REVOKE EXECUTE ON FUNCTION refresh_loan_histories(uuid[]), refresh_loan_histories(uuid) FROM PUBLIC;
 
 -- The loans that exist when this migration runs.
 SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans));

@@ -66,7 +66,7 @@ struct LoanHistoriesTests {
         #expect(late > 0)
     }
 
-    @Test("a request can read the histories of its organization but never write them")
+    @Test("a request can read the histories of its organization but never write or refresh them")
     func readOnlyForRequests() async throws {
         let fixture = try await CoreFixture.make()
         let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
@@ -76,7 +76,8 @@ struct LoanHistoriesTests {
         }
         #expect(seen == 3)
         for statement in ["UPDATE loan_histories SET paid_on = '{}'", "DELETE FROM loan_histories",
-                          "INSERT INTO loan_histories SELECT * FROM loan_histories"] {
+                          "INSERT INTO loan_histories SELECT * FROM loan_histories",
+                          "SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans))"] {
             await #expect(throws: RavnaqError.self, "\(statement)") {
                 try await fixture.database.transaction(as: fixture.admin) { try $0.query(statement).affectedRows }
             }
