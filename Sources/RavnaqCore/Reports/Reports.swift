@@ -112,12 +112,13 @@ public struct Reports: Sendable {
         return switch report {
         case .portfolio: (mentorsIfGrouped + portfolioItems(by: by), portfolioMetrics)
         case .grants: (mentorsIfGrouped + grantItems(by: by), grantMetrics)
-        case .outcomes: (mentors + ", " + familyKeys + ", " + outcomeItems, outcomeMetrics)
-        case .training: (mentors + ", " + familyKeys + ", " + trainingItems(byCourse: by.contains(.course)), trainingMetrics)
+        case .outcomes: (familyKeys + ", " + outcomeItems, outcomeMetrics)
+        case .training: (familyKeys + ", " + trainingItems(byCourse: by.contains(.course)), trainingMetrics)
         }
     }
 
-    /// Each family's mentor as of as_of (assignments never overlap).
+    /// Each family's mentor as of as_of (assignments never overlap), for loans and grants grouped
+    /// by mentor (the family reports read it from the family's history).
     static let mentors = """
         mentors AS (
             SELECT a.family_id, u.email AS mentor FROM mentor_assignments a JOIN users u ON u.id = a.mentor_id
@@ -242,9 +243,9 @@ public struct Reports: Sendable {
     /// One row per family with its status, its group keys — the programme of its latest loan
     /// or grant, its latest project's type, its mentor as of as_of — and its figures as of
     /// as_of, all read from its row in `family_histories` (sql/020), so that the organization's
-    /// other tables are not read at all (the `mentors` CTE goes unused): its income band in the
-    /// first and in the latest month reported up to as_of (the month's line: the latest that
-    /// took effect by its first day), whether a member completed a course, its projects' net
+    /// other tables are not read at all: its income band in the first and in the latest month
+    /// reported up to as_of (the month's line: the latest that took effect by its first day),
+    /// whether a member completed a course, its projects' net
     /// income and jobs in the latest month any of them reported, per SSM domain the change
     /// since intake as of its latest assessment, and whether it is ready to graduate
     /// (`graduation_of`, the definition that `graduation_criteria` also reads, inlined here into
