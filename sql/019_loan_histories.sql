@@ -162,3 +162,6 @@ REVOKE EXECUTE ON FUNCTION refresh_loan_histories(uuid[]), refresh_loan_historie
 
 -- The loans that exist when this migration runs.
 SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans));
+
+-- Statistics for the planner at once, rather than at the next autovacuum.
+ANALYZE loan_histories;

@@ -413,3 +413,6 @@ $$;
 
 -- The families that exist when this migration runs.
 SELECT refresh_family_histories(ARRAY(SELECT id FROM families));
+
+-- Statistics for the planner at once, rather than at the next autovacuum.
+ANALYZE family_histories;
