@@ -29,7 +29,11 @@ CREATE TABLE loan_histories (
         cardinality(paid) = cardinality(paid_on) AND cardinality(principal_paid) = cardinality(paid_on)
         AND cardinality(collected) = cardinality(paid_on)),
     CONSTRAINT loan_histories_schedule_aligned CHECK (cardinality(scheduled) = cardinality(due_on))
-);
+)
+-- A loan's row is written again at every repayment: room left on its page lets the new version
+-- stay there (a HOT update, no index touched). At 100 000 families this took the benchmark's
+-- repayment from 639 to 773 transactions a second in pgbench (925 without the history).
+WITH (fillfactor = 60);
 CREATE INDEX loan_histories_family ON loan_histories (family_id);
 
 -- The cumulative amount on a day (0 before the first date). Inlined by PostgreSQL.
@@ -101,15 +105,18 @@ BEGIN
         on_time_due_on = excluded.on_time_due_on;
 END $$;
 
--- Every loan of an organization, for bulk loads that ran with triggers off.
+-- Every loan of an organization, for bulk loads that ran with triggers off: planned for the real
+-- number of ids (the triggers' plan is made for a few).
 CREATE FUNCTION refresh_loan_histories(org uuid) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan AS $$
     SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans WHERE organization_id = org))
 $$;
 
--- The statement-level triggers: one refresh for the loans a statement touched.
+-- The statement-level triggers: one refresh for the loans a statement touched. The refresh runs
+-- a plan made once for a few ids (index scans): left to choose, PostgreSQL kept planning it
+-- afresh for each repayment, which cost twice what running it does (0.9 ms against 0.35 ms).
 CREATE FUNCTION keep_loan_histories() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     IF TG_TABLE_NAME = 'loans' THEN
         PERFORM refresh_loan_histories(ARRAY(SELECT DISTINCT id FROM touched));
