@@ -27,7 +27,7 @@ CREATE TABLE family_histories (
     last_mentor_from_on date,
     last_mentor_to_on date,
     last_mentor_email text,
-    -- The programme of the family's latest loan or grant (by created_at), as family_programmes().
+    -- The programme of the family's latest loan or grant (by created_at; ties by id).
     programme_id     uuid,
     -- The type of its latest project (by created_at).
     project_type     text,
@@ -329,7 +329,8 @@ CREATE POLICY mentor_families ON family_histories AS RESTRICTIVE
     USING ((SELECT ravnaq_sees_all_families()) OR family_id = ANY ((SELECT ravnaq_mentor_families())::uuid[]));
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON family_histories FROM ravnaq_app;
 -- Only the triggers and bulk loads (the owner) write histories.
-REVOKE EXECUTE ON FUNCTION refresh_family_histories(uuid[]), refresh_family_histories(uuid) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION refresh_family_histories(uuid[]), refresh_family_histories(uuid), keep_family_histories(),
+    keep_family_history() FROM PUBLIC;
 
 -- Graduation readiness (SPEC §7) as in sql/014 — same decisions — read from the histories.
 -- The programmes' settings, NULL where a programme sets none. Grouped by the key, so that
@@ -356,7 +357,9 @@ $$;
 -- PostgreSQL inlines it into the caller's scan of family_histories (a lateral call): the report
 -- reads each family's row once for its keys, figures and readiness. `ready` tests the criteria
 -- cheapest first, so that for most families the income months and the loans are never looked
--- at (PostgreSQL evaluates AND left to right and stops at the first false); the loans are
+-- at (PostgreSQL's executor evaluates an AND left to right and stops at the first false: what
+-- it does, though the documentation does not promise it; the figures are the same either
+-- way, only the time differs); the loans are
 -- looked up per family for the same reason. The history comes as separate columns rather than
 -- the row: the sub-queries would otherwise make PostgreSQL build every family's whole row.
 CREATE FUNCTION graduation_of(org uuid, as_of date, family_id uuid, income_on date[], income_total numeric[], household_size integer[],
@@ -397,6 +400,11 @@ LANGUAGE sql STABLE AS $$
                        width_bucket(as_of, income_on) AS incomes,
                        nullif(width_bucket(as_of, assessed_on), 0) AS assessed) s) c
 $$;
+
+-- The family's programme and the poverty line per month were asked of these (sql/014) by the
+-- reports and graduation that now read the histories.
+DROP FUNCTION family_programmes(uuid, uuid);
+DROP FUNCTION poverty_line_months(date);
 
 -- Same signature and columns as in sql/014; `Graduation` reads it for one family.
 CREATE OR REPLACE FUNCTION graduation_criteria(org uuid, as_of date, one_family uuid DEFAULT NULL)

@@ -84,3 +84,35 @@ struct LoanHistoriesTests {
         }
     }
 }
+
+extension LoanHistoriesTests {
+    @Test("a mentor reads only the loan and family histories of the families assigned to them")
+    func mentorsSeeTheirOwn() async throws {
+        let fixture = try await CoreFixture.make()
+        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        try await made.addPortfolio(fixture.database, admin: fixture.admin)
+        let mentor = try await fixture.user("dilnoza@example.org", .mentor)
+        _ = try await Families(database: fixture.database).assignMentor(
+            family: made.families["FA-3"]!, mentor: "dilnoza@example.org", from: "2025-01-01", as: fixture.admin)
+        let (loans, families): (Int, [UUID]) = try await fixture.database.transaction(as: mentor) { connection in
+            (try connection.query("SELECT count(*) FROM loan_histories").first!.decode(0),
+             try connection.query("SELECT family_id FROM family_histories").rows.map { try $0.decode(0) })
+        }
+        #expect(loans == 2)  // FA-3's two loans of the five
+        #expect(families == [UUID(uuidString: made.families["FA-3"]!)!])
+    }
+
+    @Test("a project moved to another family takes its loans' histories along (graduation reads them by family)")
+    func projectMoved() async throws {
+        let fixture = try await CoreFixture.make()
+        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        _ = try await made.loan(fixture.database, admin: fixture.admin, "AN-1", "Ayol", installments: 3, on: "2025-01-10")
+        // The services never move a project; the owner can, and the history must follow.
+        let families: [UUID] = try await fixture.database.pool.withConnection { connection in
+            _ = try connection.query("UPDATE projects SET family_id = $1 WHERE id = $2",
+                                     [UUID(uuidString: made.families["AN-2"]!)!, UUID(uuidString: made.projects["AN-1"]!)!]).affectedRows
+            return try connection.query("SELECT family_id FROM loan_histories").rows.map { try $0.decode(0) }
+        }
+        #expect(families == [UUID(uuidString: made.families["AN-2"]!)!])
+    }
+}

@@ -303,6 +303,20 @@ extension ReportsTests {
         }
     }
 
+    @Test("a period that begins after as_of disburses, collects and writes off nothing")
+    func periodAfterAsOf() async throws {
+        let book = try await Self.portfolioBook()
+        // As of 2025-05-20 with from 2025-06-01 (to defaults to as_of): the period is empty,
+        // though the loans' histories hold repayments on both sides of it.
+        let answer = try await Self.report(book, "portfolio", asOf: "2025-05-20", from: "2025-06-01")
+        Self.expect(answer["total"], ["disbursed": "0.00", "collected": "0.00", "written_off": "0.00", "on_time_rate": nil], "empty period")
+        let may = try await Self.report(book, "portfolio", asOf: "2025-05-20")
+        Self.expect(answer["total"], [
+            "loans_active": (may["total"] as? [String: Any])?["loans_active"] as? Int,
+            "outstanding_principal": (may["total"] as? [String: Any])?["outstanding_principal"] as? String,
+        ], "as of 2025-05-20 still")
+    }
+
     @Test("an unknown report is not found; a bad by, date or period names its field")
     func invalidQueries() async throws {
         #expect(throws: RavnaqError.self) { try ReportQuery.parse(report: "loans", asOf: nil, from: nil, to: nil, by: nil) }

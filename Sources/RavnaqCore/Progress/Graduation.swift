@@ -21,11 +21,15 @@ public struct Graduation: Sendable {
         static let names = ["income_above_line", "project_profitable", "no_loan_over_30_dpd", "ssm_core_domains", "course_completed"]
 
         static func read(_ connection: PostgresConnection, organization: UUID, family: UUID, asOf: LocalDate) throws -> Decision {
-            let row = try connection.query(
+            // graduation_criteria() reads the family's history row (sql/020), which triggers
+            // keep for every family; its absence is a broken database, not a missing family.
+            guard let row = try connection.query(
                 """
                 SELECT income_months, min_ssm, max_dpd, courses, \(names.joined(separator: ", ")), in_arrears
                 FROM graduation_criteria($1, $2, $3)
-                """, [organization, asOf, family]).first!
+                """, [organization, asOf, family]).first else {
+                throw RavnaqError.setup("family \(family.idString) has no history row (family_histories); refresh_family_histories() rebuilds it")
+            }
             var met: [String: Bool] = [:]
             for (index, name) in names.enumerated() { met[name] = try row.decode(4 + index, as: Bool.self) }
             return Decision(incomeMonths: try row.decode(0), minSSM: try row.decode(1), maxDPD: try row.decode(2), courses: try row.decode(3),

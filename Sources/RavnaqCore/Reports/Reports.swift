@@ -4,10 +4,11 @@ import Postgres
 
 /// The reports for grant officers (SPEC §8), each computed by PostgreSQL in one statement:
 /// a CTE `items` with one row per loan (grant, family, enrollment) carrying its group keys and
-/// figures, then one aggregate per group (`rows`) and one over all items (`total`, so that it
+/// figures, then one aggregation per group (`rows`) and over all items (`total`, so that it
 /// counts distinct loans or families rather than adding rows up). PostgreSQL assembles the
-/// JSON answer. The items come from a few set-based passes over the organization's rows
-/// (installments, repayments, incomes, …), never from a function called once per loan or family.
+/// JSON answer. The items are read from each loan's and family's kept history (sql/019,
+/// sql/020: one row each, searched for any as_of) and, for grants, from their own few rows —
+/// never replayed from the organization's whole history, nor asked of a function per loan.
 ///
 /// Money never adds two currencies (SPEC §3): the rows of `portfolio` and `grants` are also
 /// grouped by `currency`; `totals` has one object per currency; `total` carries the currency
@@ -28,11 +29,11 @@ public struct Reports: Sendable {
             let to = query.to ?? asOf
             let end = min(to, asOf)
             let by = "[" + query.by.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
-            // The passes sort and hash a few hundred thousand rows at 100 000 families: in memory,
-            // and without JIT, whose compiling took longer than these statements save by it. No
-            // nested loops: every join here meets whole tables, and a misestimated group count
-            // once made the planner join 70 000 loans to 70 000 aggregates row by row (135 s
-            // instead of 3 s for the portfolio at 100 000 families).
+            // The statement sorts and hashes a row per loan or family (100 000 at the largest
+            // organizations measured): in memory, and without JIT, whose compiling took longer
+            // than these statements save by it. No nested loops: every join here meets whole
+            // tables, and a misestimated group count once made the planner join 70 000 loans to
+            // 70 000 aggregates row by row (135 s instead of 3 s for the portfolio then).
             try connection.query(
                 "SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true)")
             let text: String = try connection.query(
@@ -172,7 +173,10 @@ public struct Reports: Sendable {
                    CASE WHEN l.written_off_on <= $2::date THEN 0
                         ELSE coalesce(greatest($2::date - first_unpaid_due_on(h.due_on, h.scheduled, amount_through(h.paid_on, h.paid, $2::date)), 0), 0)
                    END AS dpd,
-                   amount_through(h.paid_on, h.collected, $4::date) - amount_through(h.paid_on, h.collected, $3::date - 1) AS collected,
+                   -- A period that begins after as_of collected nothing.
+                   CASE WHEN $3::date IS NULL OR $3::date <= $4::date
+                        THEN amount_through(h.paid_on, h.collected, $4::date) - amount_through(h.paid_on, h.collected, $3::date - 1)
+                        ELSE 0 END AS collected,
                    dates_between(h.due_on, $3::date, least($4::date, l.written_off_on - 1)) AS due,
                    dates_between(h.on_time_due_on, $3::date, least($4::date, l.written_off_on - 1)) AS on_time
             FROM loans l JOIN loan_histories h ON h.loan_id = l.id
