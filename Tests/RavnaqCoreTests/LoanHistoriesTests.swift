@@ -116,3 +116,52 @@ extension LoanHistoriesTests {
         #expect(families == [UUID(uuidString: made.families["AN-2"]!)!])
     }
 }
+
+extension LoanHistoriesTests {
+    @Test("two transactions changing one loan's repayments at once leave its history whole: the second refresh waits and reads both")
+    func concurrentWriters() async throws {
+        let fixture = try await CoreFixture.make()
+        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        try await made.addPortfolio(fixture.database, admin: fixture.admin)
+        let pool = fixture.database.pool
+        // AN-1's loan: two of its repayments, each changed by its own transaction, straight in
+        // SQL (without the services' lock on the loan). The first holds its transaction open
+        // while the second runs; the second's refresh must then see the first's change.
+        let repayments: [UUID] = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT r.id FROM repayments r JOIN loans l ON l.id = r.loan_id JOIN projects p ON p.id = l.project_id
+                WHERE p.family_id = $1 ORDER BY r.paid_on DESC LIMIT 2
+                """, [UUID(uuidString: made.families["AN-1"]!)!]).rows.map { try $0.decode(0) }
+        }
+        #expect(repayments.count == 2)
+        let reverse = "UPDATE repayments SET reversed_on = '2025-08-20' WHERE id = $1"
+        let first = Task {
+            try await pool.transaction { connection in
+                _ = try connection.query(reverse, [repayments[0]]).affectedRows
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let second = Task {
+            try await pool.transaction { connection in _ = try connection.query(reverse, [repayments[1]]).affectedRows }
+        }
+        try await first.value
+        try await second.value
+        let (stale, collected): (Int, String) = try await pool.withConnection { connection in
+            (try connection.query(
+                """
+                SELECT count(*) FROM loan_histories h FULL JOIN loan_history_rows(ARRAY(SELECT id FROM loans)) f USING (loan_id)
+                WHERE h IS DISTINCT FROM f
+                """).first!.decode(0),
+             try connection.query(
+                """
+                SELECT amount_through(h.paid_on, h.collected, '2025-12-31')::text FROM loan_histories h
+                JOIN loans l ON l.id = h.loan_id JOIN projects p ON p.id = l.project_id WHERE p.family_id = $1
+                """, [UUID(uuidString: made.families["AN-1"]!)!]).first!.decode(0))
+        }
+        #expect(stale == 0)
+        // 100 000 × 3 + 300 000 + 100 000 + 100 000 paid; the last two of them reversed.
+        #expect(collected == "600000.00")
+    }
+}
