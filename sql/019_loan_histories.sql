@@ -41,10 +41,13 @@ CREATE FUNCTION amount_through(dates date[], amounts numeric[], on_date date) RE
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN coalesce(amounts[width_bucket(on_date, dates)], 0);
 
--- The due date of the oldest installment that `paid` does not cover in full (NULL: none).
-CREATE FUNCTION first_unpaid_due_on(due_on date[], scheduled numeric[], paid numeric) RETURNS date
+-- Days past due on a day: since the oldest installment that what was paid by then does not
+-- cover in full fell due (0 while none has). The one definition that loan_figures(), the
+-- portfolio and graduation read. Inlined by PostgreSQL.
+CREATE FUNCTION loan_days_past_due(due_on date[], scheduled numeric[], paid_on date[], paid numeric[], as_of date) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN due_on[width_bucket(paid, scheduled) + 1];
+RETURN coalesce(greatest(as_of - due_on[width_bucket(amount_through(paid_on, paid, as_of), scheduled) + 1], 0), 0);
+
 
 -- How many of the sorted dates fall from `from_on` (NULL: the beginning) through `through`.
 CREATE FUNCTION dates_between(dates date[], from_on date, through date) RETURNS integer
@@ -178,7 +181,7 @@ CREATE FUNCTION loan_figures(loan_id uuid, as_of date)
 RETURNS TABLE (outstanding_principal numeric, days_past_due integer, overdue numeric)
 LANGUAGE sql STABLE ROWS 1 AS $$
     SELECT CASE WHEN x.live THEN l.principal - amount_through(h.paid_on, h.principal_paid, as_of) ELSE 0 END,
-           CASE WHEN x.live THEN coalesce(greatest(as_of - first_unpaid_due_on(h.due_on, h.scheduled, x.paid), 0), 0) ELSE 0 END,
+           CASE WHEN x.live THEN loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.paid, as_of) ELSE 0 END,
            CASE WHEN x.live THEN greatest(amount_through(h.due_on, h.scheduled, as_of - 1) - x.paid, 0) ELSE 0 END
     FROM loans l
     JOIN loan_histories h ON h.loan_id = l.id

@@ -350,9 +350,9 @@ $$;
 -- reported months up to as_of are the N elements before width_bucket(as_of, income_on), each
 -- against the line of its month (the latest that took effect by its first day) and the net
 -- income its projects reported for it; the latest assessment and the completions up to as_of
--- are counted the same way; a live loan (disbursed, not written off by as_of) is late when the
--- oldest installment that what was paid by as_of does not cover fell due before as_of, and over
--- the limit when before as_of − max_dpd (sql/019).
+-- are counted the same way; the family is in arrears when a live loan (disbursed, not written
+-- off by as_of) is past due (loan_days_past_due, sql/019), and over the limit when one is more
+-- than max_dpd days past due.
 --
 -- PostgreSQL inlines it into the caller's scan of family_histories (a lateral call): the report
 -- reads each family's row once for its keys, figures and readiness. `ready` tests the criteria
@@ -371,10 +371,10 @@ RETURNS TABLE (income_months integer, min_ssm integer, max_dpd integer, courses 
                ssm_core_domains boolean, course_completed boolean, in_arrears boolean, ready boolean)
 LANGUAGE sql STABLE AS $$
     SELECT c.income_months, c.min_ssm, c.max_dpd, c.courses, c.income_above_line, c.project_profitable,
-           NOT coalesce(c.first_unpaid_due_on < as_of - c.max_dpd, false), c.ssm_core_domains, c.course_completed,
-           coalesce(c.first_unpaid_due_on < as_of, false),
+           NOT coalesce(c.days_past_due > c.max_dpd, false), c.ssm_core_domains, c.course_completed,
+           coalesce(c.days_past_due > 0, false),
            c.course_completed AND c.ssm_core_domains AND c.income_above_line AND c.project_profitable
-               AND NOT coalesce(c.first_unpaid_due_on < as_of, false) AND NOT coalesce(c.first_unpaid_due_on < as_of - c.max_dpd, false)
+               AND NOT coalesce(c.days_past_due > 0, false) AND NOT coalesce(c.days_past_due > c.max_dpd, false)
     FROM (SELECT s.income_months, s.min_ssm, s.max_dpd, s.courses,
                  s.income_months >= 1 AND s.incomes >= s.income_months AND (
                      SELECT bool_and(coalesce(income_total[k] >= household_size[k]
@@ -387,11 +387,11 @@ LANGUAGE sql STABLE AS $$
                      SELECT bool_and(coalesce(CASE WHEN report_on[j] = income_on[k] THEN report_net[j] END > 0, false))
                      FROM generate_series(s.incomes - s.income_months + 1, s.incomes) k, width_bucket(income_on[k], report_on) j
                  ) AS project_profitable,
-                 (SELECT min(first_unpaid_due_on(lh.due_on, lh.scheduled, amount_through(lh.paid_on, lh.paid, as_of)))
+                 (SELECT max(loan_days_past_due(lh.due_on, lh.scheduled, lh.paid_on, lh.paid, as_of))
                   FROM loan_histories lh
                   WHERE lh.family_id = graduation_of.family_id AND lh.organization_id = org
                     AND (SELECT l.disbursed_on <= as_of AND (l.written_off_on IS NULL OR l.written_off_on > as_of)
-                         FROM loans l WHERE l.id = lh.loan_id)) AS first_unpaid_due_on,
+                         FROM loans l WHERE l.id = lh.loan_id)) AS days_past_due,
                  coalesce(ssm_score(scores, s.assessed, 1) >= s.min_ssm AND ssm_score(scores, s.assessed, 2) >= s.min_ssm
                               AND ssm_score(scores, s.assessed, 4) >= s.min_ssm, false) AS ssm_core_domains,
                  width_bucket(as_of, completed_on) >= s.courses AS course_completed

@@ -171,8 +171,7 @@ public struct Reports: Sendable {
                    CASE WHEN l.written_off_on <= $2::date THEN 0
                         ELSE l.principal - amount_through(h.paid_on, h.principal_paid, $2::date) END AS outstanding,
                    CASE WHEN l.written_off_on <= $2::date THEN 0
-                        ELSE coalesce(greatest($2::date - first_unpaid_due_on(h.due_on, h.scheduled, amount_through(h.paid_on, h.paid, $2::date)), 0), 0)
-                   END AS dpd,
+                        ELSE loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.paid, $2::date) END AS dpd,
                    -- A period that begins after as_of collected nothing.
                    CASE WHEN $3::date IS NULL OR $3::date <= $4::date
                         THEN amount_through(h.paid_on, h.collected, $4::date) - amount_through(h.paid_on, h.collected, $3::date - 1)
