@@ -11,11 +11,26 @@ import TestSupport
 /// day as Swift's own replay of the loan's rows does.
 @Suite("Loan histories kept for the reports (sql/019)")
 struct LoanHistoriesTests {
-    @Test("kept through repayments, a reversal, a back-dated repayment, a write-off and a recovery; agrees with Swift's replay day by day")
-    func keptAndAgreeing() async throws {
+    /// The report tests' book (four families, two programmes), with its portfolio or without.
+    static func book(portfolio: Bool) async throws -> (CoreFixture, ReportBook) {
         let fixture = try await CoreFixture.make()
         let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
-        try await made.addPortfolio(fixture.database, admin: fixture.admin)
+        if portfolio { try await made.addPortfolio(fixture.database, admin: fixture.admin) }
+        return (fixture, made)
+    }
+
+    /// How many loans' kept histories differ from a fresh computation (or are missing).
+    static func staleHistories(_ connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            """
+            SELECT count(*) FROM loan_histories h FULL JOIN loan_history_rows(ARRAY(SELECT id FROM loans)) f USING (loan_id)
+            WHERE h IS DISTINCT FROM f
+            """).first!.decode(0)
+    }
+
+    @Test("kept through repayments, a reversal, a back-dated repayment, a write-off and a recovery; agrees with Swift's replay day by day")
+    func keptAndAgreeing() async throws {
+        let (fixture, made) = try await Self.book(portfolio: true)
         let loans = Loans(database: fixture.database)
         // AN-2's loan paid Feb and Mar; its March payment is reversed (Feb's stays), and a
         // back-dated payment arrives for 2025-03-01, before the reversed one's day.
@@ -32,11 +47,7 @@ struct LoanHistoriesTests {
         _ = try await loans.repay(loan, RepaymentRequest(amount: AmountInput("150000"), date: "2025-03-01"), as: fixture.admin, idempotency: nil)
 
         let (stale, ids): (Int, [UUID]) = try await owner.withConnection { connection in
-            (try connection.query(
-                """
-                SELECT count(*) FROM loan_histories h FULL JOIN loan_history_rows(ARRAY(SELECT id FROM loans)) f USING (loan_id)
-                WHERE h IS DISTINCT FROM f
-                """).first!.decode(0),
+            (try Self.staleHistories(connection),
              try connection.query("SELECT id FROM loans ORDER BY number").rows.map { try $0.decode(0) })
         }
         #expect(stale == 0)
@@ -68,8 +79,7 @@ struct LoanHistoriesTests {
 
     @Test("a request can read the histories of its organization but never write or refresh them")
     func readOnlyForRequests() async throws {
-        let fixture = try await CoreFixture.make()
-        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        let (fixture, made) = try await Self.book(portfolio: false)
         let loan = try await made.loan(fixture.database, admin: fixture.admin, "AN-1", "Ayol", installments: 3, on: "2025-01-10")
         let seen: Int = try await fixture.database.transaction(as: fixture.admin) { connection in
             try connection.query("SELECT cardinality(due_on) FROM loan_histories WHERE loan_id = $1", [UUID(uuidString: loan)!]).first!.decode(0)
@@ -88,9 +98,7 @@ struct LoanHistoriesTests {
 extension LoanHistoriesTests {
     @Test("a mentor reads only the loan and family histories of the families assigned to them")
     func mentorsSeeTheirOwn() async throws {
-        let fixture = try await CoreFixture.make()
-        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
-        try await made.addPortfolio(fixture.database, admin: fixture.admin)
+        let (fixture, made) = try await Self.book(portfolio: true)
         let mentor = try await fixture.user("dilnoza@example.org", .mentor)
         _ = try await Families(database: fixture.database).assignMentor(
             family: made.families["FA-3"]!, mentor: "dilnoza@example.org", from: "2025-01-01", as: fixture.admin)
@@ -104,8 +112,7 @@ extension LoanHistoriesTests {
 
     @Test("a project moved to another family takes its loans' histories along (graduation reads them by family)")
     func projectMoved() async throws {
-        let fixture = try await CoreFixture.make()
-        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        let (fixture, made) = try await Self.book(portfolio: false)
         _ = try await made.loan(fixture.database, admin: fixture.admin, "AN-1", "Ayol", installments: 3, on: "2025-01-10")
         // The services never move a project; the owner can, and the history must follow.
         let families: [UUID] = try await fixture.database.pool.withConnection { connection in
@@ -120,9 +127,7 @@ extension LoanHistoriesTests {
 extension LoanHistoriesTests {
     @Test("two transactions changing one loan's repayments at once leave its history whole: the second refresh waits and reads both")
     func concurrentWriters() async throws {
-        let fixture = try await CoreFixture.make()
-        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
-        try await made.addPortfolio(fixture.database, admin: fixture.admin)
+        let (fixture, made) = try await Self.book(portfolio: true)
         let pool = fixture.database.pool
         // AN-1's loan: two of its repayments, each changed by its own transaction, straight in
         // SQL (without the services' lock on the loan). The first holds its transaction open
@@ -149,11 +154,7 @@ extension LoanHistoriesTests {
         try await first.value
         try await second.value
         let (stale, collected): (Int, String) = try await pool.withConnection { connection in
-            (try connection.query(
-                """
-                SELECT count(*) FROM loan_histories h FULL JOIN loan_history_rows(ARRAY(SELECT id FROM loans)) f USING (loan_id)
-                WHERE h IS DISTINCT FROM f
-                """).first!.decode(0),
+            (try Self.staleHistories(connection),
              try connection.query(
                 """
                 SELECT amount_through(h.paid_on, h.collected, '2025-12-31')::text FROM loan_histories h
