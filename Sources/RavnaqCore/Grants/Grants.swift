@@ -175,8 +175,13 @@ public struct Grants: Sendable {
         var errors = FieldErrors()
         let date = errors.date(input.date, "/date")
         try errors.check()
-        return try await database.once(as: actor, key: key, status: 201) { connection in
-            let grant = try Self.lock(connection, reference: reference, actor: actor)
+        return try await database.once(
+            as: actor, key: key, operation: .trancheDisbursement,
+            resolve: { connection in
+                let grant = try Self.lock(connection, reference: reference, actor: actor)
+                return (grant, "\(grant.id.idString)/\(n)")
+            }
+        ) { connection, grant in
             let tranches = try Self.tranches(connection, grant: grant)
             let tranche = try tranches.first { $0.n == n }.orThrow("tranche \(n) of grant \(grant.number)")
             if let disbursedOn = tranche.disbursedOn {
@@ -231,8 +236,13 @@ public struct Grants: Sendable {
         let receipt = errors.text(input.receipt, "/receipt", required: false)
         if let receipt, receipt.count > 200 { errors.add("/receipt", "must be at most 200 characters") }
         try errors.check()
-        return try await database.once(as: actor, key: key, status: 201) { connection in
-            let locked = try Self.lock(connection, reference: grant.id, actor: actor)
+        return try await database.once(
+            as: actor, key: key, operation: .grantExpense,
+            resolve: { connection in
+                let locked = try Self.lock(connection, reference: grant.id, actor: actor)
+                return (locked, locked.id.idString)
+            }
+        ) { connection, locked in
             let totals = try connection.query(
                 """
                 SELECT (SELECT coalesce(sum(amount), 0)::text FROM grant_tranches WHERE grant_id = $1 AND disbursed_on IS NOT NULL),

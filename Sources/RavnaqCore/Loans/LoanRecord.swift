@@ -4,7 +4,7 @@ import Postgres
 import RavnaqMoney
 
 /// A loan as stored, with what its money math needs: terms, schedule, repayments, late fee.
-struct LoanRecord {
+struct LoanRecord: Sendable {
     let id: UUID
     let number: String
     let programmeID: UUID

@@ -85,8 +85,9 @@ public struct Loans: Sendable {
         var errors = FieldErrors()
         let date = errors.date(input.date, "/date")
         try errors.check()
-        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
-            let loan = try Self.load(connection, key, actor, lock: true)
+        return try await database.once(
+            as: actor, key: idempotency, operation: .loanDisbursement, resolve: Self.locked(key, actor)
+        ) { connection, loan in
             guard loan.status == "approved" else {
                 throw RavnaqError.rule(type: "loan-already-disbursed", message: "loan \(loan.number) was already disbursed on \(loan.disbursedOn!)")
             }
@@ -122,8 +123,9 @@ public struct Loans: Sendable {
     /// write-off, money received is a recovery (debit cash, credit loan_loss_expense).
     public func repay(_ key: String, _ input: RepaymentRequest, as actor: Actor, idempotency: IdempotencyKey?) async throws -> StoredAnswer {
         try actor.require(.admin, .coordinator, to: "record repayments")
-        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
-            let loan = try Self.load(connection, key, actor, lock: true)
+        return try await database.once(
+            as: actor, key: idempotency, operation: .repayment, resolve: Self.locked(key, actor)
+        ) { connection, loan in
             var errors = FieldErrors()
             let date = errors.date(input.date, "/date")
             let amount = errors.amount(input.amount, "/amount", currency: loan.currency)
@@ -214,12 +216,19 @@ public struct Loans: Sendable {
         var errors = FieldErrors()
         let date = errors.date(input.date, "/date", required: false)
         try errors.check()
-        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
-            let loan = try Self.load(connection, key, actor, lock: true)
+        // The repayment's part of the resource in one spelling, whatever case the path used.
+        let repaymentPart = UUID(uuidString: repaymentID)?.idString ?? repaymentID
+        return try await database.once(
+            as: actor, key: idempotency, operation: .repaymentReversal,
+            resolve: { connection in
+                let (loan, resource) = try Self.locked(key, actor)(connection)
+                return (loan, resource + "/" + repaymentPart)
+            }
+        ) { connection, loan in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let on = date ?? today
             let repayments = try loan.repayments(connection)
-            guard let target = repayments.first(where: { $0.id.idString == repaymentID.lowercased() }) else {
+            guard let target = repayments.first(where: { $0.id.idString == repaymentPart }) else {
                 throw RavnaqError.notFound("repayment \(repaymentID) of loan \(loan.number)")
             }
             guard target.reversedOn == nil else {
@@ -280,8 +289,9 @@ public struct Loans: Sendable {
         let date = errors.date(input.date, "/date")
         let reason = errors.text(input.reason, "/reason")
         try errors.check()
-        return try await database.once(as: actor, key: idempotency, status: 201) { connection in
-            let loan = try Self.load(connection, key, actor, lock: true)
+        return try await database.once(
+            as: actor, key: idempotency, operation: .writeOff, resolve: Self.locked(key, actor)
+        ) { connection, loan in
             guard loan.status == "active", let disbursedOn = loan.disbursedOn else {
                 throw RavnaqError.rule(type: "loan-not-active", message: "only an active loan can be written off; loan \(loan.number) is \(loan.status)")
             }
@@ -366,6 +376,14 @@ public struct Loans: Sendable {
 
     static func load(_ connection: PostgresConnection, _ key: String, _ actor: Actor, lock: Bool = false) throws -> LoanRecord {
         try LoanRecord.load(connection, key: key, organizationID: actor.organizationID, lock: lock).orThrow("loan \(key)")
+    }
+
+    /// Finds and locks the loan a money movement acts on, named by its id for idempotency.
+    static func locked(_ key: String, _ actor: Actor) -> @Sendable (PostgresConnection) throws -> (target: LoanRecord, resource: String) {
+        { connection in
+            let loan = try load(connection, key, actor, lock: true)
+            return (loan, loan.id.idString)
+        }
     }
 
     static func view(_ connection: PostgresConnection, key: String, actor: Actor, asOf: LocalDate?) throws -> LoanView {

@@ -114,15 +114,18 @@ public struct Programmes: Sendable {
         let date = errors.date(input.date, "/date")
         let amount = errors.amount(input.amount, "/amount", currency: currency)
         try errors.check()
-        return try await database.once(as: actor, key: key, status: 201) { connection in
+        let programmeID = UUID(uuidString: programme.id)!
+        return try await database.once(
+            as: actor, key: key, operation: .donorFunds, resolve: { _ in (programmeID, programmeID.idString) }
+        ) { connection, programmeID in
             let transaction = try Ledger.post(
                 connection, organizationID: actor.organizationID, currency: currency, on: date!, kind: .donorFunds,
                 memo: "donor funds for \(programme.name)",
                 entries: [.debit(.cash, amount!), .credit(.donorFunds, amount!)])
             try connection.query(
                 "INSERT INTO programme_funds (organization_id, programme_id, received_on, amount, transaction_id) VALUES ($1, $2, $3, $4, $5)",
-                [actor.organizationID, UUID(uuidString: programme.id)!, date!, currency.format(amount!), transaction])
-            return try Self.find(connection, id: UUID(uuidString: programme.id)!, organizationID: actor.organizationID)!
+                [actor.organizationID, programmeID, date!, currency.format(amount!), transaction])
+            return try Self.find(connection, id: programmeID, organizationID: actor.organizationID)!
         }
     }
 
