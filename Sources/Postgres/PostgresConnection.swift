@@ -119,7 +119,11 @@ public final class PostgresConnection: @unchecked Sendable {
         var attempt = 1
         while true {
             do {
-                try execute(isolation.beginStatement)
+                do {
+                    try execute(isolation.beginStatement)
+                } catch {
+                    throw error.kind == .connection ? error.brokenBeforeWork : error
+                }
                 do {
                     let value = try body(self)
                     try execute("COMMIT")

@@ -20,6 +20,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public let constraint: String?
     public let table: String?
     public let column: String?
+    /// A connection that broke on a transaction's BEGIN: nothing of the transaction reached
+    /// the server, so it is safe to run it again on a new connection.
+    public private(set) var brokeBeforeWork = false
+
+    /// The same error, for a connection that broke before any of a transaction's work.
+    var brokenBeforeWork: PostgresError {
+        var error = self
+        error.brokeBeforeWork = true
+        return error
+    }
 
     public init(
         kind: Kind, sqlState: SQLState? = nil, message: String, detail: String? = nil,

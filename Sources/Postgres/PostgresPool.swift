@@ -72,7 +72,18 @@ public final class PostgresPool: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await withConnection { connection in
-            try connection.transaction(isolation: isolation, attempts: attempts, body)
+            do {
+                return try connection.transaction(isolation: isolation, attempts: attempts, body)
+            } catch let error as PostgresError where error.brokeBeforeWork {
+                // A pooled connection whose server restarted fails on its first statement, before
+                // any work: connect afresh and run the transaction once more, rather than answer
+                // the first request after PostgreSQL's return with a 503. The other idle
+                // connections are marked to be checked before their next use.
+                self.state.withLock { $0.failureGeneration += 1 }
+                try connection.ensureConnected()
+                try self.setup(connection)
+                return try connection.transaction(isolation: isolation, attempts: attempts, body)
+            }
         }
     }
 

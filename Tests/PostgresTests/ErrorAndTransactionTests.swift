@@ -62,7 +62,7 @@ struct ErrorAndTransactionTests {
         let count = try await database.pool.withConnection { try $0.query("SELECT count(*) FROM t").first!.decode(0, as: Int.self) }
         #expect(count == 0)
         // And the connection is not left inside a failed transaction.
-        try await database.pool.transaction { try $0.query("INSERT INTO t VALUES ($1)", [4]).affectedRows }
+        _ = try await database.pool.transaction { try $0.query("INSERT INTO t VALUES ($1)", [4]).affectedRows }
         let after = try await database.pool.withConnection { try $0.query("SELECT count(*) FROM t").first!.decode(0, as: Int.self) }
         #expect(after == 1)
     }

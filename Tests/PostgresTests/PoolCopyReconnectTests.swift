@@ -92,6 +92,27 @@ struct PoolCopyReconnectTests {
         #expect(failures <= 1)
     }
 
+    @Test("a transaction on a pooled connection whose server went away runs on a new connection instead of failing")
+    func transactionRetriesABrokenConnectionOnce() async throws {
+        let database = try await TestDatabase.make(poolSize: 1)
+        let name = try await database.pool.withConnection { try $0.query("SELECT current_database()").first!.decode(0, as: String.self) }
+        let before = try await database.pool.transaction { try $0.query("SELECT pg_backend_pid()").first!.decode(0, as: Int.self) }
+        let killer = try PostgresConnection(conninfo: try await TestDatabase.conninfo(database: name))
+        try killer.query("SELECT pg_terminate_backend($1)", [before])
+        // What a restart of PostgreSQL leaves: the pool's only connection is dead. The next
+        // transaction succeeds at once, on a new backend.
+        let after = try await database.pool.transaction { try $0.query("SELECT pg_backend_pid()").first!.decode(0, as: Int.self) }
+        #expect(after != before)
+        // A connection lost in the middle of a transaction is not retried: its work may have
+        // reached the server, so the caller hears of it.
+        await #expect(throws: PostgresError.self) {
+            try await database.pool.transaction { connection in
+                try killer.query("SELECT pg_terminate_backend($1)", [after])
+                return try connection.query("SELECT 1").rowCount
+            }
+        }
+    }
+
     @Test("a connection to nowhere is a connection error with libpq's reason")
     func unreachable() async throws {
         let error = #expect(throws: PostgresError.self) {
