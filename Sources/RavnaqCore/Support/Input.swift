@@ -97,8 +97,18 @@ public struct FieldErrors: Sendable {
             return nil
         }
         guard let currency else { return nil }  // the currency's own error is reported
-        guard let amount = currency.parse(value.text) else {
-            add(pointer, "\"\(value.text)\" is not an amount in \(currency.code) (a decimal with at most \(currency.minorDigits) decimal places)")
+        // The ledger's columns are numeric(18,2): sixteen digits before the point.
+        let largest = "9999999999999999." + String(repeating: "9", count: currency.minorDigits)
+        let shape = value.text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let plainDecimal = value.text.range(of: #"^-?[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) != nil
+        guard let amount = currency.parse(value.text), amount.minorUnits.magnitude <= currency.parse(largest)!.minorUnits.magnitude else {
+            if plainDecimal && shape.count == 2 && shape[1].count > currency.minorDigits {
+                add(pointer, "\"\(value.text)\" has more than \(currency.minorDigits) decimal places, the most \(currency.code) has")
+            } else if plainDecimal {
+                add(pointer, "\"\(value.text)\" is too large: the largest amount is \(largest)")
+            } else {
+                add(pointer, "\"\(value.text)\" is not an amount in \(currency.code) (a decimal such as 945595.97, at most \(currency.minorDigits) decimal places)")
+            }
             return nil
         }
         if amount.isNegative || (amount.isZero && !allowZero) {
