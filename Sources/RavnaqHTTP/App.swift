@@ -68,7 +68,9 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     HealthController(database: services.database).register(on: router)
     OpenAPIController().register(on: router)
 
-    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(users: services.users))
+    let api = router.group("api/v1")
+        .add(middleware: AuthenticationMiddleware(users: services.users))
+        .add(middleware: RequestBodyMiddleware())
     UsersController(users: services.users).register(on: api)
     AuditController(audit: services.audit).register(on: api)
     ProgrammesController(programmes: services.programmes).register(on: api)

@@ -16,6 +16,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let type = error.status == .notFound ? "not-found" : error.status == .badRequest ? "malformed-request" : "http-\(error.status.code)"
             return Problem(status: error.status, type: type, title: error.status.reasonPhrase,
                            detail: error.body ?? error.status.reasonPhrase).response
+        } catch let error as BodyTooLarge {
+            return Problem(status: .contentTooLarge, type: "body-too-large", title: "The request body is too large",
+                           detail: "the body is over the limit of \(error.limit) bytes (1 MiB); send bulk data through an import").response
         } catch let error as MalformedBody {
             return Problem(status: .badRequest, type: "malformed-request", title: "The request body could not be read",
                            detail: error.detail).response

@@ -4,27 +4,24 @@ import Hummingbird
 import RavnaqCore
 
 extension Request {
-    /// The body as text, at most 1 MiB.
-    mutating func bodyText() async throws -> String {
-        let buffer = try await collectBody(upTo: 1 << 20)
-        return String(buffer: buffer)
-    }
-
-    /// Decodes the JSON body into a service's input type. Unreadable JSON is a 400 naming the
-    /// field; what is readable but wrong is reported by the service (422, every field).
+    /// Decodes the JSON body — already read and checked by `RequestBodyMiddleware` — into a
+    /// service's input type, with the text that an idempotent request is compared by (an empty
+    /// body reads as `{}`). Unreadable JSON is a 400 naming the field; what is readable but
+    /// wrong is reported by the service (422, every field).
     mutating func decode<T: Decodable>(_ type: T.Type) async throws -> (T, String) {
-        let text = try await bodyText()
+        let buffer = try await collectBody(upTo: RequestBodyMiddleware.maximumBytes)
+        let bytes = buffer.readableBytes == 0 ? Array("{}".utf8) : Array(buffer.readableBytesView)
         do {
-            return (try JSONDecoder().decode(T.self, from: Data((text.isEmpty ? "{}" : text).utf8)), text)
+            return (try JSONDecoder().decode(T.self, from: Data(bytes)), String(decoding: bytes, as: UTF8.self))
         } catch let error as DecodingError {
             throw MalformedBody(detail: Problem.describe(error))
         }
     }
 
-    /// The `Idempotency-Key` header with what it is compared by.
+    /// The `Idempotency-Key` header with the body it is compared by.
     func idempotencyKey(body: String) -> IdempotencyKey? {
         guard let key = headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return nil }
-        return IdempotencyKey(key: key, endpoint: uri.path, body: body)
+        return IdempotencyKey(key: key, body: body)
     }
 }
 
@@ -33,10 +30,12 @@ struct MalformedBody: Error {
     let detail: String
 }
 
+/// Every idempotent operation records something new (a repayment, a disbursement, a write-off),
+/// so its answer — the first time and each replay — is a 201.
 extension StoredAnswer: ResponseGenerator {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(
-            status: .init(code: status), headers: [.contentType: "application/json"],
+            status: .created, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
