@@ -53,6 +53,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(services: services),
+        server: .http1(configuration: .init(additionalChannelHandlers: [OversizedHeadersHandler()])),
         configuration: .init(address: .hostname(host, port: port), serverName: "ravnaq"),
         logger: logger
     )

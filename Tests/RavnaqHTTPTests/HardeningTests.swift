@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Postgres
 import RavnaqCore
 import RavnaqHTTP
@@ -270,9 +271,62 @@ struct HardeningTests {
         }
     }
 
+    @Test("a very long Authorization header is a 401, one past the parser's limit a 431, both problem+json")
+    func longAuthorization() async throws {
+        let app = try await TestApp.make()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let live = buildApplication(services: Services(database: app.database), host: "127.0.0.1", port: 0, logger: logger)
+        try await live.test(.live) { client in
+            let port = try #require(client.port)
+            for (length, status, type) in [(10_000, 401, "unauthenticated"), (100_000, 431, "headers-too-large")] {
+                // Over a plain socket, as curl sends it: the whole request, then the answer is read.
+                let answer = try rawHTTP(port: port, "GET /api/v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer rvq_"
+                                             + String(repeating: "A", count: length) + "\r\nConnection: close\r\n\r\n")
+                #expect(answer.hasPrefix("HTTP/1.1 \(status) "), "\(length): \(answer.prefix(200))")
+                #expect(answer.lowercased().contains("content-type: application/problem+json"), "\(length)")
+                #expect(answer.contains(#""type":"urn:ravnaq:problem:\#(type)""#), "\(length)")
+            }
+            // The server goes on answering.
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
     static func repaymentIDs(_ database: Database) async throws -> [String] {
         try await database.pool.withConnection { connection in
             try connection.query("SELECT id FROM repayments ORDER BY paid_on, id").rows.map { try $0.decode(0, as: UUID.self).idString }
         }
     }
+}
+
+/// Sends `request` to 127.0.0.1:`port` over a new TCP connection and reads until the server closes it.
+func rawHTTP(port: Int, _ request: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let bytes = Array(request.utf8)
+    var sent = 0
+    while sent < bytes.count {
+        let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if n <= 0 { break }  // the server may stop reading once it has answered
+        sent += n
+    }
+    var answer: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n <= 0 { break }
+        answer += buffer[..<n]
+    }
+    return String(decoding: answer, as: UTF8.self)
 }
