@@ -76,25 +76,25 @@ extension Database {
 }
 
 extension RavnaqError {
-    /// What a database failure means to the user. Constraint names are chosen to read well
-    /// (`loans_principal_positive`), and triggers raise messages written for people.
+    /// What a database failure means to the user. Services check their input and the rules they
+    /// know before writing, so a refusal from PostgreSQL is either one of the few listed in
+    /// `DatabaseRefusal` (a rule only the database can see, such as a locked month, in words
+    /// written here) or a fault of ours: a 500 whose detail goes to the log, never to the client.
     public init(_ error: PostgresError) {
         switch error.kind {
         case .connection:
             self = .unavailable(error.message)
         case .decoding, .usage:
-            self = .rule(type: "internal", message: error.message)
+            self = .fault(error.description)
         case .server:
-            switch error.sqlState {
-            case .uniqueViolation?:
-                self = .conflict(type: "duplicate", message: error.detail ?? error.message)
-            case .checkViolation?, .notNullViolation?, .foreignKeyViolation?, .exclusionViolation?, .raiseException?,
-                 .invalidTextRepresentation?:
-                self = .rule(type: error.constraint ?? "rule-violation", message: error.message)
-            case .insufficientPrivilege?:
-                self = .forbidden(error.message)
-            default:
-                self = .rule(type: "database-error", message: error.description)
+            if let refusal = DatabaseRefusal.known[error.constraint ?? ""] {
+                self = refusal.error(error)
+            } else if error.sqlState == .insufficientPrivilege {
+                // The row-level and column privileges are the floor under the services' own role
+                // checks, which answer first with the reason; reaching the floor is still a refusal.
+                self = .forbidden("your role may not read or change this")
+            } else {
+                self = .fault(error.description)
             }
         }
     }

@@ -73,7 +73,7 @@ extension Currency {
             while fraction.count > minorDigits, fraction.hasSuffix("0") { fraction.removeLast() }
         }
         guard let amount = parse(fraction.isEmpty ? whole : whole + "." + fraction) else {
-            throw RavnaqError.rule(type: "internal", message: "the stored amount \(text) does not fit \(code)")
+            throw RavnaqError.fault("the stored amount \(text) does not fit \(code)")
         }
         return amount
     }

@@ -352,7 +352,7 @@ public struct Grants: Sendable {
         ).first else { throw RavnaqError.notFound("grant \(reference)") }
         let code: String = try row.decode(2)
         guard let currency = Currency.named(code) else {
-            throw RavnaqError.rule(type: "internal", message: "grant currency \(code) is not known")
+            throw RavnaqError.fault("grant currency \(code) is not known")
         }
         return LockedGrant(id: try row.decode(0), number: try row.decode(1), currency: currency, projectID: try row.decode(3),
                            trancheApproval: try row.decode(4))

@@ -77,6 +77,7 @@ public struct Programmes: Sendable {
         let graduation = String(decoding: try RavnaqJSON.encode(input.graduation ?? [:]), as: UTF8.self)
         try errors.check()
         let view = try await database.transaction(as: actor) { connection in
+            try Self.refuseDuplicate(name: name!, except: nil, connection, actor: actor)
             let id: UUID = try connection.query(
                 """
                 INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval,
@@ -127,6 +128,16 @@ public struct Programmes: Sendable {
                 [actor.organizationID, programmeID, date!, currency.format(amount!), transaction])
             return try Self.find(connection, id: programmeID, organizationID: actor.organizationID)!
         }
+    }
+
+    /// Names are unique in the organization, case ignored (as `programmes_name_key` keeps them).
+    static func refuseDuplicate(name: String, except id: UUID?, _ connection: PostgresConnection, actor: Actor) throws {
+        guard let existing = try connection.query(
+            "SELECT name FROM programmes WHERE organization_id = $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3",
+            [actor.organizationID, name, id]
+        ).first else { return }
+        throw RavnaqError.conflict(type: "duplicate-programme-name",
+                                   message: "a programme named \"\(try existing.decode(0, as: String.self))\" already exists")
     }
 
     /// Graduation settings (SPEC §7) over the defaults, each within its range.

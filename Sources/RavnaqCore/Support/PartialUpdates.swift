@@ -85,6 +85,7 @@ extension Programmes {
         try errors.check()
         return try await database.transaction(as: actor) { connection in
             let id = UUID(uuidString: current.id)!
+            if let name { try Self.refuseDuplicate(name: name, except: id, connection, actor: actor) }
             try connection.query(
                 """
                 UPDATE programmes SET name = coalesce($2, name), donor = coalesce($3, donor), starts_on = coalesce($4, starts_on),

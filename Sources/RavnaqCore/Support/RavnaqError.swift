@@ -22,6 +22,9 @@ public enum RavnaqError: Error, Sendable, Equatable {
     /// The machine or the configuration is not ready (CLI: setup problems such as a missing
     /// PostgreSQL installation or an unreachable data directory).
     case setup(String)
+    /// Our fault, not the request's: a database error no service expected, a value that could
+    /// not be decoded, a broken invariant (500). The text is for the log, never for the client.
+    case fault(String)
 
     public struct FieldError: Sendable, Equatable, Codable {
         /// A JSON pointer to the field (`/members/0/birth_date`).
@@ -48,6 +51,7 @@ public enum RavnaqError: Error, Sendable, Equatable {
         case .unauthenticated: "a valid bearer token is required"
         case .unavailable(let reason): "the database is unavailable: \(reason)"
         case .setup(let reason): reason
+        case .fault(let detail): "an internal error: \(detail)"
         }
     }
 }

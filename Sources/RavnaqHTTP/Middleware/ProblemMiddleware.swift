@@ -10,6 +10,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as RavnaqError {
+            if case .fault(let detail) = error { return Self.fault(detail, context: context) }
             return Problem(error).response
         } catch let error as HTTPError {
             // Hummingbird's own: unknown route (404), body too large, undecodable body (400).
@@ -26,10 +27,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(status: .badRequest, type: "malformed-request", title: "The request body could not be read",
                            detail: Problem.describe(error)).response
         } catch {
-            context.logger.error("unexpected error: \(String(reflecting: error))")
-            return Problem(status: .internalServerError, type: "internal", title: "Internal error",
-                           detail: "something went wrong on the server; the error was logged").response
+            return Self.fault(String(reflecting: error), context: context)
         }
+    }
+
+    /// A fault of ours: a 500 that says nothing of its cause but the request id, which the log
+    /// line (with the cause) carries too.
+    static func fault(_ detail: String, context: Context) -> Response {
+        context.logger.error("internal error: \(detail)", metadata: ["request_id": "\(context.id)"])
+        return Problem(status: .internalServerError, type: "internal", title: "Internal error",
+                       detail: "something went wrong on the server; it was logged with request id \(context.id)",
+                       requestID: context.id).response
     }
 }
 
@@ -40,16 +48,20 @@ struct Problem: Encodable {
     let status: Int
     let detail: String
     let errors: [RavnaqError.FieldError]?
+    /// On a 500 only: the id the log line carries.
+    let request_id: String?
     private let httpStatus: HTTPResponse.Status
 
     static let typePrefix = "urn:ravnaq:problem:"
 
-    init(status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [RavnaqError.FieldError]? = nil) {
+    init(status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [RavnaqError.FieldError]? = nil,
+         requestID: String? = nil) {
         self.type = Self.typePrefix + type
         self.title = title
         self.status = status.code
         self.detail = detail
         self.errors = errors
+        self.request_id = requestID
         self.httpStatus = status
     }
 
@@ -76,10 +88,14 @@ struct Problem: Encodable {
                       detail: "the database cannot be reached right now; try again shortly")
         case .setup(let message):
             self.init(status: .internalServerError, type: "setup", title: "Server setup problem", detail: message)
+        case .fault:
+            // Answered by `ProblemMiddleware.fault`, with a request id; never with the detail.
+            self.init(status: .internalServerError, type: "internal", title: "Internal error",
+                      detail: "something went wrong on the server; it was logged")
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
+    private enum CodingKeys: String, CodingKey { case type, title, status, detail, errors, request_id }
 
     var response: Response {
         let encoder = JSONEncoder()

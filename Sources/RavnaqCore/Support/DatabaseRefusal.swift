@@ -1,0 +1,46 @@
+import Postgres
+
+/// The refusals of PostgreSQL that mean "the request breaks a rule", by constraint name: each
+/// with the domain error it becomes, in words written here. The services check these rules
+/// themselves before writing; the database is the floor under them, and two requests racing
+/// past a service's check (two programmes of one name at once) meet it. Any other refusal —
+/// an unbalanced ledger, a schedule that does not sum — is an invariant of ours that broke,
+/// answered as a fault. Renaming a constraint here or in `sql/` changes no public type.
+struct DatabaseRefusal: Sendable {
+    enum Kind: Sendable { case conflict, rule }
+    let kind: Kind
+    let type: String
+    /// The words for the client; nil where the trigger's own message, written for people in
+    /// `sql/` with the values in it ("the period 2025-03 is locked"), says it best.
+    let message: String?
+
+    func error(_ error: PostgresError) -> RavnaqError {
+        let text = message ?? error.message
+        return switch kind {
+        case .conflict: .conflict(type: type, message: text)
+        case .rule: .rule(type: type, message: text)
+        }
+    }
+
+    static let known: [String: DatabaseRefusal] = [
+        // Unique names and codes, met only by two requests racing past the service's check.
+        "programmes_name_key": .init(kind: .conflict, type: "duplicate-programme-name", message: "a programme with this name already exists"),
+        "families_code_key": .init(kind: .conflict, type: "duplicate-family-code", message: "a family with this code already exists"),
+        "courses_code_key": .init(kind: .conflict, type: "duplicate-course-code", message: "a course with this code already exists"),
+        "users_email_key": .init(kind: .conflict, type: "duplicate-user", message: "a user with this email already exists"),
+        "enrollments_one_per_member": .init(kind: .conflict, type: "duplicate-enrollment", message: "the member is already enrolled in the course"),
+        "project_reports_one_per_month": .init(kind: .conflict, type: "duplicate-month", message: "the project already has a report for this month"),
+        "household_incomes_one_per_month": .init(kind: .conflict, type: "duplicate-month", message: "the family already has an income record for this month"),
+        "assessments_one_intake": .init(kind: .conflict, type: "duplicate-intake", message: "the family already has an intake assessment"),
+        // Rules that triggers keep (sql/), with messages written for people.
+        "period-locked": .init(kind: .rule, type: "period-locked", message: nil),
+        "members_need_consent": .init(kind: .rule, type: "consent-required", message: nil),
+        "mentor_assignments_mentor_role": .init(kind: .rule, type: "not-a-mentor", message: nil),
+        "project-status-transition": .init(kind: .rule, type: "project-status-transition", message: nil),
+        "grant-tranches-sum": .init(kind: .rule, type: "grant-tranches-sum", message: nil),
+        "tranche-already-disbursed": .init(kind: .rule, type: "tranche-already-disbursed", message: nil),
+        "tranche-out-of-order": .init(kind: .rule, type: "tranche-out-of-order", message: nil),
+        "certificate-final": .init(kind: .rule, type: "certificate-final", message: nil),
+        "attendance_same_course": .init(kind: .rule, type: "not-enrolled", message: nil),
+    ]
+}
