@@ -87,5 +87,7 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     CaseManagementController(cases: services.cases).register(on: api)
     TrainingController(training: services.training).register(on: api)
     ReportsController(reports: services.reports).register(on: api)
+    // Last, so that it knows every route: it sits inside ProblemMiddleware, which answers it.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ($0.path.description, $0.method) }))
     return router
 }

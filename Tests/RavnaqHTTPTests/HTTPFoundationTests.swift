@@ -143,6 +143,27 @@ struct HTTPFoundationTests {
         }
     }
 
+    @Test("a known path asked with another method is a 405 problem+json with Allow; an unknown one stays a 404")
+    func methodNotAllowed() async throws {
+        let app = try await TestApp.make()
+        let token = app.adminToken
+        try await app.test { client in
+            for (method, path, allow) in [(HTTPRequest.Method.get, "/api/v1/loans/L-000001/repayments", "POST"),
+                                          (.delete, "/api/v1/families/AN-0001", "GET, PATCH"), (.put, "/api/v1/loans", "GET, POST")] {
+                try await client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(token)"]) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(path)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    let problem = try json(response.body)
+                    #expect(problem["type"] as? String == "urn:ravnaq:problem:method-not-allowed")
+                }
+            }
+            try await client.execute(uri: "/api/v1/loans/L-000001/nothing", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                #expect($0.status == .notFound)
+            }
+        }
+    }
+
     @Test("the OpenAPI document is served without a token and lists exactly the router's routes")
     func openAPIMatchesRoutes() async throws {
         let app = try await TestApp.make()

@@ -17,6 +17,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let type = error.status == .notFound ? "not-found" : error.status == .badRequest ? "malformed-request" : "http-\(error.status.code)"
             return Problem(status: error.status, type: type, title: error.status.reasonPhrase,
                            detail: error.body ?? error.status.reasonPhrase).response
+        } catch let error as MethodNotAllowed {
+            var response = Problem(status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
+                                   detail: "\(request.uri.path) takes \(error.allowed.joined(separator: ", ")), not \(request.method)").response
+            response.headers[.allow] = error.allowed.joined(separator: ", ")
+            return response
         } catch let error as BodyTooLarge {
             return Problem(status: .contentTooLarge, type: "body-too-large", title: "The request body is too large",
                            detail: "the body is over the limit of \(error.limit) bytes (1 MiB); send bulk data through an import").response
