@@ -69,6 +69,18 @@ struct PrivateClusterTests {
         #expect(error?.message.contains("107-byte limit") == true)
     }
 
+    @Test("a data directory the postgres user cannot reach is refused before anything is created", .enabled(if: getuid() == 0))
+    func unreachableRefusedFirst() throws {
+        let closed = try TestDatabase.temporaryDirectory("closed")
+        chmod(closed.path, 0o700)  // root's alone: the postgres user cannot enter it
+        let wanted = closed.appending(path: "ravnaq/data")
+        let error = #expect(throws: RavnaqError.self) {
+            try Database.open(dataDirectory: wanted.path, logger: logger, environment: [:])
+        }
+        #expect(error?.message.contains("cannot reach \(closed.path)") == true, "\(error?.message ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: closed.appending(path: "ravnaq").path))
+    }
+
     @Test("the data directory comes from --data-dir, then RAVNAQ_DATA_DIR, then the home folder")
     func dataDirectoryResolution() throws {
         #expect(try DataDirectory.resolve("/srv/r", environment: ["RAVNAQ_DATA_DIR": "/x"]).path == "/srv/r")

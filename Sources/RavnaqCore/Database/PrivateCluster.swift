@@ -96,6 +96,19 @@ public final class PrivateCluster: @unchecked Sendable {
 
     private func prepareDirectories() throws(RavnaqError) {
         let fileManager = FileManager.default
+        // A data directory the server user cannot reach is refused before anything is made:
+        // what ravnaq would create gets the usual 0755, so the nearest folder that already
+        // exists is the one that decides.
+        if let serverUser {
+            var existing = dataDirectory
+            while !fileManager.fileExists(atPath: existing.path) && existing.path != "/" { existing.deleteLastPathComponent() }
+            let reachable = try? Subprocess.run("/usr/bin/test", ["-x", existing.path], asUser: serverUser)
+            guard reachable?.status == 0 else {
+                throw .setup(
+                    "PostgreSQL runs as the \(serverUser) system user, which cannot reach \(existing.path) (so not \(dataDirectory.path) either): "
+                        + "give it search permission on every parent folder (chmod o+x) or choose another --data-dir")
+            }
+        }
         do {
             try fileManager.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
             if !fileManager.fileExists(atPath: clusterDirectory.path) {
