@@ -82,7 +82,12 @@ struct FamilyCommand: AsyncParsableCommand {
             let file = try await CLI.withActor(acting) { database, actor in
                 try await Families(database: database).get(family, asOf: asOf, as: actor)
             }
-            try output.print(file.json, rows: "members", columns: ["id", "full_name", "sex", "birth_date", "relation", "pinfl", "works"])
+            guard output.resolvedFormat == .table else {
+                // JSON is the whole case file; CSV, one table, is its members.
+                try output.print(file.json, rows: "members", columns: CaseFileText.memberColumns)
+                return
+            }
+            print(try CaseFileText.render(file.json))
         }
     }
 

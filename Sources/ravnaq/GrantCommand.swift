@@ -29,7 +29,7 @@ struct GrantCommand: AsyncParsableCommand {
                 """)
         @Option(help: "The programme's id.") var programme: String
         @Option(help: "The project's id.") var project: String
-        @Option var total: String
+        @Option(parsing: .unconditional) var total: String
         @Option(name: .customLong("tranche"), help: "AMOUNT,PLANNED_ON[,CONDITION], repeatable, in order.") var tranches: [String] = []
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -126,7 +126,7 @@ struct GrantCommand: AsyncParsableCommand {
         @Argument(help: "The grant's id or number.") var grant: String
         @Option(help: "The date of the expense, YYYY-MM-DD.") var date: String
         @Option(help: "equipment, materials, rent, transport or other.") var category: String
-        @Option(help: "The amount in the grant's currency, such as 3000000 or 1250.50.") var amount: String
+        @Option(parsing: .unconditional, help: "The amount in the grant's currency, such as 3000000 or 1250.50.") var amount: String
         @Option(help: "The receipt's reference.") var receipt: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions

@@ -20,8 +20,8 @@ struct LoanCommand: AsyncParsableCommand {
                 """)
         @Option(help: "The programme's id.") var programme: String
         @Option(help: "The project's id.") var project: String
-        @Option var principal: String
-        @Option(help: "Yearly interest in percent, e.g. 24.") var rate: String
+        @Option(parsing: .unconditional) var principal: String
+        @Option(parsing: .unconditional, help: "Yearly interest in percent, e.g. 24.") var rate: String
         @Option(help: "annuity, equal_principal or flat.") var method: String
         @Option var installments: Int
         @Option(help: "monthly, biweekly or weekly.") var frequency: String = "monthly"
@@ -71,10 +71,20 @@ struct LoanCommand: AsyncParsableCommand {
             abstract: "Record a repayment (fees → interest → principal, oldest installment first).",
             discussion: "Example:\n  ravnaq loan repay L-000001 945595.97 --date 2025-02-15")
         @Argument var loan: String
-        @Argument var amount: String
+        // An array that takes what the parser does not know, so that "-1000" reaches the amount
+        // check and its message ("must be greater than zero") instead of being read as a flag.
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The amount, such as 945595.97.", valueName: "amount")) var amounts: [String] = []
         @Option var date: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
+
+        var amount: String { amounts.first ?? "" }
+
+        func validate() throws {
+            guard amounts.count == 1 else {
+                throw ValidationError(amounts.isEmpty ? "give the amount, such as 945595.97" : "give one amount, not \(amounts.joined(separator: " "))")
+            }
+        }
 
         func run() async throws {
             let answer = try await CLI.withActor(acting) { database, actor in

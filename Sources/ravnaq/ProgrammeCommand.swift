@@ -21,9 +21,9 @@ struct ProgrammeCommand: AsyncParsableCommand {
         @Option var currency = "UZS"
         @Option(name: .customLong("starts-on")) var startsOn: String
         @Option(name: .customLong("ends-on")) var endsOn: String
-        @Option var budget: String
+        @Option(parsing: .unconditional) var budget: String
         @Flag(name: .customLong("tranche-approval"), help: "Grant tranches need a grant officer's approval.") var trancheApproval = false
-        @Option(name: .customLong("late-fee"), help: "Fee charged on an installment still unpaid N+1 days after its due date.") var lateFee: String?
+        @Option(name: .customLong("late-fee"), parsing: .unconditional, help: "Fee charged on an installment still unpaid N+1 days after its due date.") var lateFee: String?
         @Option(name: .customLong("late-fee-after-days")) var lateFeeAfterDays: Int?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -56,7 +56,7 @@ struct ProgrammeCommand: AsyncParsableCommand {
             discussion: "Example:\n  ravnaq programme funds 3f2c… --date 2025-01-05 --amount 200000000")
         @Argument(help: "The programme's id.") var programme: String
         @Option var date: String
-        @Option var amount: String
+        @Option(parsing: .unconditional) var amount: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 

@@ -12,8 +12,8 @@ enum ProgressRecords {
             discussion: "Example:\n  ravnaq progress report 9c0d… --period 2025-03 --revenue 3200000 --costs 1100000 --units-sold 40 --members-working 2")
         @Argument(help: "The project's id.") var project: String
         @Option var period: String
-        @Option var revenue: String
-        @Option var costs: String
+        @Option(parsing: .unconditional) var revenue: String
+        @Option(parsing: .unconditional) var costs: String
         @Option(name: .customLong("units-sold")) var unitsSold: Int?
         @Option(name: .customLong("members-working")) var membersWorking: Int?
         @Option(name: .customLong("hired-workers")) var hiredWorkers: Int?
@@ -125,7 +125,7 @@ enum ProgressRecords {
             abstract: "List the poverty line, or extend it (admin).",
             discussion: "Examples:\n  ravnaq progress poverty-line\n  ravnaq progress poverty-line --from 2027-01-01 --amount 760000")
         @Option var from: String?
-        @Option var amount: String?
+        @Option(parsing: .unconditional) var amount: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 

@@ -23,8 +23,8 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option var title: String
         @Option var description: String?
         @Option(name: .customLong("started-on")) var startedOn: String?
-        @Option(help: "Expected monthly revenue (UZS).") var revenue: String?
-        @Option(help: "Expected monthly costs (UZS).") var costs: String?
+        @Option(parsing: .unconditional, help: "Expected monthly revenue (UZS).") var revenue: String?
+        @Option(parsing: .unconditional, help: "Expected monthly costs (UZS).") var costs: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 

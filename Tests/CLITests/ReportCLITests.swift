@@ -61,7 +61,7 @@ struct ReportCLITests {
 
         let bad = try cli.run(["report", "portfolio", "--by", "course"])
         #expect(bad.status != 0)
-        #expect(bad.stderr.contains("/by"))
+        #expect(bad.stderr.contains("by: "))
         #expect(try cli.run(["report", "nonsense"]).status != 0)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one error type of the service layer. The HTTP layer maps it to problem+json in one
 /// place and the CLI prints its message; each case says what kind of answer it becomes.
 public enum RavnaqError: Error, Sendable, Equatable {
@@ -44,7 +46,10 @@ public enum RavnaqError: Error, Sendable, Equatable {
     public var message: String {
         switch self {
         case .invalid(let errors), .badQuery(let errors):
-            errors.map { "\($0.pointer.isEmpty ? "input" : $0.pointer): \($0.detail)" }.joined(separator: "; ")
+            // "amount: must be greater than zero", "members 0 birth_date: …": the field as a
+            // person names it (the pointers themselves are in the problem's `errors`).
+            errors.map { "\($0.pointer.isEmpty ? "input" : $0.pointer.dropFirst().replacingOccurrences(of: "/", with: " ")): \($0.detail)" }
+                .joined(separator: "; ")
         case .rule(_, let message), .conflict(_, let message): message
         case .notFound(let what): "\(what) was not found"
         case .forbidden(let reason): reason

@@ -1,0 +1,56 @@
+import Foundation
+import RavnaqCore
+import Testing
+import TestSupport
+
+/// What a new user reads at the terminal (issue 20): whole case files, clear refusals.
+@Suite("The CLI as people read it")
+struct CLIReadingTests {
+    /// An organization with one family, its project and a disbursed loan, made through the CLI.
+    static func book() async throws -> (cli: CLI, loan: String) {
+        let database = try await TestDatabase.make()
+        let cli = CLI(databaseURL: database.conninfo)
+        #expect(try cli.run(["org", "add", "AN", "--name", "Andijon Family Fund"]).status == 0)
+        let programme = try cli.json(["programme", "add", "--name", "Family Business 2025", "--donor", "UNDP", "--currency", "UZS",
+                                      "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "500000000"])
+        let family = try cli.json(["family", "add", "AN-0001", "--region", "Andijon", "--district", "Asaka", "--mahalla", "Navbahor",
+                                   "--category", "low_income", "--consent-on", "2025-01-10",
+                                   "--member", "Dilnoza Karimova,female,1988-04-02,head"])
+        let project = try cli.json(["project", "add", "--family", try #require(family["id"] as? String), "--type", "sewing",
+                                    "--title", "Home sewing workshop"])
+        let loan = try cli.json(["loan", "open", "--programme", try #require(programme["id"] as? String),
+                                 "--project", try #require(project["id"] as? String), "--principal", "10000000", "--rate", "24",
+                                 "--method", "annuity", "--installments", "12", "--planned-on", "2025-01-15"])
+        let number = try #require(loan["number"] as? String)
+        _ = try cli.json(["loan", "disburse", number, "--date", "2025-01-15"])
+        return (cli, number)
+    }
+
+    @Test("family show on a terminal prints the whole case file in sections, not only the members")
+    func caseFileInSections() async throws {
+        let (cli, loan) = try await Self.book()
+        let shown = try cli.run(["family", "show", "AN-0001", "--format", "table"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let text = shown.stdout
+        for expected in ["Family AN-0001 as of ", "place       Andijon, Asaka, Navbahor", "categories  low_income", "mentor      none",
+                         "Members\n", "Dilnoza Karimova", "Projects\n", "Home sewing workshop", "Loans\n", loan, "10000000.00", "Grants: none"] {
+            #expect(text.contains(expected), "\(expected) in:\n\(text)")
+        }
+        // CSV stays one table: the members.
+        let csv = try cli.run(["family", "show", "AN-0001", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("\u{FEFF}id,full_name,sex,birth_date,relation,pinfl,disability,works\r\n"))
+    }
+
+    @Test("a negative amount reaches the amount check and its message; a missing one says so")
+    func negativeAmounts() async throws {
+        let (cli, loan) = try await Self.book()
+        let negative = try cli.run(["loan", "repay", loan, "-1000", "--date", "2025-02-15"])
+        #expect(negative.status != 0)
+        #expect(negative.stderr.contains("amount: must be greater than zero"), "\(negative.stderr)")
+        let missing = try cli.run(["loan", "repay", loan, "--date", "2025-02-15"])
+        #expect(missing.stderr.contains("give the amount"), "\(missing.stderr)")
+        let option = try cli.run(["programme", "add", "--name", "P2", "--donor", "UNDP", "--currency", "UZS",
+                                  "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "-5"])
+        #expect(option.stderr.contains("budget: must not be negative"), "\(option.stderr)")
+    }
+}
