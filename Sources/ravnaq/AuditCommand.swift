@@ -5,7 +5,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read the audit log (admins): who changed what, when, before and after.",
-        discussion: "Examples:\n  ravnaq audit --entity loans\n  ravnaq audit --entity families --id 5b1e… --format json")
+        discussion: HelpText.fitted("Examples:\n  ravnaq audit --entity loans\n  ravnaq audit --entity families --id 5b1e… --format json"))
     @Option(help: "Only this table's entries, e.g. loans, repayments, families.") var entity: String?
     @Option(name: .customLong("id"), help: "Only this row's entries.") var entityID: String?
     @Option(help: "At most this many entries (1–500).") var limit: Int = 100

@@ -11,7 +11,7 @@ struct DBCommand: AsyncParsableCommand {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply pending migrations (serve does this too).",
-            discussion: "Example:\n  ravnaq db migrate --data-dir /srv/ravnaq")
+            discussion: HelpText.fitted("Example:\n  ravnaq db migrate --data-dir /srv/ravnaq"))
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
@@ -26,7 +26,7 @@ struct DBCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the migrations and when each was applied.",
-            discussion: "Example:\n  ravnaq db status")
+            discussion: HelpText.fitted("Example:\n  ravnaq db status"))
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
@@ -42,7 +42,7 @@ struct DBCommand: AsyncParsableCommand {
     struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Save the whole database to a file (pg_dump's custom format).",
-            discussion: "Example:\n  ravnaq db backup /srv/backups/ravnaq-2025-06-30.dump")
+            discussion: HelpText.fitted("Example:\n  ravnaq db backup /srv/backups/ravnaq-2025-06-30.dump"))
         @Argument(help: "The file to write.") var file: String
         @OptionGroup var database: DatabaseOptions
 
@@ -55,7 +55,7 @@ struct DBCommand: AsyncParsableCommand {
     struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace the database's contents with a backup, in one transaction.",
-            discussion: "Stop the server first. Example:\n  ravnaq db restore /srv/backups/ravnaq-2025-06-30.dump")
+            discussion: HelpText.fitted("Stop the server first. Example:\n  ravnaq db restore /srv/backups/ravnaq-2025-06-30.dump"))
         @Argument(help: "The backup file.") var file: String
         @OptionGroup var database: DatabaseOptions
 

@@ -21,14 +21,14 @@ struct FamilyCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register a family (coordinator, admin).",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Members are "Full Name,sex,birth date,relation[,PINFL]"; without --consent-on no personal data is stored.
 
                 Example:
                   ravnaq family add AN-0001 --region Andijon --district Asaka --mahalla Navbahor \\
                     --category low_income --category many_children --consent-on 2025-01-10 \\
                     --member "Dilnoza Karimova,female,1988-04-02,head"
-                """)
+                """))
         @Argument(help: "The family's code, unique in the organization.") var code: String
         @Option var region: String
         @Option var district: String
@@ -55,7 +55,7 @@ struct FamilyCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List families, oldest first; --q searches codes and member names.",
-            discussion: "Examples:\n  ravnaq family list\n  ravnaq family list --q \"o'g'il\" --format csv --sep ';'")
+            discussion: HelpText.fitted("Examples:\n  ravnaq family list\n  ravnaq family list --q \"o'g'il\" --format csv --sep ';'"))
         @Option var q: String?
         @Option var limit: Int = 500
         @OptionGroup var acting: ActingOptions
@@ -72,7 +72,7 @@ struct FamilyCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a family's case file (members, projects with loans and grants, mentor).",
-            discussion: "Example:\n  ravnaq family show AN-0001 --format json")
+            discussion: HelpText.fitted("Example:\n  ravnaq family show AN-0001 --format json"))
         @Argument(help: "The family's id or code.") var family: String
         @Option(name: .customLong("as-of")) var asOf: String?
         @OptionGroup var acting: ActingOptions
@@ -94,7 +94,7 @@ struct FamilyCommand: AsyncParsableCommand {
     struct Mentor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Assign the family's mentor from a date on.",
-            discussion: "Example:\n  ravnaq family mentor AN-0001 --mentor aziza@example.org --from 2025-01-20")
+            discussion: HelpText.fitted("Example:\n  ravnaq family mentor AN-0001 --mentor aziza@example.org --from 2025-01-20"))
         @Argument(help: "The family's id or code.") var family: String
         @Option(help: "The mentor's email.") var mentor: String
         @Option var from: String

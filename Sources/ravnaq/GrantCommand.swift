@@ -6,10 +6,10 @@ struct GrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant",
         abstract: "Grants: open, list, show, approve a tranche, disburse a tranche, record an expense.",
-        discussion: """
+        discussion: HelpText.fitted("""
             A grant is named by its id or its number (G-000045, or G-45). Approval is a grant \
             officer's act: `--as` a grant officer, or the operator acting in that role.
-            """,
+            """),
         subcommands: [Open.self, List.self, Show.self, Approve.self, Disburse.self, Expense.self]
     )
 
@@ -19,14 +19,14 @@ struct GrantCommand: AsyncParsableCommand {
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open a grant with its ordered tranches (coordinator, admin). Its currency is the programme's.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Tranches are AMOUNT,PLANNED_ON[,CONDITION]; conditions: none, training_completed, \
                 business_plan_approved, previous_tranche_accounted.
 
                 Example:
                   ravnaq grant open --programme 3f2c… --project 9c0d… --total 6000000 \\
                     --tranche 4000000,2025-02-01,none --tranche 2000000,2025-05-01,previous_tranche_accounted
-                """)
+                """))
         @Option(help: "The programme's id.") var programme: String
         @Option(help: "The project's id.") var project: String
         @Option(parsing: .unconditional) var total: String
@@ -56,7 +56,7 @@ struct GrantCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List grants.", discussion: "Example:\n  ravnaq grant list --format csv")
+        static let configuration = CommandConfiguration(abstract: "List grants.", discussion: HelpText.fitted("Example:\n  ravnaq grant list --format csv"))
         @Option(help: "Only this project's grants (id).") var project: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -70,7 +70,7 @@ struct GrantCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a grant's tranches (total, disbursed, expenses and utilization in JSON).",
-            discussion: "Examples:\n  ravnaq grant show G-000045\n  ravnaq grant show G-45 --format json")
+            discussion: HelpText.fitted("Examples:\n  ravnaq grant show G-000045\n  ravnaq grant show G-45 --format json"))
         @Argument(help: "The grant's id or number.") var grant: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -84,7 +84,7 @@ struct GrantCommand: AsyncParsableCommand {
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Approve tranche N, where the grant's programme asks for approval.",
-            discussion: "Examples:\n  ravnaq grant approve G-000045 2 --as officer@undp.example\n  ravnaq grant approve G-000045 2   # the operator, as grant officer")
+            discussion: HelpText.fitted("Examples:\n  ravnaq grant approve G-000045 2 --as officer@undp.example\n  ravnaq grant approve G-000045 2   # the operator, as grant officer"))
         @Argument(help: "The grant's id or number.") var grant: String
         @Argument(help: "The tranche's number, from 1.") var n: Int
         @OptionGroup var acting: ActingOptions
@@ -104,7 +104,7 @@ struct GrantCommand: AsyncParsableCommand {
     struct Disburse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Disburse tranche N (in order, once, when its condition holds).",
-            discussion: "Example:\n  ravnaq grant disburse G-000045 1 --date 2025-02-01")
+            discussion: HelpText.fitted("Example:\n  ravnaq grant disburse G-000045 1 --date 2025-02-01"))
         @Argument(help: "The grant's id or number.") var grant: String
         @Argument(help: "The tranche's number, from 1.") var n: Int
         @Option(help: "The disbursement date, YYYY-MM-DD.") var date: String
@@ -122,7 +122,7 @@ struct GrantCommand: AsyncParsableCommand {
     struct Expense: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record an expense against a grant.",
-            discussion: "Example:\n  ravnaq grant expense G-000045 --date 2025-03-01 --category equipment --amount 3000000 --receipt R-17")
+            discussion: HelpText.fitted("Example:\n  ravnaq grant expense G-000045 --date 2025-03-01 --category equipment --amount 3000000 --receipt R-17"))
         @Argument(help: "The grant's id or number.") var grant: String
         @Option(help: "The date of the expense, YYYY-MM-DD.") var date: String
         @Option(help: "equipment, materials, rent, transport or other.") var category: String

@@ -6,18 +6,18 @@ struct LoanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loan",
         abstract: "Loans: open, disburse, repay, schedule, show, write off, and the daily collection list.",
-        discussion: "Wherever a loan is named, its id or its number (L-000123) works.",
+        discussion: HelpText.fitted("Wherever a loan is named, its id or its number (L-000123) works."),
         subcommands: [Open.self, Disburse.self, Repay.self, Reverse.self, Schedule.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self]
     )
 
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open a loan (approved until disbursed). Its currency is the programme's.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Example:
                   ravnaq loan open --programme 3f2c… --project 9c0d… --principal 10000000 --rate 24 \\
                     --method annuity --installments 12 --frequency monthly --planned-on 2025-01-15
-                """)
+                """))
         @Option(help: "The programme's id.") var programme: String
         @Option(help: "The project's id.") var project: String
         @Option(parsing: .unconditional) var principal: String
@@ -52,7 +52,7 @@ struct LoanCommand: AsyncParsableCommand {
     struct Disburse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Disburse a loan; its schedule is fixed from this date.",
-            discussion: "Example:\n  ravnaq loan disburse L-000001 --date 2025-01-15")
+            discussion: HelpText.fitted("Example:\n  ravnaq loan disburse L-000001 --date 2025-01-15"))
         @Argument var loan: String
         @Option var date: String
         @OptionGroup var acting: ActingOptions
@@ -69,7 +69,7 @@ struct LoanCommand: AsyncParsableCommand {
     struct Repay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a repayment (fees → interest → principal, oldest installment first).",
-            discussion: "Example:\n  ravnaq loan repay L-000001 945595.97 --date 2025-02-15")
+            discussion: HelpText.fitted("Example:\n  ravnaq loan repay L-000001 945595.97 --date 2025-02-15"))
         @Argument var loan: String
         // An array that takes what the parser does not know, so that "-1000" reaches the amount
         // check and its message ("must be greater than zero") instead of being read as a flag.
@@ -97,7 +97,7 @@ struct LoanCommand: AsyncParsableCommand {
     struct Reverse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Reverse a wrong repayment; later repayments are allocated afresh.",
-            discussion: "Example:\n  ravnaq loan reverse L-000001 7d3a… --date 2025-02-20")
+            discussion: HelpText.fitted("Example:\n  ravnaq loan reverse L-000001 7d3a… --date 2025-02-20"))
         @Argument var loan: String
         @Argument(help: "The repayment's id.") var repayment: String
         @Option var date: String?
@@ -115,7 +115,7 @@ struct LoanCommand: AsyncParsableCommand {
     struct Schedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the schedule with what is paid and each installment's status.",
-            discussion: "Examples:\n  ravnaq loan schedule L-000001\n  ravnaq loan schedule L-000001 --format csv")
+            discussion: HelpText.fitted("Examples:\n  ravnaq loan schedule L-000001\n  ravnaq loan schedule L-000001 --format csv"))
         @Argument var loan: String
         @Option(name: .customLong("as-of")) var asOf: String?
         @OptionGroup var acting: ActingOptions
@@ -132,7 +132,7 @@ struct LoanCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a loan as of a date: outstanding principal, days past due, amount overdue.",
-            discussion: "Example:\n  ravnaq loan show L-000001 --as-of 2025-04-20")
+            discussion: HelpText.fitted("Example:\n  ravnaq loan show L-000001 --as-of 2025-04-20"))
         @Argument var loan: String
         @Option(name: .customLong("as-of")) var asOf: String?
         @OptionGroup var acting: ActingOptions
@@ -145,7 +145,7 @@ struct LoanCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List loans, oldest first.", discussion: "Example:\n  ravnaq loan list --format csv")
+        static let configuration = CommandConfiguration(abstract: "List loans, oldest first.", discussion: HelpText.fitted("Example:\n  ravnaq loan list --format csv"))
         @Option(help: "Only this project's loans (id).") var project: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -161,7 +161,7 @@ struct LoanCommand: AsyncParsableCommand {
     struct Late: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The daily collection list: late loans, most days late first.",
-            discussion: "Example:\n  ravnaq loan late --format csv --sep ';'")
+            discussion: HelpText.fitted("Example:\n  ravnaq loan late --format csv --sep ';'"))
         @Option(name: .customLong("as-of")) var asOf: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -176,7 +176,7 @@ struct LoanCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "par",
             abstract: "Portfolio at risk: PAR30 and PAR90 as of a date, per currency.",
-            discussion: "Example:\n  ravnaq loan par --as-of 2025-05-15")
+            discussion: HelpText.fitted("Example:\n  ravnaq loan par --as-of 2025-05-15"))
         @Option(name: .customLong("as-of")) var asOf: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -192,7 +192,7 @@ struct LoanCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "write-off",
             abstract: "Write off the principal outstanding on a date.",
-            discussion: "Example:\n  ravnaq loan write-off L-000001 --date 2025-06-30 --reason \"the family moved away\"")
+            discussion: HelpText.fitted("Example:\n  ravnaq loan write-off L-000001 --date 2025-06-30 --reason \"the family moved away\""))
         @Argument var loan: String
         @Option var date: String
         @Option var reason: String
@@ -216,7 +216,7 @@ struct LedgerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "trial-balance",
             abstract: "Every account's debit and credit totals as of a date.",
-            discussion: "Example:\n  ravnaq ledger trial-balance --as-of 2025-12-31 --format csv")
+            discussion: HelpText.fitted("Example:\n  ravnaq ledger trial-balance --as-of 2025-12-31 --format csv"))
         @Option(name: .customLong("as-of")) var asOf: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions

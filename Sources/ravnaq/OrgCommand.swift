@@ -11,7 +11,7 @@ struct OrgCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an organization.",
-            discussion: "Example:\n  ravnaq org add AN --name \"Andijon Family Fund\"")
+            discussion: HelpText.fitted("Example:\n  ravnaq org add AN --name \"Andijon Family Fund\""))
         @Argument(help: "A short code, unique in the database (letters, digits, '-', '_').") var code: String
         @Option(help: "The organization's name.") var name: String
         @OptionGroup var database: DatabaseOptions
@@ -25,7 +25,7 @@ struct OrgCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List organizations.", discussion: "Example:\n  ravnaq org list")
+        static let configuration = CommandConfiguration(abstract: "List organizations.", discussion: HelpText.fitted("Example:\n  ravnaq org list"))
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {

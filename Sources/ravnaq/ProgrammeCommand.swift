@@ -11,11 +11,11 @@ struct ProgrammeCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a programme (admin).",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Example:
                   ravnaq programme add --name "Family Business 2025" --donor UNDP --currency UZS \\
                     --starts-on 2025-01-01 --ends-on 2026-12-31 --budget 500000000
-                """)
+                """))
         @Option var name: String
         @Option var donor: String
         @Option var currency = "UZS"
@@ -40,7 +40,7 @@ struct ProgrammeCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List programmes.", discussion: "Example:\n  ravnaq programme list --format csv")
+        static let configuration = CommandConfiguration(abstract: "List programmes.", discussion: HelpText.fitted("Example:\n  ravnaq programme list --format csv"))
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 
@@ -53,7 +53,7 @@ struct ProgrammeCommand: AsyncParsableCommand {
     struct Funds: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record donor money received (debit cash, credit donor_funds).",
-            discussion: "Example:\n  ravnaq programme funds 3f2c… --date 2025-01-05 --amount 200000000")
+            discussion: HelpText.fitted("Example:\n  ravnaq programme funds 3f2c… --date 2025-01-05 --amount 200000000"))
         @Argument(help: "The programme's id.") var programme: String
         @Option var date: String
         @Option(parsing: .unconditional) var amount: String

@@ -8,11 +8,11 @@ struct ProgressCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "progress",
         abstract: "Progress of families: visits and the visits due, plan goals, referrals, monthly reports, income, assessments, graduation.",
-        discussion: """
+        discussion: HelpText.fitted("""
             Examples:
               ravnaq progress due --mentor aziza@example.org
               ravnaq progress visit AN-0001 --date 2025-03-10 --kind home --next 2025-04-10 --notes "sewing machine repaired"
-            """,
+            """),
         subcommands: [Due.self, Visit.self, Visits.self, Goal.self, Goals.self, Referral.self, Referrals.self] + ProgressRecords.subcommands
     )
 
@@ -23,7 +23,7 @@ struct ProgressCommand: AsyncParsableCommand {
     struct Due: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A mentor's families whose next visit is due, most overdue first.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 A family is due when the latest visit since its current assignment planned the next one \
                 for --as-of or earlier, or when it has not been visited since the assignment began.
 
@@ -31,7 +31,7 @@ struct ProgressCommand: AsyncParsableCommand {
                   ravnaq progress due --mentor aziza@example.org
                   ravnaq progress due --mentor aziza@example.org --as-of 2025-05-01 --format csv --sep ';'
                   ravnaq progress due --as aziza@example.org          # a mentor's own list
-                """)
+                """))
         @Option(help: "The mentor's email (a mentor acting with --as may leave it out).") var mentor: String?
         @Option(name: .customLong("as-of"), help: "The day to look from (default today).") var asOf: String?
         @OptionGroup var acting: ActingOptions
@@ -49,12 +49,12 @@ struct ProgressCommand: AsyncParsableCommand {
     struct Visit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a visit to a family and plan the next one.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Kinds: home, phone, online, office. The date may not be in the future; --next comes after it.
 
                 Example:
                   ravnaq progress visit AN-0001 --date 2025-03-10 --kind home --next 2025-04-10 --notes "bought fabric"
-                """)
+                """))
         @Argument(help: "The family's id or code.") var family: String
         @Option(help: "The day of the visit.") var date: String
         @Option(help: "home, phone, online or office.") var kind: String
@@ -75,7 +75,7 @@ struct ProgressCommand: AsyncParsableCommand {
     struct Visits: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A family's visits, oldest first.",
-            discussion: "Example:\n  ravnaq progress visits AN-0001 --format csv")
+            discussion: HelpText.fitted("Example:\n  ravnaq progress visits AN-0001 --format csv"))
         @Argument(help: "The family's id or code.") var family: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -91,13 +91,13 @@ struct ProgressCommand: AsyncParsableCommand {
     struct Goal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a goal to a family's plan, or change a goal's status.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Statuses: open, achieved, dropped.
 
                 Examples:
                   ravnaq progress goal AN-0001 --text "Open a bank account" --target 2025-06-30
                   ravnaq progress goal AN-0001 --id GOAL_ID --status achieved --date 2025-05-20
-                """)
+                """))
         @Argument(help: "The family's id or code.") var family: String
         @Option(help: "The goal (to add one).") var text: String?
         @Option(help: "The day it should be reached.") var target: String?
@@ -128,7 +128,7 @@ struct ProgressCommand: AsyncParsableCommand {
     struct Goals: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A family's plan goals, oldest first.",
-            discussion: "Example:\n  ravnaq progress goals AN-0001")
+            discussion: HelpText.fitted("Example:\n  ravnaq progress goals AN-0001"))
         @Argument(help: "The family's id or code.") var family: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -144,14 +144,14 @@ struct ProgressCommand: AsyncParsableCommand {
     struct Referral: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Refer a family to a specialist, or change a referral's status.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Specialists: psychologist, lawyer, doctor, pedagogue, employment_service, other.
                 Statuses: open, done, declined.
 
                 Examples:
                   ravnaq progress referral AN-0001 --specialist lawyer --reason "inheritance of the house"
                   ravnaq progress referral AN-0001 --id REFERRAL_ID --status done --date 2025-04-02
-                """)
+                """))
         @Argument(help: "The family's id or code.") var family: String
         @Option(help: "Who the family is referred to (to add a referral).") var specialist: String?
         @Option(help: "Why.") var reason: String?
@@ -186,7 +186,7 @@ struct ProgressCommand: AsyncParsableCommand {
     struct Referrals: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A family's referrals, oldest first.",
-            discussion: "Example:\n  ravnaq progress referrals AN-0001 --format json")
+            discussion: HelpText.fitted("Example:\n  ravnaq progress referrals AN-0001 --format json"))
         @Argument(help: "The family's id or code.") var family: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions

@@ -9,7 +9,7 @@ enum ProgressRecords {
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a project's month (or correct it with --correct).",
-            discussion: "Example:\n  ravnaq progress report 9c0d… --period 2025-03 --revenue 3200000 --costs 1100000 --units-sold 40 --members-working 2")
+            discussion: HelpText.fitted("Example:\n  ravnaq progress report 9c0d… --period 2025-03 --revenue 3200000 --costs 1100000 --units-sold 40 --members-working 2"))
         @Argument(help: "The project's id.") var project: String
         @Option var period: String
         @Option(parsing: .unconditional) var revenue: String
@@ -34,13 +34,13 @@ enum ProgressRecords {
     struct Income: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a family's household income for a month, by source (or correct it with --correct).",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Sources: project, wages, pension, benefits, remittances, other.
 
                 Example:
                   ravnaq progress income AN-0001 --period 2025-03 --household-size 5 \\
                     --source project=2100000 --source pension=900000 --source benefits=450000
-                """)
+                """))
         @Argument(help: "The family's id or code.") var family: String
         @Option var period: String
         @Option(name: .customLong("household-size")) var householdSize: Int
@@ -72,11 +72,11 @@ enum ProgressRecords {
     struct Assess: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Score the self-sufficiency matrix (15 domains, 1–5; childcare and children_education may be 0).",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Example:
                   ravnaq progress assess AN-0001 --date 2025-03-10 --kind intake \\
                     --score income=2 --score employment=2 --score food=3 … (all 15 domains)
-                """)
+                """))
         @Argument(help: "The family's id or code.") var family: String
         @Option var date: String
         @Option(help: "intake, periodic or exit.") var kind: String
@@ -102,7 +102,7 @@ enum ProgressRecords {
         static let configuration = CommandConfiguration(
             commandName: "graduation",
             abstract: "Show a family's graduation criteria as of a date; --confirm graduates a ready family.",
-            discussion: "Examples:\n  ravnaq progress graduation AN-0001\n  ravnaq progress graduation AN-0001 --confirm")
+            discussion: HelpText.fitted("Examples:\n  ravnaq progress graduation AN-0001\n  ravnaq progress graduation AN-0001 --confirm"))
         @Argument(help: "The family's id or code.") var family: String
         @Option(name: .customLong("as-of")) var asOf: String?
         @Flag(help: "Confirm the graduation (coordinator, admin).") var confirm = false
@@ -123,7 +123,7 @@ enum ProgressRecords {
         static let configuration = CommandConfiguration(
             commandName: "poverty-line",
             abstract: "List the poverty line, or extend it (admin).",
-            discussion: "Examples:\n  ravnaq progress poverty-line\n  ravnaq progress poverty-line --from 2027-01-01 --amount 760000")
+            discussion: HelpText.fitted("Examples:\n  ravnaq progress poverty-line\n  ravnaq progress poverty-line --from 2027-01-01 --amount 760000"))
         @Option var from: String?
         @Option(parsing: .unconditional) var amount: String?
         @OptionGroup var acting: ActingOptions
@@ -144,7 +144,7 @@ enum ProgressRecords {
     struct Lock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Lock a month: its reports and income become read-only (admin).",
-            discussion: "Example:\n  ravnaq progress lock 2025-03")
+            discussion: HelpText.fitted("Example:\n  ravnaq progress lock 2025-03"))
         @Argument var period: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions

@@ -11,13 +11,13 @@ struct ProjectCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Log a project for a family (coordinator, admin).",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Types: sewing, crafts, baking, livestock, greenhouse, retail, services, other.
 
                 Example:
                   ravnaq project add --family 5b1e… --type sewing --title "Home sewing workshop" \\
                     --started-on 2025-01-20 --revenue 3000000 --costs 1200000
-                """)
+                """))
         @Option(help: "The family's id.") var family: String
         @Option var type: String
         @Option var title: String
@@ -37,7 +37,7 @@ struct ProjectCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List projects.", discussion: "Example:\n  ravnaq project list --family 5b1e…")
+        static let configuration = CommandConfiguration(abstract: "List projects.", discussion: HelpText.fitted("Example:\n  ravnaq project list --family 5b1e…"))
         @Option(help: "Only this family's projects (id).") var family: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -51,7 +51,7 @@ struct ProjectCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a project.", discussion: "Example:\n  ravnaq project show 9c0d…")
+        static let configuration = CommandConfiguration(abstract: "Show a project.", discussion: HelpText.fitted("Example:\n  ravnaq project show 9c0d…"))
         @Argument var project: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -65,7 +65,7 @@ struct ProjectCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a project along planned → active → (suspended ↔ active) → closed | failed.",
-            discussion: "Example:\n  ravnaq project status 9c0d… suspended --date 2025-06-01 --reason \"illness\"")
+            discussion: HelpText.fitted("Example:\n  ravnaq project status 9c0d… suspended --date 2025-06-01 --reason \"illness\""))
         @Argument var project: String
         @Argument var status: String
         @Option var date: String

@@ -10,7 +10,7 @@ struct Ravnaq: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ravnaq",
         abstract: "Track the microprojects of families leaving poverty: families, loans, grants, training, progress.",
-        discussion: """
+        discussion: HelpText.fitted("""
             With no DATABASE_URL (or PG* variables), ravnaq runs its own PostgreSQL in the data \
             directory (--data-dir, $RAVNAQ_DATA_DIR, ~/.local/share/ravnaq; /var/lib/ravnaq for root).
 
@@ -18,7 +18,7 @@ struct Ravnaq: AsyncParsableCommand {
               ravnaq org add AN --name "Andijon Family Fund"
               ravnaq user add admin@example.org --org AN --role admin
               ravnaq serve --port 8080
-            """,
+            """),
         version: version,
         subcommands: [
             ServeCommand.self, DBCommand.self, OrgCommand.self, UserCommand.self, ProgrammeCommand.self, FamilyCommand.self,

@@ -7,13 +7,13 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "A report for grant officers: portfolio, grants, outcomes or training.",
-        discussion: """
+        discussion: HelpText.fitted("""
             One row per group and, in a table or CSV, a last row "total" (distinct loans or families, not a sum of rows).
             Portfolio and grants rows also carry their currency; with several currencies there is one "total" row per currency.
             Examples:
               ravnaq report portfolio --as-of 2025-06-30 --by region,programme --format csv
               ravnaq report training --by course --from 2025-01-01 --to 2025-06-30
-            """)
+            """))
 
     @Argument(help: "portfolio, grants, outcomes or training") var name: String
     @Option(name: .customLong("as-of"), help: "As of this date (default: today); nothing after it counts.") var asOf: String?

@@ -12,7 +12,7 @@ struct SeedCommand: AsyncParsableCommand {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a large organization in the demo's shapes and proportions.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Creates a new organization with N families: members, mentors (one per 250 families), \
                 projects, loans on time, late, repaid and written off, grants in every state, courses \
                 with attendance, up to twelve months of reports and household income, assessments and \
@@ -22,7 +22,7 @@ struct SeedCommand: AsyncParsableCommand {
 
                 Example:
                   ravnaq seed generate --families 100000 --org BENCH
-                """)
+                """))
 
         @Option(help: "How many families (1 to 1000000).") var families: Int
         @Option(help: "The new organization's code; it must not exist yet.") var org = "GEN"

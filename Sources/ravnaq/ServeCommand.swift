@@ -7,7 +7,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the HTTP API (JSON under /api/v1).",
-        discussion: """
+        discussion: HelpText.fitted("""
             Applies pending migrations first. Ctrl-C (SIGINT) or SIGTERM stops the server and, \
             when ravnaq started it, its private PostgreSQL.
 
@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
               ravnaq serve --demo
               ravnaq serve --host 0.0.0.0 --port 9000 --data-dir /srv/ravnaq
               ravnaq serve --connections 8
-            """
+            """)
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"

@@ -5,7 +5,7 @@ struct TrainingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "training",
         abstract: "Courses, sessions, enrollments, attendance and certificates.",
-        discussion: """
+        discussion: HelpText.fitted("""
             A course is named by its id or its code (SEW-1) wherever one is taken. A member completes \
             a course with at least 80 % of its sessions attended; `training complete` issues the \
             certificates.
@@ -16,7 +16,7 @@ struct TrainingCommand: AsyncParsableCommand {
               ravnaq training enroll SEW-1 3f9a…
               ravnaq training attendance SEW-1 7c21… --present 3f9a… 88be…
               ravnaq training complete SEW-1
-            """,
+            """),
         subcommands: [Course.self, Session.self, Enroll.self, Attendance.self, Complete.self, Enrollment.self, Enrollments.self]
     )
 
@@ -27,12 +27,12 @@ struct TrainingCommand: AsyncParsableCommand {
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Create a course (coordinator, admin).",
-                discussion: """
+                discussion: HelpText.fitted("""
                     Skills: sewing, crafts, baking, livestock, bookkeeping, marketing, digital, legal_literacy, other.
 
                     Example:
                       ravnaq training course add SEW-1 --title "Sewing basics" --skill sewing --hours 40
-                    """)
+                    """))
             @Argument(help: "The course's code, unique in the organization.") var code: String
             @Option var title: String
             @Option var skill: String
@@ -49,7 +49,7 @@ struct TrainingCommand: AsyncParsableCommand {
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "List courses.", discussion: "Example:\n  ravnaq training course list --format csv --sep ';'")
+                abstract: "List courses.", discussion: HelpText.fitted("Example:\n  ravnaq training course list --format csv --sep ';'"))
             @OptionGroup var acting: ActingOptions
             @OptionGroup var output: OutputOptions
 
@@ -69,10 +69,10 @@ struct TrainingCommand: AsyncParsableCommand {
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Add a session to a course (coordinator, admin).",
-                discussion: """
+                discussion: HelpText.fitted("""
                     Example:
                       ravnaq training session add SEW-1 --date 2025-02-01 --hours 4 --trainer "Malika Yusupova" --venue "Mahalla centre"
-                    """)
+                    """))
             @Argument(help: "The course's id or code.") var course: String
             @Option(help: "The day it is held (YYYY-MM-DD).") var date: String
             @Option(help: "Its length in hours (at most 24).") var hours: String
@@ -92,7 +92,7 @@ struct TrainingCommand: AsyncParsableCommand {
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "List a course's sessions.", discussion: "Example:\n  ravnaq training session list SEW-1")
+                abstract: "List a course's sessions.", discussion: HelpText.fitted("Example:\n  ravnaq training session list SEW-1"))
             @Argument(help: "The course's id or code.") var course: String
             @OptionGroup var acting: ActingOptions
             @OptionGroup var output: OutputOptions
@@ -109,7 +109,7 @@ struct TrainingCommand: AsyncParsableCommand {
     struct Enroll: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enroll a family member in a course (coordinator, admin).",
-            discussion: "Example:\n  ravnaq training enroll SEW-1 3f9a0c4e-…")
+            discussion: HelpText.fitted("Example:\n  ravnaq training enroll SEW-1 3f9a0c4e-…"))
         @Argument(help: "The course's id or code.") var course: String
         @Argument(help: "The member's id.") var member: String
         @OptionGroup var acting: ActingOptions
@@ -126,14 +126,14 @@ struct TrainingCommand: AsyncParsableCommand {
     struct Attendance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record who was present at a session, replacing what was recorded for it.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Coordinators and admins record the whole session; a mentor (--as EMAIL) records only \
                 the members of the families assigned to them. Use --nobody for a session nobody attended.
 
                 Examples:
                   ravnaq training attendance SEW-1 7c21… --present 3f9a… 88be…
                   ravnaq training attendance SEW-1 7c21… --present 3f9a… --as aziza@example.org
-                """)
+                """))
         @Argument(help: "The course's id or code.") var course: String
         @Argument(help: "The session's id.") var session: String
         @Option(parsing: .upToNextOption, help: "The members present (ids).") var present: [String] = []
@@ -158,12 +158,12 @@ struct TrainingCommand: AsyncParsableCommand {
     struct Complete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue certificates to everyone with at least 80 % of the course's sessions attended.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Prints the certificates issued now; members completed before keep theirs.
 
                 Example:
                   ravnaq training complete SEW-1 --format table
-                """)
+                """))
         @Argument(help: "The course's id or code.") var course: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -180,7 +180,7 @@ struct TrainingCommand: AsyncParsableCommand {
     struct Enrollment: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show an enrollment: sessions attended, completion and certificate.",
-            discussion: "Example:\n  ravnaq training enrollment 5d1e…")
+            discussion: HelpText.fitted("Example:\n  ravnaq training enrollment 5d1e…"))
         @Argument(help: "The enrollment's id.") var id: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -193,7 +193,7 @@ struct TrainingCommand: AsyncParsableCommand {
 
     struct Enrollments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List a course's enrollments.", discussion: "Example:\n  ravnaq training enrollments SEW-1 --format csv")
+            abstract: "List a course's enrollments.", discussion: HelpText.fitted("Example:\n  ravnaq training enrollments SEW-1 --format csv"))
         @Argument(help: "The course's id or code.") var course: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions

@@ -13,12 +13,12 @@ struct UserCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user and print a first bearer token.",
-            discussion: """
+            discussion: HelpText.fitted("""
                 Roles: admin, coordinator, mentor, grant_officer.
 
                 Example:
                   ravnaq user add malika@example.org --org AN --role coordinator
-                """)
+                """))
         @Argument(help: "The user's email (unique in the database).") var email: String
         @Option(help: "The organization's code (not needed when there is only one).") var org: String?
         @Option(help: "admin, coordinator, mentor or grant_officer.") var role: Role
@@ -38,7 +38,7 @@ struct UserCommand: AsyncParsableCommand {
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a further token for a user.",
-            discussion: "Example:\n  ravnaq user token malika@example.org")
+            discussion: HelpText.fitted("Example:\n  ravnaq user token malika@example.org"))
         @Argument var email: String
         @OptionGroup var database: DatabaseOptions
 
@@ -54,7 +54,7 @@ struct UserCommand: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke every token of a user at once.",
-            discussion: "Example:\n  ravnaq user revoke malika@example.org")
+            discussion: HelpText.fitted("Example:\n  ravnaq user revoke malika@example.org"))
         @Argument var email: String
         @OptionGroup var database: DatabaseOptions
 

@@ -54,3 +54,54 @@ struct CLIReadingTests {
         #expect(option.stderr.contains("budget: must not be negative"), "\(option.stderr)")
     }
 }
+
+@Suite("--help")
+struct HelpTests {
+    static func help(_ command: [String], columns: Int) throws -> String {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = command + ["--help"]
+        process.environment = ["COLUMNS": String(columns), "PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+
+    /// The names under SUBCOMMANDS: in a help text.
+    static func subcommands(_ help: String) -> [String] {
+        guard let section = help.components(separatedBy: "SUBCOMMANDS:\n").dropFirst().first else { return [] }
+        return section.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }.compactMap { line in
+            line.hasPrefix("    ") ? nil : line.split(separator: " ").first.map(String.init)
+        }.filter { $0 != "help" }
+    }
+
+    /// Example lines: a command line and the continuation lines after a trailing backslash.
+    static func examples(_ help: String) -> [String] {
+        var lines: [String] = []
+        var continuing = false
+        for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
+            if continuing || line.hasPrefix("  ravnaq ") { lines.append(String(line)) }
+            continuing = (continuing || line.hasPrefix("  ravnaq ")) && line.hasSuffix(" \\")
+        }
+        return lines
+    }
+
+    @Test("every command's examples read the same at 80 columns as on a wide terminal: none is wrapped mid-argument")
+    func examplesStayWhole() throws {
+        var commands: [[String]] = [[]]
+        var checked = 0
+        while let command = commands.popLast() {
+            let narrow = try Self.help(command, columns: 80)
+            let wide = try Self.help(command, columns: 400)
+            #expect(Self.examples(narrow) == Self.examples(wide), "ravnaq \(command.joined(separator: " ")) --help")
+            for line in Self.examples(narrow) { #expect(line.count < 80, "\(line)") }
+            checked += Self.examples(wide).count
+            if command.count < 3 { commands += Self.subcommands(wide).map { command + [$0] } }
+        }
+        #expect(checked > 50)
+    }
+}
