@@ -92,6 +92,8 @@ public struct Families: Sendable {
     /// Families, oldest first, optionally searched by code or member name (apostrophes of Uzbek
     /// Latin folded into one, case ignored); by code only for grant officers.
     public func list(query: String?, page: Page, as actor: Actor) async throws -> ListPage {
+        let list = ListKey("/families", of: actor, filters: [query ?? ""])
+        let after = try page.after(in: list)
         let pattern = query.map { "%" + $0.lowercased() + "%" }
         let byName = actor.seesPersonalData
             ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2))" : ""
@@ -108,9 +110,33 @@ public struct Families: Sendable {
                 ORDER BY f.created_at, f.id
                 LIMIT $5
                 """,
-                [actor.organizationID, pattern, page.after?.createdAt, page.after?.id, page.limit + 1]
+                [actor.organizationID, pattern, after?[0], after?[1], page.limit + 1]
             )
-            return try ListPage(result: rows, limit: page.limit, filters: [query ?? ""])
+            return try ListPage(result: rows, page: page, list: list)
+        }
+    }
+
+    /// A family's members, in the order they were registered; for grant officers without names,
+    /// birth dates and PINFLs (null, as in the case file). A family the actor may not see is a 404.
+    public func members(family key: String, page: Page, as actor: Actor) async throws -> ListPage {
+        try await database.transaction(as: actor) { connection in
+            let familyID = try Self.resolve(connection, key: key, organizationID: actor.organizationID)
+            guard try connection.query("SELECT ravnaq_may_see_family($1)", [familyID]).first!.decode(0, as: Bool.self) else {
+                throw RavnaqError.notFound("family \(key)")
+            }
+            let list = ListKey("/families/{id}/members", of: actor, filters: [familyID.idString])
+            let after = try page.after(in: list)
+            return try ListPage(
+                result: connection.query(
+                    """
+                    SELECT \(Self.memberJSON(for: actor))::text, m.created_at::text, m.id
+                    FROM members m
+                    WHERE m.family_id = $1 AND m.organization_id = $2
+                      AND ($3::timestamptz IS NULL OR (m.created_at, m.id) > ($3, $4::uuid))
+                    ORDER BY m.created_at, m.id LIMIT $5
+                    """,
+                    [familyID, actor.organizationID, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 

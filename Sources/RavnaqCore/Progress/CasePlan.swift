@@ -72,18 +72,20 @@ extension CaseManagement {
         let table: String
         /// "goal", "referral": for messages.
         let noun: String
+        /// The endpoint of the family's list, for its cursors.
+        let endpoint: String
         /// The day the item began (`set_on`, `referred_on`).
         let startColumn: String
         let json: String
 
         static let goals = PlanTable(
-            table: "plan_goals", noun: "goal", startColumn: "set_on",
+            table: "plan_goals", noun: "goal", endpoint: "/families/{id}/goals", startColumn: "set_on",
             json: """
                 json_build_object('id', t.id, 'family_id', t.family_id, 'text', t.text, 'set_on', t.set_on,
                                   'target_on', t.target_on, 'status', t.status, 'status_on', t.status_on)::text
                 """)
         static let referrals = PlanTable(
-            table: "referrals", noun: "referral", startColumn: "referred_on",
+            table: "referrals", noun: "referral", endpoint: "/families/{id}/referrals", startColumn: "referred_on",
             json: """
                 json_build_object('id', t.id, 'family_id', t.family_id, 'specialist', t.specialist, 'reason', t.reason,
                                   'referred_on', t.referred_on, 'status', t.status, 'status_on', t.status_on)::text
@@ -94,6 +96,8 @@ extension CaseManagement {
     private func list(_ kind: PlanTable, family key: String, page: Page, as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let familyID = try Self.readableFamily(connection, key: key, actor: actor)
+            let list = ListKey(kind.endpoint, of: actor, filters: [familyID.idString])
+            let after = try page.after(in: list)
             return try ListPage(
                 result: connection.query(
                     """
@@ -101,8 +105,8 @@ extension CaseManagement {
                     WHERE t.family_id = $1 AND ($2::timestamptz IS NULL OR (t.created_at, t.id) > ($2, $3::uuid))
                     ORDER BY t.created_at, t.id LIMIT $4
                     """,
-                    [familyID, page.after?.createdAt, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: [key])
+                    [familyID, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 
