@@ -284,4 +284,40 @@ struct ListPagingHTTPTests {
             #expect(checked > 50)
         }
     }
+
+    @Test("q is a literal substring: %, _ and \\ match nothing in families without them; a real substring still matches, case and apostrophes folded")
+    func searchIsLiteral() async throws {
+        let app = try await TestApp.make()
+        let admin = app.adminToken
+        let officer = try await app.token(for: "officer@undp.example", role: .grantOfficer)
+        try await app.test { client in
+            let api = API(client: client, token: admin)
+            for (code, name) in [("AN-0001", "Dilnoza Karimova"), ("AN-0002", "G‘ulnora Yo‘ldosheva"), ("AN-0003", "Ольга Ким")] {
+                let (status, _) = try await api.call(.post, "/api/v1/families", #"""
+                    {"code":"\#(code)","region":"Andijon","district":"Asaka","consent_on":"2025-01-10","members":[{"full_name":"\#(name)","relation":"head"}]}
+                    """#)
+                #expect(status == .created)
+            }
+            func codes(_ q: String, as token: String = admin) async throws -> [String] {
+                let (status, body) = try await API(client: client, token: token).call(.get, "/api/v1/families?q=\(q)")
+                #expect(status == .ok, "q=\(q)")
+                return (body["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            }
+            for wildcard in ["%25", "_", "%5C", "%25%25", "__", "%25ilno%25", "D_lnoza", "%5C%25"] {
+                #expect(try await codes(wildcard) == [], "q=\(wildcard)")
+                #expect(try await codes(wildcard, as: officer) == [], "officer q=\(wildcard)")
+            }
+            #expect(try await codes("ilno") == ["AN-0001"])
+            #expect(try await codes("G'ULNORA") == ["AN-0002"])
+            #expect(try await codes("yo%60ldosh") == ["AN-0002"])
+            #expect(try await codes("%D0%BA%D0%B8%D0%BC") == ["AN-0003"])
+            #expect(try await codes("an-000") == ["AN-0001", "AN-0002", "AN-0003"])
+            #expect(try await codes("an-000", as: officer) == ["AN-0001", "AN-0002", "AN-0003"])
+            // A code that holds an underscore is found by it, and only it.
+            let (created, _) = try await api.call(.post, "/api/v1/families", #"{"code":"AN_0004","region":"Andijon","district":"Asaka"}"#)
+            #expect(created == .created)
+            #expect(try await codes("_") == ["AN_0004"])
+            #expect(try await codes("n_0", as: officer) == ["AN_0004"])
+        }
+    }
 }

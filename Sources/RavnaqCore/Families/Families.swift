@@ -90,13 +90,13 @@ public struct Families: Sendable {
     }
 
     /// Families, oldest first, optionally searched by code or member name (apostrophes of Uzbek
-    /// Latin folded into one, case ignored); by code only for grant officers.
+    /// Latin folded into one, case ignored); by code only for grant officers. The search text is
+    /// a literal substring — `%`, `_` and `\` are characters like any other, never a pattern.
     public func list(query: String?, page: Page, as actor: Actor) async throws -> ListPage {
         let list = ListKey("/families", of: actor, filters: [query ?? ""])
         let after = try page.after(in: list)
-        let pattern = query.map { "%" + $0.lowercased() + "%" }
         let byName = actor.seesPersonalData
-            ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2))" : ""
+            ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND strpos(fold_name(m.full_name), fold_name($2)) > 0)" : ""
         return try await database.transaction(as: actor) { connection in
             let rows = try connection.query(
                 """
@@ -105,12 +105,12 @@ public struct Families: Sendable {
                        f.created_at::text, f.id
                 FROM families f
                 WHERE f.organization_id = $1 AND ravnaq_may_see_family(f.id)
-                  AND ($2::text IS NULL OR fold_name(f.code) LIKE fold_name($2) \(byName))
+                  AND ($2::text IS NULL OR strpos(fold_name(f.code), fold_name($2)) > 0 \(byName))
                   AND ($3::timestamptz IS NULL OR (f.created_at, f.id) > ($3, $4::uuid))
                 ORDER BY f.created_at, f.id
                 LIMIT $5
                 """,
-                [actor.organizationID, pattern, after?[0], after?[1], page.limit + 1]
+                [actor.organizationID, query, after?[0], after?[1], page.limit + 1]
             )
             return try ListPage(result: rows, page: page, list: list)
         }

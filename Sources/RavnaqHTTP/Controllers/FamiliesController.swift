@@ -77,7 +77,7 @@ struct FamiliesController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/families": {
-        "get": {"summary": "Families, oldest first; q searches codes and member names (Uzbek apostrophes folded, case ignored)",
+        "get": {"summary": "Families, oldest first; q searches codes and member names (Uzbek apostrophes folded, case ignored) for the text as it is, a substring (% and _ are no wildcards); grant officers search codes only",
                 "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "A page of families.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {
                                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/FamilySummary"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
