@@ -1,3 +1,6 @@
+-- Two changes of the hardening issue: loan and grant numbers counted per organization, and
+-- three more columns hidden from grant officers.
+
 -- Numbers (SPEC §9: "unique in the organization"). Loans and grants were numbered from two
 -- sequences shared by every organization, so an organization's first loan could be L-000731.
 -- Each organization now has a counter per kind, taken by a BEFORE INSERT trigger: the UPDATE
@@ -56,3 +59,14 @@ CREATE TRIGGER number BEFORE INSERT ON grants FOR EACH ROW EXECUTE FUNCTION numb
 
 -- Requests reach the counters only through the trigger.
 REVOKE EXECUTE ON FUNCTION next_number(uuid, text, bigint), number_row() FROM PUBLIC;
+
+-- Grant officers (SPEC §1: "personal data only as family codes"). A family's registry
+-- reference names it in the state's registry; a plan goal's text and a referral's reason tell
+-- its story. They are hidden from ravnaq_officer column by column, as member names and visit
+-- notes are (sql/013): a query naming one fails, and the services leave them out (null). As for
+-- members, families and visits, a column added to plan_goals or referrals later stays hidden from
+-- grant officers until a migration grants it.
+REVOKE SELECT (registry_ref) ON families FROM ravnaq_officer;
+REVOKE SELECT ON plan_goals, referrals FROM ravnaq_officer;
+GRANT SELECT (id, organization_id, family_id, set_on, target_on, status, status_on, created_at) ON plan_goals TO ravnaq_officer;
+GRANT SELECT (id, organization_id, family_id, specialist, referred_on, status, status_on, created_at) ON referrals TO ravnaq_officer;

@@ -207,7 +207,8 @@ public struct Families: Sendable {
 
     /// The case file (SPEC §9): the family with its members, its projects each with their loans
     /// and grants, and its current mentor — one statement. For grant officers the personal
-    /// fields are null.
+    /// fields (the mahalla, the registry reference, members' names, birth dates and PINFLs) are
+    /// null.
     static func caseFile(_ connection: PostgresConnection, id: UUID, actor: Actor, asOf: LocalDate) throws -> JSONText? {
         try connection.query(caseFileSQL(for: actor), [id, actor.organizationID, asOf]).first.map { JSONText(try $0.decode(0)) }
     }
@@ -217,7 +218,7 @@ public struct Families: Sendable {
         SELECT json_build_object(
             'id', f.id, 'code', f.code, 'region', f.region, 'district', f.district,
             'mahalla', \(actor.personal("f.mahalla")),
-            'categories', f.categories, 'registry_ref', f.registry_ref, 'consent_on', f.consent_on,
+            'categories', f.categories, 'registry_ref', \(actor.personal("f.registry_ref")), 'consent_on', f.consent_on,
             'consent_withdrawn_on', f.consent_withdrawn_on, 'status', f.status, 'status_on', f.status_on, 'exit_reason', f.exit_reason,
             'as_of', $3::date,
             'members', coalesce((

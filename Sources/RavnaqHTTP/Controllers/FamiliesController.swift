@@ -148,8 +148,9 @@ struct FamiliesController {
         "registry_ref": {"type": "string"}, "consent_on": {"$ref": "#/components/schemas/Date", "description": "without it no personal data (members, mahalla) is stored"},
         "members": {"type": "array", "items": {"$ref": "#/components/schemas/MemberInput"}}}},
       "CaseFile": {"type": "object", "properties": {
-        "id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": ["string", "null"]},
+        "id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": ["string", "null"], "description": "null for grant officers"},
         "categories": {"type": "array", "items": {"type": "string"}}, "consent_on": {"type": ["string", "null"]}, "status": {"enum": ["active", "graduated", "exited"]},
+        "registry_ref": {"type": ["string", "null"], "description": "null for grant officers"},
         "members": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}},
         "mentor": {"type": ["object", "null"], "properties": {"id": {"type": "string"}, "email": {"type": "string"}, "from": {"type": "string"}}},
         "projects": {"type": "array", "items": {"type": "object", "properties": {
