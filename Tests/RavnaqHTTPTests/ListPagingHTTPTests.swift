@@ -145,14 +145,15 @@ struct ListPagingHTTPTests {
             }
             // A cursor is the list's with the filters it was made with: another project's grants or another as_of refuse it.
             let grants = try await Self.page(api, "/api/v1/grants?limit=1")
-            let (filtered, pointers) = try await Self.problem(api, "/api/v1/grants?project_id=\(book.ids["project"]!)&cursor=\(grants.next!)")
+            let (filtered, pointers) = try await Self.problem(api, "/api/v1/grants?project_id=\(book.ids["project"]!)&cursor=\(try #require(grants.next))")
             #expect(filtered == .badRequest && pointers == ["/cursor"])
             let late = try await Self.page(api, "/api/v1/loans?overdue=true&as_of=2025-06-01&limit=1")
-            #expect(try await Self.problem(api, "/api/v1/loans?overdue=true&as_of=2025-06-02&cursor=\(late.next!)").0 == .badRequest)
-            #expect(try await Self.problem(api, "/api/v1/loans?cursor=\(late.next!)").0 == .badRequest)
+            let lateCursor = try #require(late.next)
+            #expect(try await Self.problem(api, "/api/v1/loans?overdue=true&as_of=2025-06-02&cursor=\(lateCursor)").0 == .badRequest)
+            #expect(try await Self.problem(api, "/api/v1/loans?cursor=\(lateCursor)").0 == .badRequest)
             // Another role of the same organization may go on from a cursor.
             let users = try await Self.page(api, "/api/v1/users?limit=1")
-            let rest = try await Self.page(API(client: client, token: coordinator), "/api/v1/users?limit=1&cursor=\(users.next!)")
+            let rest = try await Self.page(API(client: client, token: coordinator), "/api/v1/users?limit=1&cursor=\(try #require(users.next))")
             #expect(rest.items.first?["email"] as? String == "malika@example.org")
         }
     }
@@ -199,7 +200,7 @@ struct ListPagingHTTPTests {
             #expect(rows.map(\.1) == [106, 106, 47])
             // Without as_of, the cursor keeps the day of the first page (today), which later pages use.
             let today = try await Self.page(api, "/api/v1/loans?overdue=true&limit=2")
-            let last = try await Self.page(api, "/api/v1/loans?overdue=true&limit=2&cursor=\(today.next!)")
+            let last = try await Self.page(api, "/api/v1/loans?overdue=true&limit=2&cursor=\(try #require(today.next))")
             #expect(last.items.map { $0["number"] as? String } == ["L-000003"])
             #expect(last.next == nil)
         }

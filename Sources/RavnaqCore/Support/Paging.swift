@@ -66,6 +66,7 @@ public struct Page: Sendable {
 
     /// base64url (no padding) of the JSON array `[fingerprint, key…]`.
     static func encode(keys: [String], list: ListKey) -> String {
+        // An array of strings always serializes.
         let data = try! JSONSerialization.data(withJSONObject: [list.fingerprint(keys)] + keys)
         return data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
