@@ -80,4 +80,6 @@ public struct PostgresRow {
     public func text(_ column: Int) -> String? {
         result.text(row: index, column: column)
     }
+
+    public var columnCount: Int { result.columnCount }
 }

@@ -81,12 +81,12 @@ enum OpenAPIDocument {
         "parameters": {
           "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the id, or the readable number (L-000123, G-000045)"},
           "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
-          "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page; valid only with the same filters"},
+          "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page; valid only for the same list, organization and filters (else a 400 naming /cursor)"},
           "idempotency": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}, "description": "the same key with the same body returns the first answer and moves no money again; another body is a 409"}
         },
         "responses": {
           "Problem": {
-            "description": "A problem (RFC 9457): 400 unreadable body, 401 no valid token, 403 role may not, 404 not found or not visible, 409 conflict, 422 invalid input or broken rule, 503 database unavailable.",
+            "description": "A problem (RFC 9457): 400 unreadable body or bad query parameters (limit, cursor, overdue), 401 no valid token, 403 role may not, 404 not found or not visible, 409 conflict, 422 invalid input or broken rule, 503 database unavailable.",
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
           }
         }
@@ -125,12 +125,14 @@ enum OpenAPIDocument {
         "/api/v1/users": {
           "get": {
             "summary": "The organization's users (admins and coordinators)",
+            "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
             "responses": {
               "200": {"description": "The users, oldest first.",
-                      "content": {"application/json": {"schema": {"type": "object", "properties": {
+                      "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {
                         "items": {"type": "array", "items": {"type": "object", "properties": {
                           "id": {"type": "string"}, "email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}}}},
-                        "next_cursor": {"type": ["string", "null"]}}}}}},
+                        "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+              "400": {"$ref": "#/components/responses/Problem"},
               "401": {"$ref": "#/components/responses/Problem"},
               "403": {"$ref": "#/components/responses/Problem"}
             }

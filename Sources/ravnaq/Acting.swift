@@ -44,6 +44,7 @@ extension JSONText {
     var json: Data { Data(text.utf8) }
 }
 
-extension ListPage {
-    var data: Data { Data(json.utf8) }
+extension Paged {
+    /// `{"items":[…],"next_cursor":…}` as the CLI prints it.
+    func data() throws -> Data { Data(try json().utf8) }
 }

@@ -16,6 +16,6 @@ struct AuditCommand: AsyncParsableCommand {
         let page = try await CLI.withActor(acting) { database, actor in
             try await AuditLog(database: database).list(entity: entity, entityID: entityID, limit: String(limit), cursor: nil, as: actor)
         }
-        try output.print(page.data, rows: "items", columns: ["at", "actor", "action", "entity", "entity_id"])
+        try output.print(page.data(), rows: "items", columns: ["at", "actor", "action", "entity", "entity_id"])
     }
 }

@@ -57,15 +57,19 @@ struct FamilyCommand: AsyncParsableCommand {
             abstract: "List families, oldest first; --q searches codes and member names.",
             discussion: HelpText.fitted("Examples:\n  ravnaq family list\n  ravnaq family list --q \"o'g'il\" --format csv --sep ';'"))
         @Option var q: String?
-        @Option var limit: Int = 500
+        @Option(help: "At most this many families (default: every one).") var limit: Int?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        }
+
         func run() async throws {
             let page = try await CLI.withActor(acting) { database, actor in
-                try await Families(database: database).list(query: q, page: Page(limit: limit), as: actor)
+                try await ListPage.all(atMost: limit) { try await Families(database: database).list(query: q, page: $0, as: actor) }
             }
-            try output.print(page.data, rows: "items", columns: ["id", "code", "region", "district", "status"])
+            try output.print(page.data(), rows: "items", columns: ["id", "code", "region", "district", "status"])
         }
     }
 

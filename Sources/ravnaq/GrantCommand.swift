@@ -62,8 +62,10 @@ struct GrantCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let grants = try await CLI.withActor(acting) { database, actor in try await Grants(database: database).list(projectID: project, as: actor) }
-            try output.print(grants, columns: GrantCommand.columns)
+            let grants = try await CLI.withActor(acting) { database, actor in
+                try await Paged.all { try await Grants(database: database).list(projectID: project, page: $0, as: actor) }
+            }
+            try output.print(grants.items, columns: GrantCommand.columns)
         }
     }
 

@@ -152,9 +152,9 @@ struct LoanCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await CLI.withActor(acting) { database, actor in
-                try await Loans(database: database).list(projectID: project, page: Page(limit: Page.maximumLimit), as: actor)
+                try await ListPage.all { try await Loans(database: database).list(projectID: project, page: $0, as: actor) }
             }
-            try output.print(page.data, rows: "items", columns: ["id", "number", "status", "currency", "principal", "outstanding_principal", "days_past_due"])
+            try output.print(page.data(), rows: "items", columns: ["id", "number", "status", "currency", "principal", "outstanding_principal", "days_past_due"])
         }
     }
 
@@ -167,8 +167,10 @@ struct LoanCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let late = try await CLI.withActor(acting) { database, actor in try await Loans(database: database).late(asOf: asOf, as: actor) }
-            try output.print(late, columns: ["number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"])
+            let late = try await CLI.withActor(acting) { database, actor in
+                try await Paged.all { try await Loans(database: database).late(asOf: asOf, page: $0, as: actor) }
+            }
+            try output.print(late.items, columns: ["number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"])
         }
     }
 

@@ -45,8 +45,10 @@ struct ProgrammeCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let all = try await CLI.withActor(acting) { database, actor in try await Programmes(database: database).list(as: actor) }
-            try output.print(all)
+            let all = try await CLI.withActor(acting) { database, actor in
+                try await Paged.all { try await Programmes(database: database).list(page: $0, as: actor) }
+            }
+            try output.print(all.items)
         }
     }
 

@@ -82,9 +82,9 @@ struct ProgressCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await CLI.withActor(acting) { database, actor in
-                try await CaseManagement(database: database).visits(family: family, page: Page(limit: Page.maximumLimit), as: actor)
+                try await ListPage.all { try await CaseManagement(database: database).visits(family: family, page: $0, as: actor) }
             }
-            try output.print(page.data, rows: "items", columns: ProgressCommand.visitColumns)
+            try output.print(page.data(), rows: "items", columns: ProgressCommand.visitColumns)
         }
     }
 
@@ -135,9 +135,9 @@ struct ProgressCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await CLI.withActor(acting) { database, actor in
-                try await CaseManagement(database: database).goals(family: family, page: Page(limit: Page.maximumLimit), as: actor)
+                try await ListPage.all { try await CaseManagement(database: database).goals(family: family, page: $0, as: actor) }
             }
-            try output.print(page.data, rows: "items", columns: ProgressCommand.goalColumns)
+            try output.print(page.data(), rows: "items", columns: ProgressCommand.goalColumns)
         }
     }
 
@@ -193,9 +193,9 @@ struct ProgressCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await CLI.withActor(acting) { database, actor in
-                try await CaseManagement(database: database).referrals(family: family, page: Page(limit: Page.maximumLimit), as: actor)
+                try await ListPage.all { try await CaseManagement(database: database).referrals(family: family, page: $0, as: actor) }
             }
-            try output.print(page.data, rows: "items", columns: ProgressCommand.referralColumns)
+            try output.print(page.data(), rows: "items", columns: ProgressCommand.referralColumns)
         }
     }
 }

@@ -135,9 +135,9 @@ enum ProgressRecords {
                 if from != nil || amount != nil {
                     _ = try await reference.addPovertyLine(PovertyLineInput(effective_on: from, amount: amount.map { AmountInput($0) }), as: actor)
                 }
-                return try await reference.povertyLines(as: actor)
+                return try await ListPage.all { try await reference.povertyLines(page: $0, as: actor) }
             }
-            try output.print(ListPage(items: lines).data, rows: "items")
+            try output.print(lines.data(), rows: "items")
         }
     }
 

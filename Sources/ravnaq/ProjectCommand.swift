@@ -44,9 +44,9 @@ struct ProjectCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await CLI.withActor(acting) { database, actor in
-                try await Projects(database: database).list(familyID: family, page: Page(limit: Page.maximumLimit), as: actor)
+                try await ListPage.all { try await Projects(database: database).list(familyID: family, page: $0, as: actor) }
             }
-            try output.print(page.data, rows: "items")
+            try output.print(page.data(), rows: "items")
         }
     }
 

@@ -55,9 +55,9 @@ struct TrainingCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let page = try await CLI.withActor(acting) { database, actor in
-                    try await Training(database: database).listCourses(page: Page(limit: Page.maximumLimit), as: actor)
+                    try await ListPage.all { try await Training(database: database).listCourses(page: $0, as: actor) }
                 }
-                try output.print(page.data, rows: "items")
+                try output.print(page.data(), rows: "items")
             }
         }
     }
@@ -99,9 +99,9 @@ struct TrainingCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let page = try await CLI.withActor(acting) { database, actor in
-                    try await Training(database: database).sessions(course: course, page: Page(limit: Page.maximumLimit), as: actor)
+                    try await ListPage.all { try await Training(database: database).sessions(course: course, page: $0, as: actor) }
                 }
-                try output.print(page.data, rows: "items")
+                try output.print(page.data(), rows: "items")
             }
         }
     }
@@ -200,9 +200,9 @@ struct TrainingCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await CLI.withActor(acting) { database, actor in
-                try await Training(database: database).enrollments(course: course, page: Page(limit: Page.maximumLimit), as: actor)
+                try await ListPage.all { try await Training(database: database).enrollments(course: course, page: $0, as: actor) }
             }
-            try output.print(page.data, rows: "items")
+            try output.print(page.data(), rows: "items")
         }
     }
 }

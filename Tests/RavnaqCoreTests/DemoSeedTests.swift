@@ -34,7 +34,7 @@ struct DemoSeedTests {
             try connection.query("SELECT DISTINCT status FROM loans ORDER BY 1").rows.map { try $0.decode(0, as: String.self) }
         }
         #expect(statuses == ["active", "repaid", "written_off"])
-        let late = try await Loans(database: database).late(asOf: nil, as: actor)
+        let late = try await Paged.all { try await Loans(database: database).late(asOf: nil, page: $0, as: actor) }.items
         #expect(late.contains { $0.days_past_due > 90 })
         #expect(late.contains { $0.days_past_due > 30 && $0.days_past_due <= 60 })
         let names = try await database.pool.withConnection { connection in

@@ -360,7 +360,7 @@ struct GrantsTests {
         let outsider = Actor(userID: nil, organizationID: other.id, role: .admin, name: "admin@fa.example")
         await #expect(throws: RavnaqError.notFound("grant \(grant.id)")) { try await setup.grants.get(grant.id, as: outsider) }
         await #expect(throws: RavnaqError.notFound("grant \(grant.number)")) { try await setup.grants.get(grant.number, as: outsider) }
-        #expect(try await setup.grants.list(as: outsider).isEmpty)
+        #expect(try await setup.grants.list(as: outsider).items.isEmpty)
         await #expect(throws: RavnaqError.notFound("grant \(grant.id)")) {
             try await setup.disburse(grant, 1, on: "2025-02-01", as: outsider)
         }
@@ -392,8 +392,8 @@ struct GrantsTests {
                        tranches: [TrancheInput(amount: "1000", planned_on: "2025-03-01")]),
             as: setup.admin)
         #expect(second.tranches.map(\.condition) == ["none"])
-        #expect(try await setup.grants.list(as: setup.officer).map(\.id) == [grant.id, second.id])
-        #expect(try await setup.grants.list(projectID: otherProject.idString, as: setup.coordinator).map(\.id) == [second.id])
+        #expect(try await setup.grants.list(as: setup.officer).items.map(\.id) == [grant.id, second.id])
+        #expect(try await setup.grants.list(projectID: otherProject.idString, as: setup.coordinator).items.map(\.id) == [second.id])
         await #expect(throws: RavnaqError.invalid("/project_id", "\"x\" is not an id")) {
             try await setup.grants.list(projectID: "x", as: setup.coordinator)
         }
@@ -409,7 +409,7 @@ struct GrantsTests {
                 [mentor.id, otherProject])
         }
         let mentorActor = Actor(userID: mentor.id, organizationID: setup.organizationID, role: .mentor, name: "m@example.org")
-        #expect(try await setup.grants.list(as: mentorActor).map(\.id) == [second.id])
+        #expect(try await setup.grants.list(as: mentorActor).items.map(\.id) == [second.id])
         await #expect(throws: RavnaqError.notFound("grant \(grant.id)")) { try await setup.grants.get(grant.id, as: mentorActor) }
     }
 

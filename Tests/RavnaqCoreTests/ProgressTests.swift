@@ -54,7 +54,7 @@ struct ProgressTests {
             let recorded = try fixture.object(try await incomes.record(family: family, Self.income(total, size: size, period: period), as: fixture.admin))
             #expect(recorded["band"] as? String == band, "\(period) \(total)/\(size)")
         }
-        let january = try fixture.object(try await incomes.list(family: family, as: fixture.admin)[2])
+        let january = try fixture.object(try await incomes.list(family: family, as: fixture.admin).items[2])
         #expect(january["poverty_line"] as? String == "648000.00")
     }
 
@@ -84,7 +84,7 @@ struct ProgressTests {
         let corrected = try fixture.object(try await reports.record(
             project: project, MonthlyReportInput(revenue: "3300000", costs: "1100000"), correcting: "2025-03", as: mentor))
         #expect(corrected["net_income"] as? String == "2200000.00")
-        #expect(try await reports.list(project: project, as: mentor).count == 1)
+        #expect(try await reports.list(project: project, as: mentor).items.count == 1)
 
         _ = try await ReferenceData(database: fixture.database).lock(period: "2025-03", as: fixture.admin)
         let locked = await #expect(throws: RavnaqError.self) {
@@ -113,7 +113,7 @@ struct ProgressTests {
         await #expect(throws: RavnaqError.self) {
             try await incomes.record(family: family, Self.income("1000000", size: 2, period: "2025-03"), as: officer)
         }
-        #expect(try await incomes.list(family: family, as: officer).isEmpty)
+        #expect(try await incomes.list(family: family, as: officer).items.isEmpty)
         // Reassigned: the other mentor gains the family.
         let today = try await fixture.database.transaction { try $0.query("SELECT (now() AT TIME ZONE 'Asia/Tashkent')::date").first!.decode(0, as: LocalDate.self) }
         _ = try await Families(database: fixture.database).assignMentor(family: family, mentor: "bobur@example.org", from: today.description, as: fixture.admin)
@@ -152,6 +152,6 @@ struct ProgressTests {
         await #expect(throws: RavnaqError.self) {
             try await assessments.record(family: family, AssessmentInput(assessed_on: "2025-08-01", kind: "intake", scores: scores), as: mentor)
         }
-        #expect(try await assessments.list(family: family, as: mentor).count == 2)
+        #expect(try await assessments.list(family: family, as: mentor).items.count == 2)
     }
 }

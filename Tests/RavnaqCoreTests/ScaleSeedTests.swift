@@ -55,7 +55,7 @@ struct ScaleSeedTests {
         #expect(mismatch == 0)
 
         // A late loan takes a repayment through the service, which replays the generated history.
-        let late = try await Loans(database: database).late(asOf: nil, as: coordinator)
+        let late = try await Paged.all { try await Loans(database: database).late(asOf: nil, page: $0, as: coordinator) }.items
         let loan = try #require(late.first { $0.days_past_due > 30 })
         let today: String = try await database.pool.withConnection {
             try $0.query("SELECT (now() AT TIME ZONE 'Asia/Tashkent')::date::text").first!.decode(0)

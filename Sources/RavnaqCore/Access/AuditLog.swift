@@ -10,8 +10,9 @@ public struct AuditLog: Sendable {
     /// Entries oldest first, optionally for one entity (`families`, `loans`, …) or one row.
     public func list(entity: String?, entityID: String?, limit: String?, cursor: String?, as actor: Actor) async throws -> ListPage {
         try actor.require(.admin, to: "read the audit log")
-        let filters = [entity ?? "", entityID ?? ""]
-        let page = try Page(limit: limit, cursor: cursor, filters: filters)
+        let page = try Page(limit: limit, cursor: cursor)
+        let list = ListKey("/audit", of: actor, filters: [entity ?? "", entityID ?? ""])
+        let after = try page.after(in: list)
         return try await database.transaction(as: actor) { connection in
             // The cursor's position is (at, id); `id` orders entries of the same instant.
             try ListPage(
@@ -25,8 +26,8 @@ public struct AuditLog: Sendable {
                       AND ($4::timestamptz IS NULL OR (at, id) > ($4, $5::bigint))
                     ORDER BY at, id LIMIT $6
                     """,
-                    [actor.organizationID, entity, entityID, page.after?.createdAt, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: filters)
+                    [actor.organizationID, entity, entityID, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 }

@@ -139,7 +139,6 @@ public struct Users: Sendable {
 }
 
 extension Users {
-    /// The organization's users, oldest first. Admins and coordinators only.
     /// The actor's own user, read in a transaction acting as it, which checks that the token is
     /// still in force (an answer from memory alone could outlive a revocation).
     public func me(as actor: Actor) async throws -> User {
@@ -151,18 +150,31 @@ extension Users {
         }
     }
 
-    public func list(as actor: Actor) async throws -> [User] {
+    /// The organization's users, oldest first. Admins and coordinators only.
+    public func list(page: Page = Page(), as actor: Actor) async throws -> Paged<UserView> {
         guard actor.role == .admin || actor.role == .coordinator else {
             throw RavnaqError.forbidden("only admins and coordinators can list the organization's users")
         }
+        let list = ListKey("/users", of: actor)
+        let after = try page.after(in: list)
         return try await database.transaction(as: actor) { connection in
-            try connection.query(
-                "SELECT id, organization_id, email, role FROM users WHERE organization_id = $1 ORDER BY created_at, id",
-                [actor.organizationID]
-            ).rows.map {
-                User(id: try $0.decode(0), organizationID: try $0.decode(1), email: try $0.decode(2),
-                     role: Role(rawValue: try $0.decode(3))!)
-            }
+            try Paged(
+                rows: connection.query(
+                    """
+                    SELECT u.id, u.email, u.role, u.created_at::text, u.id::text FROM users u
+                    WHERE u.organization_id = $1 AND ($2::timestamptz IS NULL OR (u.created_at, u.id) > ($2, $3::uuid))
+                    ORDER BY u.created_at, u.id LIMIT $4
+                    """,
+                    [actor.organizationID, after?[0], after?[1], page.limit + 1]).rows,
+                page: page, list: list
+            ) { UserView(id: try $0.decode(0, as: UUID.self).idString, email: try $0.decode(1), role: Role(rawValue: try $0.decode(2))!) }
         }
     }
+}
+
+/// A user as `GET /users` lists them.
+public struct UserView: Encodable, Sendable, Equatable, ListItem {
+    public let id: String
+    public let email: String
+    public let role: Role
 }

@@ -90,11 +90,13 @@ public struct Families: Sendable {
     }
 
     /// Families, oldest first, optionally searched by code or member name (apostrophes of Uzbek
-    /// Latin folded into one, case ignored); by code only for grant officers.
+    /// Latin folded into one, case ignored); by code only for grant officers. The search text is
+    /// a literal substring — `%`, `_` and `\` are characters like any other, never a pattern.
     public func list(query: String?, page: Page, as actor: Actor) async throws -> ListPage {
-        let pattern = query.map { "%" + $0.lowercased() + "%" }
+        let list = ListKey("/families", of: actor, filters: [query ?? ""])
+        let after = try page.after(in: list)
         let byName = actor.seesPersonalData
-            ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND fold_name(m.full_name) LIKE fold_name($2))" : ""
+            ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND strpos(fold_name(m.full_name), fold_name($2)) > 0)" : ""
         return try await database.transaction(as: actor) { connection in
             let rows = try connection.query(
                 """
@@ -103,14 +105,38 @@ public struct Families: Sendable {
                        f.created_at::text, f.id
                 FROM families f
                 WHERE f.organization_id = $1 AND ravnaq_may_see_family(f.id)
-                  AND ($2::text IS NULL OR fold_name(f.code) LIKE fold_name($2) \(byName))
+                  AND ($2::text IS NULL OR strpos(fold_name(f.code), fold_name($2)) > 0 \(byName))
                   AND ($3::timestamptz IS NULL OR (f.created_at, f.id) > ($3, $4::uuid))
                 ORDER BY f.created_at, f.id
                 LIMIT $5
                 """,
-                [actor.organizationID, pattern, page.after?.createdAt, page.after?.id, page.limit + 1]
+                [actor.organizationID, query, after?[0], after?[1], page.limit + 1]
             )
-            return try ListPage(result: rows, limit: page.limit, filters: [query ?? ""])
+            return try ListPage(result: rows, page: page, list: list)
+        }
+    }
+
+    /// A family's members, in the order they were registered; for grant officers without names,
+    /// birth dates and PINFLs (null, as in the case file). A family the actor may not see is a 404.
+    public func members(family key: String, page: Page, as actor: Actor) async throws -> ListPage {
+        try await database.transaction(as: actor) { connection in
+            let familyID = try Self.resolve(connection, key: key, organizationID: actor.organizationID)
+            guard try connection.query("SELECT ravnaq_may_see_family($1)", [familyID]).first!.decode(0, as: Bool.self) else {
+                throw RavnaqError.notFound("family \(key)")
+            }
+            let list = ListKey("/families/{id}/members", of: actor, filters: [familyID.idString])
+            let after = try page.after(in: list)
+            return try ListPage(
+                result: connection.query(
+                    """
+                    SELECT \(Self.memberJSON(for: actor))::text, m.created_at::text, m.id
+                    FROM members m
+                    WHERE m.family_id = $1 AND m.organization_id = $2
+                      AND ($3::timestamptz IS NULL OR (m.created_at, m.id) > ($3, $4::uuid))
+                    ORDER BY m.created_at, m.id LIMIT $5
+                    """,
+                    [familyID, actor.organizationID, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 
@@ -181,7 +207,8 @@ public struct Families: Sendable {
 
     /// The case file (SPEC §9): the family with its members, its projects each with their loans
     /// and grants, and its current mentor — one statement. For grant officers the personal
-    /// fields are null.
+    /// fields (the mahalla, the registry reference, members' names, birth dates and PINFLs) are
+    /// null.
     static func caseFile(_ connection: PostgresConnection, id: UUID, actor: Actor, asOf: LocalDate) throws -> JSONText? {
         try connection.query(caseFileSQL(for: actor), [id, actor.organizationID, asOf]).first.map { JSONText(try $0.decode(0)) }
     }
@@ -191,7 +218,7 @@ public struct Families: Sendable {
         SELECT json_build_object(
             'id', f.id, 'code', f.code, 'region', f.region, 'district', f.district,
             'mahalla', \(actor.personal("f.mahalla")),
-            'categories', f.categories, 'registry_ref', f.registry_ref, 'consent_on', f.consent_on,
+            'categories', f.categories, 'registry_ref', \(actor.personal("f.registry_ref")), 'consent_on', f.consent_on,
             'consent_withdrawn_on', f.consent_withdrawn_on, 'status', f.status, 'status_on', f.status_on, 'exit_reason', f.exit_reason,
             'as_of', $3::date,
             'members', coalesce((

@@ -3,7 +3,7 @@ import RavnaqMoney
 
 /// A grant as answers show it: amounts in the grant's currency, `utilization` as a JSON number
 /// (null while nothing is disbursed).
-public struct GrantView: Encodable, Sendable {
+public struct GrantView: Encodable, Sendable, ListItem {
     public let id: String
     public let number: String
     public let programme_id: String
@@ -67,7 +67,7 @@ public struct GrantTrancheView: Encodable, Sendable {
     }
 }
 
-public struct GrantExpenseView: Encodable, Sendable {
+public struct GrantExpenseView: Encodable, Sendable, ListItem {
     public let id: String
     public let grant_id: String
     public let date: String

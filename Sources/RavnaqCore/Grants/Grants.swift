@@ -107,30 +107,39 @@ public struct Grants: Sendable {
     }
 
     /// The grants the actor may see, oldest first; optionally those of one project.
-    public func list(projectID: String? = nil, as actor: Actor) async throws -> [GrantView] {
+    public func list(projectID: String? = nil, page: Page = Page(), as actor: Actor) async throws -> Paged<GrantView> {
         var errors = FieldErrors()
         let project = errors.id(projectID, "/project_id", required: false)
         try errors.check()
+        let list = ListKey("/grants", of: actor, filters: [project?.idString ?? ""])
+        let after = try page.after(in: list)
         return try await database.transaction(as: actor) { connection in
-            if let project {
-                return try Self.views(connection, actor: actor, where: "g.project_id = $3", [project])
-            }
-            return try Self.views(connection, actor: actor, where: "true", [])
+            let (views, keys) = try Self.views(
+                connection, actor: actor,
+                where: "($3::uuid IS NULL OR g.project_id = $3) AND ($4::timestamptz IS NULL OR (g.created_at, g.id) > ($4, $5::uuid))",
+                [project, after?[0], after?[1]], limit: page.limit + 1)
+            return try Paged(fetched: views, more: views.count > page.limit, page: page, list: list) { keys[$0] }
         }
     }
 
-    /// A grant's expenses, in date order.
-    public func expenses(grant reference: String, as actor: Actor) async throws -> [GrantExpenseView] {
+    /// A grant's expenses, in date order (expenses of one day in the order they were recorded).
+    public func expenses(grant reference: String, page: Page = Page(), as actor: Actor) async throws -> Paged<GrantExpenseView> {
         let grant = try await get(reference, as: actor)
         let currency = Currency.named(grant.currency)!
+        let list = ListKey("/grants/{id}/expenses", of: actor, filters: [grant.id], keys: 3)
+        let after = try page.after(in: list)
         return try await database.transaction(as: actor) { connection in
-            try connection.query(
+            let rows = try connection.query(
                 """
-                SELECT id, grant_id, spent_on, category, amount::text, receipt FROM grant_expenses
-                WHERE grant_id = $1 AND organization_id = $2 ORDER BY spent_on, recorded_at, id
+                SELECT e.id, e.grant_id, e.spent_on, e.category, e.amount::text, e.receipt, e.spent_on::text, e.recorded_at::text, e.id::text
+                FROM grant_expenses e
+                WHERE e.grant_id = $1 AND e.organization_id = $2
+                  AND ($3::date IS NULL OR (e.spent_on, e.recorded_at, e.id) > ($3::date, $4::timestamptz, $5::uuid))
+                ORDER BY e.spent_on, e.recorded_at, e.id LIMIT $6
                 """,
-                [UUID(uuidString: grant.id)!, actor.organizationID]
-            ).rows.map { try Self.expenseView($0, currency: currency) }
+                [UUID(uuidString: grant.id)!, actor.organizationID, after?[0], after?[1], after?[2], page.limit + 1]
+            ).rows
+            return try Paged(rows: rows, page: page, list: list) { try Self.expenseView($0, currency: currency) }
         }
     }
 
@@ -383,7 +392,8 @@ public struct Grants: Sendable {
     static let selectSQL = """
         SELECT g.id, g.number, g.programme_id, pg.name, g.project_id, f.code, g.currency, g.total::text,
                (SELECT coalesce(sum(t.amount), 0)::text FROM grant_tranches t WHERE t.grant_id = g.id AND t.disbursed_on IS NOT NULL),
-               (SELECT coalesce(sum(e.amount), 0)::text FROM grant_expenses e WHERE e.grant_id = g.id)
+               (SELECT coalesce(sum(e.amount), 0)::text FROM grant_expenses e WHERE e.grant_id = g.id),
+               g.created_at::text, g.id::text
         FROM grants g
         JOIN programmes pg ON pg.id = g.programme_id
         JOIN projects pr ON pr.id = g.project_id
@@ -401,11 +411,21 @@ public struct Grants: Sendable {
         """
 
     static func views(_ connection: PostgresConnection, actor: Actor, where condition: String, _ bindings: PostgresBindings) throws -> [GrantView] {
+        try views(connection, actor: actor, where: condition, bindings, limit: nil).views
+    }
+
+    /// The grants that meet the condition, oldest first, at most `limit`, each with its sort keys
+    /// (created_at and id as text) for a list's cursor.
+    static func views(
+        _ connection: PostgresConnection, actor: Actor, where condition: String, _ bindings: PostgresBindings, limit: Int?
+    ) throws -> (views: [GrantView], keys: [[String]]) {
         let mentor: UUID? = actor.role == .mentor ? (actor.userID ?? Self.nobody) : nil
+        // The limit is the statement's last parameter.
         let rows = try connection.query(
-            selectSQL + " AND " + condition + " ORDER BY g.created_at, g.number", [actor.organizationID, mentor] + bindings
+            selectSQL + " AND " + condition + " ORDER BY g.created_at, g.id" + (limit == nil ? "" : " LIMIT $\(bindings.count + 3)"),
+            [actor.organizationID, mentor] + bindings + (limit.map { [$0] } ?? [])
         ).rows
-        guard !rows.isEmpty else { return [] }
+        guard !rows.isEmpty else { return ([], []) }
         var currencies: [UUID: Currency] = [:]
         for row in rows {
             let code: String = try row.decode(6)
@@ -420,7 +440,8 @@ public struct Grants: Sendable {
             let (id, tranche) = try trancheRow(row, currency: currencies[grantID]!)
             tranches[id, default: []].append(trancheView(tranche, currency: currencies[grantID]!))
         }
-        return try rows.map { row in
+        let keys = try rows.map { [try $0.decode(10, as: String.self), try $0.decode(11, as: String.self)] }
+        return (try rows.map { row in
             let id: UUID = try row.decode(0)
             let currency = currencies[id]!
             let disbursed = try currency.amount(numeric: row.decode(8))
@@ -432,7 +453,7 @@ public struct Grants: Sendable {
                 disbursed: currency.format(disbursed), expenses: currency.format(expenses),
                 utilization: GrantRules.utilization(expenses: expenses, disbursed: disbursed),
                 tranches: tranches[id] ?? [])
-        }
+        }, keys)
     }
 
     static func trancheRow(_ row: PostgresRow, currency: Currency) throws -> (UUID, TrancheRow) {

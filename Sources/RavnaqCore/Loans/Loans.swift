@@ -319,15 +319,20 @@ public struct Loans: Sendable {
         }
     }
 
-    /// The coordinator's daily collection list: late loans, most days late first.
-    public func late(asOf: String?, as actor: Actor) async throws -> [LateLoan] {
+    /// The coordinator's daily collection list: late loans, most days late first, then by number.
+    /// Its cursor carries the date the first page was computed for (the organization's today
+    /// unless `as_of` was given), so that every page of one list is of the same day.
+    public func late(asOf: String?, page: Page, as actor: Actor) async throws -> Paged<LateLoan> {
         let date = try FieldErrors.asOf(asOf)
+        let list = ListKey("/loans?overdue=true", of: actor, filters: [asOf ?? ""], keys: 3)
+        let after = try page.after(in: list)
         return try await database.transaction(as: actor) { connection in
-            let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
-            return try connection.query(
+            let asOf = try after.map { try LocalDate(postgresText: $0[0]) } ?? date ?? Organizations.today(connection, organizationID: actor.organizationID)
+            let rows = try connection.query(
                 """
                 SELECT l.id, l.number, f.code, u.email, fig.days_past_due, fig.overdue::numeric(18,2)::text,
-                       fig.outstanding_principal::numeric(18,2)::text, l.currency
+                       fig.outstanding_principal::numeric(18,2)::text, l.currency,
+                       $2::date::text, fig.days_past_due::text, l.number
                 FROM loans l
                 JOIN projects p ON p.id = l.project_id
                 JOIN families f ON f.id = p.family_id
@@ -336,10 +341,13 @@ public struct Loans: Sendable {
                 CROSS JOIN LATERAL loan_figures(l.id, $2) fig
                 WHERE l.organization_id = $1 AND l.status IN ('active', 'repaid', 'written_off') AND fig.days_past_due > 0
                   AND ravnaq_may_see_family(f.id)
+                  AND ($3::integer IS NULL OR fig.days_past_due < $3 OR (fig.days_past_due = $3 AND l.number > $4::text))
                 ORDER BY fig.days_past_due DESC, l.number
+                LIMIT $5
                 """,
-                [actor.organizationID, asOf]
-            ).rows.map {
+                [actor.organizationID, asOf, after?[1], after?[2], page.limit + 1]
+            ).rows
+            return try Paged(rows: rows, page: page, list: list) {
                 LateLoan(id: try $0.decode(0, as: UUID.self).idString, number: try $0.decode(1), family_code: try $0.decode(2),
                          mentor: try $0.decode(3, as: String?.self), days_past_due: try $0.decode(4), overdue: try $0.decode(5),
                          outstanding_principal: try $0.decode(6), currency: try $0.decode(7))
@@ -351,6 +359,8 @@ public struct Loans: Sendable {
         var errors = FieldErrors()
         let project = errors.id(projectID, "/project_id", required: false)
         try errors.check()
+        let list = ListKey("/loans", of: actor, filters: [project?.idString ?? ""])
+        let after = try page.after(in: list)
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             return try ListPage(
@@ -367,8 +377,8 @@ public struct Loans: Sendable {
                       AND ($3::timestamptz IS NULL OR (l.created_at, l.id) > ($3, $4::uuid))
                     ORDER BY l.created_at, l.id LIMIT $5
                     """,
-                    [actor.organizationID, project, page.after?.createdAt, page.after?.id, page.limit + 1, today]),
-                limit: page.limit, filters: [projectID ?? ""])
+                    [actor.organizationID, project, after?[0], after?[1], page.limit + 1, today]),
+                page: page, list: list)
         }
     }
 
@@ -403,7 +413,7 @@ public struct Loans: Sendable {
     }
 }
 
-public struct LateLoan: Encodable, Sendable {
+public struct LateLoan: Encodable, Sendable, ListItem {
     public let id: String
     public let number: String
     public let family_code: String

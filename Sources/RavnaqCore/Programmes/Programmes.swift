@@ -4,7 +4,7 @@ import Postgres
 import RavnaqMoney
 
 /// A funding line of a donor. Every loan and grant belongs to one and takes its currency.
-public struct ProgrammeView: Encodable, Sendable {
+public struct ProgrammeView: Encodable, Sendable, ListItem {
     public let id: String
     public let name: String
     public let donor: String
@@ -92,10 +92,20 @@ public struct Programmes: Sendable {
         return try view.orThrow("programme")
     }
 
-    public func list(as actor: Actor) async throws -> [ProgrammeView] {
-        try await database.transaction(as: actor) { connection in
-            try connection.query(Self.selectSQL + " WHERE p.organization_id = $1 ORDER BY p.created_at, p.id", [actor.organizationID])
-                .rows.map(Self.view)
+    /// The organization's programmes, oldest first.
+    public func list(page: Page = Page(), as actor: Actor) async throws -> Paged<ProgrammeView> {
+        let list = ListKey("/programmes", of: actor)
+        let after = try page.after(in: list)
+        return try await database.transaction(as: actor) { connection in
+            try Paged(
+                rows: connection.query(
+                    Self.columnsSQL + """
+                        , p.created_at::text, p.id::text FROM programmes p
+                        WHERE p.organization_id = $1 AND ($2::timestamptz IS NULL OR (p.created_at, p.id) > ($2, $3::uuid))
+                        ORDER BY p.created_at, p.id LIMIT $4
+                        """,
+                    [actor.organizationID, after?[0], after?[1], page.limit + 1]).rows,
+                page: page, list: list, item: Self.view)
         }
     }
 
@@ -152,12 +162,14 @@ public struct Programmes: Sendable {
         }
     }
 
-    static let selectSQL = """
+    /// The columns `view` reads, of a programme `p`.
+    static let columnsSQL = """
         SELECT p.id, p.name, p.donor, p.currency, p.starts_on, p.ends_on, p.budget::text, p.tranche_approval,
                p.late_fee::text, p.late_fee_after_days,
                (SELECT coalesce(sum(f.amount), 0)::numeric(18,2)::text FROM programme_funds f WHERE f.programme_id = p.id)
-        FROM programmes p
         """
+
+    static let selectSQL = columnsSQL + " FROM programmes p"
 
     static func find(_ connection: PostgresConnection, id: UUID, organizationID: UUID) throws -> ProgrammeView? {
         try connection.query(selectSQL + " WHERE p.id = $1 AND p.organization_id = $2", [id, organizationID]).first.map(view)

@@ -56,35 +56,48 @@ public struct Assessments: Sendable {
                 "INSERT INTO assessments (organization_id, family_id, assessed_on, kind, \(columns)) VALUES ($1, $2, $3, $4, \(placeholders)) RETURNING id",
                 [actor.organizationID, family, date!, kind!.rawValue] + Self.domains.map { scores[$0]! }
             ).first!.decode(0)
-            return try Self.list(connection, family: family).first { $0.text.contains(id.idString) }!
+            return JSONText(try Self.rows(connection, family: family, id: id).first!.decode(0))
         }
     }
 
-    public func list(family key: String, as actor: Actor) async throws -> [JSONText] {
+    /// The family's assessments by date, oldest first (those of one day in the order recorded).
+    public func list(family key: String, page: Page = Page(), as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .read, on: today)
-            return try Self.list(connection, family: family)
+            let list = ListKey("/families/{id}/assessments", of: actor, filters: [family.idString], keys: 3)
+            let after = try page.after(in: list)
+            return try ListPage(
+                result: connection.query(Self.listSQL + """
+                     WHERE a.family_id = $1
+                       AND ($2::date IS NULL OR (a.assessed_on, a.recorded_at, a.id) > ($2::date, $3::timestamptz, $4::uuid))
+                     ORDER BY a.assessed_on, a.recorded_at, a.id LIMIT $5
+                    """, [family, after?[0], after?[1], after?[2], page.limit + 1]),
+                page: page, list: list)
         }
     }
 
-    /// Each assessment with its scores, the change per domain since intake (null where either
-    /// score is 0, not applicable), and the mean over applicable domains, labelled as derived.
-    static func list(_ connection: PostgresConnection, family: UUID) throws -> [JSONText] {
+    /// One assessment.
+    static func rows(_ connection: PostgresConnection, family: UUID, id: UUID) throws -> [PostgresRow] {
+        try connection.query(listSQL + " WHERE a.family_id = $1 AND a.id = $2", [family, id]).rows
+    }
+
+    /// Each assessment `a` with its scores, the change per domain since intake (null where either
+    /// score is 0, not applicable), and the mean over applicable domains, labelled as derived;
+    /// then its sort keys. The caller adds the WHERE clause.
+    static let listSQL: String = {
         let scores = domains.map { "'\($0)', a.\($0)" }.joined(separator: ", ")
         let changes = domains.map { "'\($0)', CASE WHEN a.\($0) > 0 AND i.\($0) > 0 THEN a.\($0) - i.\($0) END" }.joined(separator: ", ")
         let applicable = domains.map { "(a.\($0) > 0)::int" }.joined(separator: " + ")
         let total = domains.joined(separator: " + a.")
-        return try connection.query(
-            """
+        return """
             SELECT json_build_object('id', a.id, 'family_id', a.family_id, 'assessed_on', a.assessed_on, 'kind', a.kind,
                                      'scores', json_build_object(\(scores)),
                                      'change_since_intake', CASE WHEN i.id IS NOT NULL THEN json_build_object(\(changes)) END,
-                                     'derived_index', round((a.\(total))::numeric / (\(applicable)), 2))::text
+                                     'derived_index', round((a.\(total))::numeric / (\(applicable)), 2))::text,
+                   a.assessed_on::text, a.recorded_at::text, a.id::text
             FROM assessments a
             LEFT JOIN assessments i ON i.family_id = a.family_id AND i.kind = 'intake'
-            WHERE a.family_id = $1 ORDER BY a.assessed_on, a.recorded_at
-            """, [family]
-        ).rows.map { JSONText(try $0.decode(0)) }
-    }
+            """
+    }()
 }

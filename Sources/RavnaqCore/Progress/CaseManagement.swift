@@ -45,17 +45,18 @@ public struct CaseManagement: Sendable {
     public func visits(family key: String, page: Page, as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let familyID = try Self.readableFamily(connection, key: key, actor: actor)
+            let list = ListKey("/families/{id}/visits", of: actor, filters: [familyID.idString], keys: 3)
+            let after = try page.after(in: list)
             return try ListPage(
                 result: connection.query(
                     Self.visitSQL(for: actor) + """
-                        , v.created_at::text, v.id \(Self.visitFrom)
+                        , v.visited_on::text, v.created_at::text, v.id \(Self.visitFrom)
                         WHERE v.family_id = $1
-                          AND ($2::uuid IS NULL OR (v.visited_on, v.created_at, v.id)
-                                                   > (SELECT c.visited_on, c.created_at, c.id FROM visits c WHERE c.id = $2))
-                        ORDER BY v.visited_on, v.created_at, v.id LIMIT $3
+                          AND ($2::date IS NULL OR (v.visited_on, v.created_at, v.id) > ($2::date, $3::timestamptz, $4::uuid))
+                        ORDER BY v.visited_on, v.created_at, v.id LIMIT $5
                         """,
-                    [familyID, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: [key])
+                    [familyID, after?[0], after?[1], after?[2], page.limit + 1]),
+                page: page, list: list)
         }
     }
 

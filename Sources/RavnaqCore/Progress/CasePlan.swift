@@ -23,7 +23,7 @@ extension CaseManagement {
                 """,
                 [actor.organizationID, familyID, text!, setOn!, targetOn]
             ).first!.decode(0)
-            return try Self.item(connection, .goals, id: id)
+            return try Self.item(connection, .goals, id: id, actor: actor)
         }
     }
 
@@ -44,7 +44,7 @@ extension CaseManagement {
                 """,
                 [actor.organizationID, familyID, specialist!.rawValue, reason!, referredOn!]
             ).first!.decode(0)
-            return try Self.item(connection, .referrals, id: id)
+            return try Self.item(connection, .referrals, id: id, actor: actor)
         }
     }
 
@@ -72,37 +72,49 @@ extension CaseManagement {
         let table: String
         /// "goal", "referral": for messages.
         let noun: String
+        /// The endpoint of the family's list, for its cursors.
+        let endpoint: String
         /// The day the item began (`set_on`, `referred_on`).
         let startColumn: String
-        let json: String
+        /// The item `t` as JSON; `personal` puts a column in for the roles that see personal
+        /// data and NULL for grant officers (the goal's text, the referral's reason).
+        let json: @Sendable (_ personal: (String) -> String) -> String
+
+        func json(for actor: Actor) -> String { json(actor.personal) }
 
         static let goals = PlanTable(
-            table: "plan_goals", noun: "goal", startColumn: "set_on",
-            json: """
-                json_build_object('id', t.id, 'family_id', t.family_id, 'text', t.text, 'set_on', t.set_on,
+            table: "plan_goals", noun: "goal", endpoint: "/families/{id}/goals", startColumn: "set_on",
+            json: { personal in
+                """
+                json_build_object('id', t.id, 'family_id', t.family_id, 'text', \(personal("t.text")), 'set_on', t.set_on,
                                   'target_on', t.target_on, 'status', t.status, 'status_on', t.status_on)::text
-                """)
+                """
+            })
         static let referrals = PlanTable(
-            table: "referrals", noun: "referral", startColumn: "referred_on",
-            json: """
-                json_build_object('id', t.id, 'family_id', t.family_id, 'specialist', t.specialist, 'reason', t.reason,
+            table: "referrals", noun: "referral", endpoint: "/families/{id}/referrals", startColumn: "referred_on",
+            json: { personal in
+                """
+                json_build_object('id', t.id, 'family_id', t.family_id, 'specialist', t.specialist, 'reason', \(personal("t.reason")),
                                   'referred_on', t.referred_on, 'status', t.status, 'status_on', t.status_on)::text
-                """)
+                """
+            })
     }
 
-    /// Oldest first.
+    /// Oldest first; for grant officers without the goals' texts and the referrals' reasons.
     private func list(_ kind: PlanTable, family key: String, page: Page, as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let familyID = try Self.readableFamily(connection, key: key, actor: actor)
+            let list = ListKey(kind.endpoint, of: actor, filters: [familyID.idString])
+            let after = try page.after(in: list)
             return try ListPage(
                 result: connection.query(
                     """
-                    SELECT \(kind.json), t.created_at::text, t.id FROM \(kind.table) t
+                    SELECT \(kind.json(for: actor)), t.created_at::text, t.id FROM \(kind.table) t
                     WHERE t.family_id = $1 AND ($2::timestamptz IS NULL OR (t.created_at, t.id) > ($2, $3::uuid))
                     ORDER BY t.created_at, t.id LIMIT $4
                     """,
-                    [familyID, page.after?.createdAt, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: [key])
+                    [familyID, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 
@@ -131,12 +143,12 @@ extension CaseManagement {
                 throw RavnaqError.rule(type: "\(kind.noun)-status-unchanged", message: "the \(kind.noun) is already \(current)")
             }
             try connection.query("UPDATE \(kind.table) SET status = $2, status_on = $3 WHERE id = $1", [id, status!, date!])
-            return try Self.item(connection, kind, id: id)
+            return try Self.item(connection, kind, id: id, actor: actor)
         }
     }
 
-    static func item(_ connection: PostgresConnection, _ kind: PlanTable, id: UUID) throws -> JSONText {
-        JSONText(try connection.query("SELECT \(kind.json) FROM \(kind.table) t WHERE t.id = $1", [id]).first!.decode(0))
+    static func item(_ connection: PostgresConnection, _ kind: PlanTable, id: UUID, actor: Actor) throws -> JSONText {
+        JSONText(try connection.query("SELECT \(kind.json(for: actor)) FROM \(kind.table) t WHERE t.id = $1", [id]).first!.decode(0))
     }
 
     /// An optional date that defaults to today and may not be in the future.

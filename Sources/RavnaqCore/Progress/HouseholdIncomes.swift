@@ -65,19 +65,29 @@ public struct HouseholdIncomes: Sendable {
                     """, values).affectedRows
                 guard updated == 1 else { throw RavnaqError.notFound("income \(period!) of family \(key)") }
             }
-            return try Self.list(connection, family: family, period: period!.firstDay).first!
+            return try Self.items(connection, family: family, period: period!.firstDay).first!
         }
     }
 
-    public func list(family key: String, as actor: Actor) async throws -> [JSONText] {
+    /// The family's months, oldest first; the cursor carries the last month shown.
+    public func list(family key: String, page: Page = Page(), as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .read, on: today)
-            return try Self.list(connection, family: family, period: nil)
+            let list = ListKey("/families/{id}/income", of: actor, filters: [family.idString], keys: 1)
+            let after = try page.after(in: list)
+            return try ListPage(result: Self.rows(connection, family: family, after: after?[0], limit: page.limit + 1), page: page, list: list)
         }
     }
 
-    static func list(_ connection: PostgresConnection, family: UUID, period: LocalDate?) throws -> [JSONText] {
+    /// One month's income (or none).
+    static func items(_ connection: PostgresConnection, family: UUID, period: LocalDate) throws -> [JSONText] {
+        try rows(connection, family: family, period: period).rows.map { JSONText(try $0.decode(0)) }
+    }
+
+    /// The incomes as JSON with their month (`YYYY-MM-DD`) last: one month, or those after a month.
+    static func rows(_ connection: PostgresConnection, family: UUID, period: LocalDate? = nil, after: String? = nil,
+                     limit: Int? = nil) throws -> PostgresResult {
         try connection.query(
             """
             SELECT json_build_object('id', i.id, 'family_id', i.family_id, 'period', to_char(i.period, 'YYYY-MM'),
@@ -86,11 +96,13 @@ public struct HouseholdIncomes: Sendable {
                                                                   'benefits', i.benefits::text, 'remittances', i.remittances::text, 'other', i.other::text),
                                      'total', i.total::text, 'per_capita', round(i.total / i.household_size, 2)::numeric(18,2)::text,
                                      'poverty_line', line.amount::numeric(18,2)::text,
-                                     'band', income_band(i.total, i.household_size, line.amount))::text
+                                     'band', income_band(i.total, i.household_size, line.amount))::text,
+                   i.period::text
             FROM household_incomes i CROSS JOIN LATERAL (SELECT poverty_line(i.period) AS amount) line
-            WHERE i.family_id = $1 AND ($2::date IS NULL OR i.period = $2) ORDER BY i.period
-            """, [family, period]
-        ).rows.map { JSONText(try $0.decode(0)) }
+            WHERE i.family_id = $1 AND ($2::date IS NULL OR i.period = $2) AND ($3::date IS NULL OR i.period > $3)
+            ORDER BY i.period LIMIT $4
+            """, [family, period, after, limit]
+        )
     }
 }
 
@@ -108,11 +120,20 @@ public struct ReferenceData: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    public func povertyLines(as actor: Actor) async throws -> [JSONText] {
-        try await database.transaction(as: actor) { connection in
-            try connection.query(
-                "SELECT json_build_object('effective_on', effective_on, 'amount', amount::text)::text FROM poverty_lines ORDER BY effective_on"
-            ).rows.map { JSONText(try $0.decode(0)) }
+    /// The poverty line table, oldest first (one national table; its cursors are still tied to
+    /// the organization, as every list's are).
+    public func povertyLines(page: Page = Page(), as actor: Actor) async throws -> ListPage {
+        let list = ListKey("/poverty-lines", of: actor, keys: 1)
+        let after = try page.after(in: list)
+        return try await database.transaction(as: actor) { connection in
+            try ListPage(
+                result: connection.query(
+                    """
+                    SELECT json_build_object('effective_on', l.effective_on, 'amount', l.amount::text)::text, l.effective_on::text
+                    FROM poverty_lines l WHERE $1::date IS NULL OR l.effective_on > $1
+                    ORDER BY l.effective_on LIMIT $2
+                    """, [after?[0], page.limit + 1]),
+                page: page, list: list)
         }
     }
 

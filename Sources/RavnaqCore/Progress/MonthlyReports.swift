@@ -64,27 +64,40 @@ public struct MonthlyReports: Sendable {
                     """, values).affectedRows
                 guard updated == 1 else { throw RavnaqError.notFound("report \(period!) of project \(key)") }
             }
-            return try Self.list(connection, project: project, period: period!.firstDay).first!
+            return try Self.items(connection, project: project, period: period!.firstDay).first!
         }
     }
 
-    public func list(project key: String, as actor: Actor) async throws -> [JSONText] {
+    /// The project's months, oldest first; the cursor carries the last month shown.
+    public func list(project key: String, page: Page = Page(), as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let (project, _) = try FamilyAccess.project(connection, key, actor: actor, intent: .read, on: today)
-            return try Self.list(connection, project: project, period: nil)
+            let list = ListKey("/projects/{id}/reports", of: actor, filters: [project.idString], keys: 1)
+            let after = try page.after(in: list)
+            return try ListPage(result: Self.rows(connection, project: project, after: after?[0], limit: page.limit + 1), page: page, list: list)
         }
     }
 
-    static func list(_ connection: PostgresConnection, project: UUID, period: LocalDate?) throws -> [JSONText] {
+    /// One month's report (or none).
+    static func items(_ connection: PostgresConnection, project: UUID, period: LocalDate) throws -> [JSONText] {
+        try rows(connection, project: project, period: period).rows.map { JSONText(try $0.decode(0)) }
+    }
+
+    /// The reports as JSON with their month (`YYYY-MM-DD`) last: one month, or those after a month.
+    static func rows(_ connection: PostgresConnection, project: UUID, period: LocalDate? = nil, after: String? = nil,
+                     limit: Int? = nil) throws -> PostgresResult {
         try connection.query(
             """
             SELECT json_build_object('id', id, 'project_id', project_id, 'period', to_char(period, 'YYYY-MM'),
                                      'revenue', revenue::text, 'costs', costs::text, 'net_income', (revenue - costs)::text,
                                      'units_sold', units_sold, 'members_working', members_working, 'hired_workers', hired_workers,
-                                     'locked', EXISTS (SELECT 1 FROM period_locks l WHERE l.organization_id = r.organization_id AND l.period = r.period))::text
-            FROM project_reports r WHERE project_id = $1 AND ($2::date IS NULL OR period = $2) ORDER BY period
-            """, [project, period]
-        ).rows.map { JSONText(try $0.decode(0)) }
+                                     'locked', EXISTS (SELECT 1 FROM period_locks l WHERE l.organization_id = r.organization_id AND l.period = r.period))::text,
+                   r.period::text
+            FROM project_reports r
+            WHERE r.project_id = $1 AND ($2::date IS NULL OR r.period = $2) AND ($3::date IS NULL OR r.period > $3)
+            ORDER BY r.period LIMIT $4
+            """, [project, period, after, limit]
+        )
     }
 }

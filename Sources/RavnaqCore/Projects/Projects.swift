@@ -87,6 +87,8 @@ public struct Projects: Sendable {
         var errors = FieldErrors()
         let family = errors.id(familyID, "/family_id", required: false)
         try errors.check()
+        let list = ListKey("/projects", of: actor, filters: [family?.idString ?? ""])
+        let after = try page.after(in: list)
         return try await database.transaction(as: actor) { connection in
             try ListPage(
                 result: connection.query(
@@ -96,8 +98,8 @@ public struct Projects: Sendable {
                           AND ($3::timestamptz IS NULL OR (p.created_at, p.id) > ($3, $4::uuid))
                         ORDER BY p.created_at, p.id LIMIT $5
                         """,
-                    [actor.organizationID, family, page.after?.createdAt, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: [familyID ?? ""])
+                    [actor.organizationID, family, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 

@@ -37,7 +37,7 @@ struct ScaleFamilies {
 
     private let currency = Currency.uzs
 
-    /// Loan and grant numbers reserved from their sequences for a chunk of families, handed out
+    /// Loan and grant numbers reserved from the organization's counters for the families, handed out
     /// in family order (`ScaleSeed` counts what a chunk needs with `funding(of:)`).
     struct Numbers {
         var loans: ArraySlice<Int64>

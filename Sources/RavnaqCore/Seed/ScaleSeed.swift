@@ -130,8 +130,8 @@ public struct ScaleSeed: Sendable {
         // Rows are made on a thread of their own while PostgreSQL takes the previous chunk.
         let all = 0..<count
         let numbers = ScaleFamilies.Numbers(
-            loans: try reserve("loan_number_seq", all.filter { ScaleFamilies.funding(of: $0) == .loan }.count, connection),
-            grants: try reserve("grant_number_seq", all.filter { ScaleFamilies.funding(of: $0) == .grant }.count, connection))
+            loans: try reserve("loan", all.filter { ScaleFamilies.funding(of: $0) == .loan }.count, of: orgID, connection),
+            grants: try reserve("grant", all.filter { ScaleFamilies.funding(of: $0) == .grant }.count, of: orgID, connection))
         let chunks = HandOff<(tables: ScaleTables, done: Int)>(capacity: 2)
         let maker = Thread { [random, numbers] in
             var random = random
@@ -176,12 +176,12 @@ public struct ScaleSeed: Sendable {
         return Summary(organization: organization, families: count, rows: rows, logins: logins)
     }
 
-    /// `count` numbers from a sequence, in order (the same numbers `readable_number()` would use).
-    private static func reserve(_ sequence: String, _ count: Int, _ connection: PostgresConnection) throws -> ArraySlice<Int64> {
+    /// `count` loan or grant numbers of the organization, in order, reserved from its counter
+    /// (sql/022) as the insert trigger would take them one by one.
+    private static func reserve(_ kind: String, _ count: Int, of organization: UUID, _ connection: PostgresConnection) throws -> ArraySlice<Int64> {
         guard count > 0 else { return [] }
-        return ArraySlice(try connection.query(
-            "SELECT nextval($1::regclass) FROM generate_series(1, $2) ORDER BY 1", [sequence, count]
-        ).rows.map { try $0.decode(0) as Int64 })
+        let last: Int64 = try connection.query("SELECT next_number($1, $2, $3)", [organization, kind, count]).first!.decode(0)
+        return ArraySlice((last - Int64(count) + 1)...last)
     }
 
     /// The course runs: one of the demo's three courses per cohort of families, five weekly

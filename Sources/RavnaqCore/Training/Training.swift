@@ -42,7 +42,9 @@ public struct Training: Sendable {
     }
 
     public func listCourses(page: Page, as actor: Actor) async throws -> ListPage {
-        try await database.transaction(as: actor) { connection in
+        let list = ListKey("/courses", of: actor)
+        let after = try page.after(in: list)
+        return try await database.transaction(as: actor) { connection in
             try ListPage(
                 result: connection.query(
                     Self.courseSQL + """
@@ -50,8 +52,8 @@ public struct Training: Sendable {
                         WHERE c.organization_id = $1 AND ($2::timestamptz IS NULL OR (c.created_at, c.id) > ($2, $3::uuid))
                         ORDER BY c.created_at, c.id LIMIT $4
                         """,
-                    [actor.organizationID, page.after?.createdAt, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: [])
+                    [actor.organizationID, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 
@@ -90,6 +92,8 @@ public struct Training: Sendable {
     public func sessions(course key: String, page: Page, as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let course = try Self.resolve(connection, key: key, organizationID: actor.organizationID)
+            let list = ListKey("/courses/{id}/sessions", of: actor, filters: [course.id.idString])
+            let after = try page.after(in: list)
             return try ListPage(
                 result: connection.query(
                     Self.sessionSQL + """
@@ -97,8 +101,8 @@ public struct Training: Sendable {
                         WHERE s.course_id = $1 AND ($2::timestamptz IS NULL OR (s.created_at, s.id) > ($2, $3::uuid))
                         ORDER BY s.created_at, s.id LIMIT $4
                         """,
-                    [course.id, page.after?.createdAt, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: [course.id.idString])
+                    [course.id, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 
@@ -149,6 +153,8 @@ public struct Training: Sendable {
     public func enrollments(course key: String, page: Page, as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let course = try Self.resolve(connection, key: key, organizationID: actor.organizationID)
+            let list = ListKey("/courses/{id}/enrollments", of: actor, filters: [course.id.idString])
+            let after = try page.after(in: list)
             return try ListPage(
                 result: connection.query(
                     Self.enrollmentSQL + """
@@ -157,8 +163,8 @@ public struct Training: Sendable {
                           AND e.course_id = $3 AND ($4::timestamptz IS NULL OR (e.created_at, e.id) > ($4, $5::uuid))
                         ORDER BY e.created_at, e.id LIMIT $6
                         """,
-                    [actor.organizationID, Self.mentor(actor), course.id, page.after?.createdAt, page.after?.id, page.limit + 1]),
-                limit: page.limit, filters: [course.id.idString])
+                    [actor.organizationID, Self.mentor(actor), course.id, after?[0], after?[1], page.limit + 1]),
+                page: page, list: list)
         }
     }
 

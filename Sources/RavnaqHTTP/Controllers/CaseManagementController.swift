@@ -25,8 +25,7 @@ struct CaseManagementController {
     }
 
     @Sendable func visits(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        let family = try context.parameters.require("id")
-        return try await cases.visits(family: family, page: try request.page(filters: [family]), as: try context.requireActor())
+        try await cases.visits(family: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func addGoal(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -36,8 +35,7 @@ struct CaseManagementController {
     }
 
     @Sendable func goals(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        let family = try context.parameters.require("id")
-        return try await cases.goals(family: family, page: try request.page(filters: [family]), as: try context.requireActor())
+        try await cases.goals(family: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func goalStatus(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
@@ -54,8 +52,7 @@ struct CaseManagementController {
     }
 
     @Sendable func referrals(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        let family = try context.parameters.require("id")
-        return try await cases.referrals(family: family, page: try request.page(filters: [family]), as: try context.requireActor())
+        try await cases.referrals(family: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func referralStatus(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {

@@ -10,6 +10,7 @@ struct FamiliesController {
         group.post("families", use: create)
         group.get("families/:id", use: get)
         group.patch("families/:id", use: update)
+        group.get("families/:id/members", use: members)
         group.post("families/:id/members", use: addMember)
         group.put("families/:id/mentor", use: assignMentor)
         group.post("families/:id/exit", use: exit)
@@ -17,8 +18,11 @@ struct FamiliesController {
     }
 
     @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        let q = request.query("q")
-        return try await families.list(query: q, page: try request.page(filters: [q ?? ""]), as: try context.requireActor())
+        try await families.list(query: request.query("q"), page: try request.page(), as: try context.requireActor())
+    }
+
+    @Sendable func members(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
+        try await families.members(family: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -73,9 +77,11 @@ struct FamiliesController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/families": {
-        "get": {"summary": "Families, oldest first; q searches codes and member names (Uzbek apostrophes folded, case ignored)",
+        "get": {"summary": "Families, oldest first; q searches codes and member names (Uzbek apostrophes folded, case ignored) for the text as it is, a substring (% and _ are no wildcards); grant officers search codes only",
                 "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "{items, next_cursor}"}, "400": {"$ref": "#/components/responses/Problem"}}},
+                "responses": {"200": {"description": "A page of families.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {
+                                "items": {"type": "array", "items": {"$ref": "#/components/schemas/FamilySummary"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Register a family with its members (coordinator, admin). PINFL check-digit mismatches come back as `warnings`.",
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FamilyInput"}}}},
                  "responses": {"201": {"description": "The case file, with warnings.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseFile"}}}},
@@ -92,6 +98,12 @@ struct FamiliesController {
                   "responses": {"200": {"description": "The case file."}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/members": {
+        "get": {"summary": "The family's members in the order they were registered; for grant officers full_name, birth_date and pinfl are null. A family the user may not see is a 404.",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the family's id or code"},
+                               {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of members.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {
+                                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Add a member (needs the family's consent)", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberInput"}}}},
                  "responses": {"201": {"description": "The member, with warnings."}, "422": {"$ref": "#/components/responses/Problem"}}}
@@ -121,15 +133,25 @@ struct FamiliesController {
         "full_name": {"type": "string"}, "sex": {"enum": ["female", "male"]}, "birth_date": {"$ref": "#/components/schemas/Date"},
         "relation": {"enum": ["head", "spouse", "son", "daughter", "parent", "other"]},
         "pinfl": {"type": ["string", "null"], "pattern": "^[0-9]{14}$"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
+      "Member": {"type": "object", "properties": {
+        "id": {"type": "string"}, "full_name": {"type": ["string", "null"], "description": "null for grant officers"},
+        "sex": {"type": ["string", "null"], "enum": ["female", "male", null]},
+        "birth_date": {"type": ["string", "null"], "format": "date", "description": "null for grant officers"},
+        "relation": {"enum": ["head", "spouse", "son", "daughter", "parent", "other"]},
+        "pinfl": {"type": ["string", "null"], "description": "null for grant officers"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
+      "FamilySummary": {"type": "object", "properties": {
+        "id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"},
+        "status": {"enum": ["active", "graduated", "exited"]}, "categories": {"type": "array", "items": {"type": "string"}}}},
       "FamilyInput": {"type": "object", "required": ["code", "region", "district"], "properties": {
         "code": {"type": "string", "examples": ["AN-0001"]}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": "string"},
         "categories": {"type": "array", "items": {"enum": ["low_income", "disability", "many_children", "unemployed", "female_headed", "state_supported", "other"]}},
         "registry_ref": {"type": "string"}, "consent_on": {"$ref": "#/components/schemas/Date", "description": "without it no personal data (members, mahalla) is stored"},
         "members": {"type": "array", "items": {"$ref": "#/components/schemas/MemberInput"}}}},
       "CaseFile": {"type": "object", "properties": {
-        "id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": ["string", "null"]},
+        "id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": ["string", "null"], "description": "null for grant officers"},
         "categories": {"type": "array", "items": {"type": "string"}}, "consent_on": {"type": ["string", "null"]}, "status": {"enum": ["active", "graduated", "exited"]},
-        "members": {"type": "array", "items": {"type": "object"}},
+        "registry_ref": {"type": ["string", "null"], "description": "null for grant officers"},
+        "members": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}},
         "mentor": {"type": ["object", "null"], "properties": {"id": {"type": "string"}, "email": {"type": "string"}, "from": {"type": "string"}}},
         "projects": {"type": "array", "items": {"type": "object", "properties": {
           "loans": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "number": {"type": "string"}, "status": {"type": "string"},

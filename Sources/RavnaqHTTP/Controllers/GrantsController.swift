@@ -16,9 +16,8 @@ struct GrantsController {
         group.post("grants/:id/expenses", use: recordExpense)
     }
 
-    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ListAnswer<GrantView>> {
-        let items = try await grants.list(projectID: request.uri.queryParameters.get("project_id"), as: try context.requireActor())
-        return JSONAnswer(ListAnswer(items: items, next_cursor: nil))
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> Paged<GrantView> {
+        try await grants.list(projectID: request.query("project_id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<GrantView> {
@@ -44,9 +43,8 @@ struct GrantsController {
             grant: id, tranche: n, input, as: try context.requireActor(), key: request.idempotencyKey(body: body))
     }
 
-    @Sendable func expenses(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ListAnswer<GrantExpenseView>> {
-        let items = try await grants.expenses(grant: try context.parameters.require("id"), as: try context.requireActor())
-        return JSONAnswer(ListAnswer(items: items, next_cursor: nil))
+    @Sendable func expenses(_ request: Request, context: RavnaqRequestContext) async throws -> Paged<GrantExpenseView> {
+        try await grants.expenses(grant: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func recordExpense(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
@@ -71,10 +69,9 @@ struct GrantsController {
       "/api/v1/grants": {
         "get": {
           "summary": "The grants the user may see (a mentor: those of their families), oldest first",
-          "parameters": [{"name": "project_id", "in": "query", "schema": {"$ref": "#/components/schemas/Id"}, "description": "only this project's grants"}],
-          "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
-                          "items": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                        "401": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+          "parameters": [{"name": "project_id", "in": "query", "schema": {"$ref": "#/components/schemas/Id"}, "description": "only this project's grants"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+          "responses": {"200": {"description": "A page of grants.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                        "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
         },
         "post": {
           "summary": "Open a grant (admin, coordinator). Its currency must be the programme's; the tranche amounts must add up to the total (else 422 urn:ravnaq:problem:grant-tranches-sum); planned dates may not go backwards.",
@@ -111,11 +108,10 @@ struct GrantsController {
       },
       "/api/v1/grants/{id}/expenses": {
         "get": {
-          "summary": "The grant's expenses, in date order",
-          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}],
-          "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
-                          "items": {"type": "array", "items": {"$ref": "#/components/schemas/GrantExpense"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                        "404": {"$ref": "#/components/responses/Problem"}}
+          "summary": "The grant's expenses, in date order (those of one day in the order recorded)",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+          "responses": {"200": {"description": "A page of expenses.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/GrantExpense"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                        "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
         },
         "post": {
           "summary": "Record an expense of the grant (admin, coordinator). The expenses may not add up to more than was disbursed (422 expenses-exceed-disbursed). Honours Idempotency-Key.",

@@ -17,17 +17,28 @@ struct LoansController {
         group.post("loans/:id/write-off", use: writeOff)
     }
 
-    /// `?overdue=true` is the collection list (late loans, most days late first); otherwise all
-    /// loans, oldest first.
+    /// `?overdue=true` is the collection list (late loans, most days late first); without it, or
+    /// with `overdue=false`, all loans, oldest first. Any other value is a 400 naming `/overdue`.
     @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        if request.query("overdue") == "true" {
-            let late = try await loans.late(asOf: request.query("as_of"), as: actor)
-            return try JSONAnswer(ListAnswer(items: late, next_cursor: nil)).response(from: request, context: context)
+        let overdue = request.query("overdue")
+        // A bad `overdue` and a bad limit or cursor are reported together.
+        var errors: [RavnaqError.FieldError] = []
+        if let overdue, overdue != "true", overdue != "false" {
+            errors.append(.init(pointer: "/overdue", detail: "must be true or false, not \"\(overdue)\""))
         }
-        let project = request.query("project_id")
-        return try await loans.list(projectID: project, page: try request.page(filters: [project ?? ""]), as: actor)
-            .response(from: request, context: context)
+        let page: Page?
+        do {
+            page = try request.page()
+        } catch RavnaqError.badQuery(let more) {
+            errors += more
+            page = nil
+        }
+        guard let page, errors.isEmpty else { throw RavnaqError.badQuery(errors) }
+        if overdue == "true" {
+            return try await loans.late(asOf: request.query("as_of"), page: page, as: actor).response(from: request, context: context)
+        }
+        return try await loans.list(projectID: request.query("project_id"), page: page, as: actor).response(from: request, context: context)
     }
 
     @Sendable func open(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<LoanView> {
@@ -79,10 +90,13 @@ struct LoansController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/loans": {
-        "get": {"summary": "Loans, oldest first; with overdue=true the collection list: late loans with family code, mentor, days past due and amount overdue, most days late first",
-                "parameters": [{"name": "overdue", "in": "query", "schema": {"type": "boolean"}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}},
-                               {"name": "project_id", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "{items, next_cursor}"}}},
+        "get": {"summary": "Loans, oldest first (project_id: one project's); with overdue=true the collection list: late loans with family code, mentor, days past due and amount overdue as of as_of (default today), most days late first, then by number. Its cursor keeps the day of the first page. overdue is true or false; anything else is a 400 naming /overdue.",
+                "parameters": [{"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "only with overdue=true"},
+                               {"name": "project_id", "in": "query", "schema": {"type": "string"}, "description": "not with overdue=true"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of loans, or of late loans with overdue=true.", "content": {"application/json": {"schema": {"oneOf": [
+                                {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/LoanSummary"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}},
+                                {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/LateLoan"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}]}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Open a loan (coordinator, admin); it is approved until disbursed",
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LoanInput"}}}},
                  "responses": {"201": {"description": "The loan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
@@ -136,6 +150,14 @@ struct LoansController {
     },
     "schemas": {
       "DateBody": {"type": "object", "properties": {"date": {"$ref": "#/components/schemas/Date"}}},
+      "LoanSummary": {"type": "object", "properties": {
+        "id": {"type": "string"}, "number": {"type": "string", "examples": ["L-000123"]}, "project_id": {"type": "string"}, "programme_id": {"type": "string"},
+        "status": {"enum": ["approved", "active", "repaid", "written_off"]}, "currency": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
+        "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer"}}},
+      "LateLoan": {"type": "object", "properties": {
+        "id": {"type": "string"}, "number": {"type": "string"}, "family_code": {"type": "string"}, "mentor": {"type": ["string", "null"], "description": "the current mentor's email"},
+        "days_past_due": {"type": "integer", "minimum": 1}, "overdue": {"$ref": "#/components/schemas/Amount"},
+        "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"}}},
       "LoanInput": {"type": "object", "required": ["programme_id", "project_id", "principal", "currency", "annual_rate", "method", "installments", "frequency", "planned_disbursement_on"],
         "properties": {"programme_id": {"type": "string"}, "project_id": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
           "currency": {"type": "string", "description": "must be the programme's"}, "annual_rate": {"type": "string", "examples": ["24"]},

@@ -13,8 +13,8 @@ struct ProgrammesController {
         group.post("programmes/:id/funds", use: funds)
     }
 
-    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ListAnswer<ProgrammeView>> {
-        JSONAnswer(ListAnswer(items: try await programmes.list(as: try context.requireActor()), next_cursor: nil))
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> Paged<ProgrammeView> {
+        try await programmes.list(page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ProgrammeView> {
@@ -44,7 +44,9 @@ struct ProgrammesController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/programmes": {
-        "get": {"summary": "The organization's programmes", "responses": {"200": {"description": "{items, next_cursor}"}, "401": {"$ref": "#/components/responses/Problem"}}},
+        "get": {"summary": "The organization's programmes, oldest first", "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of programmes.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Programme"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}},
         "post": {
           "summary": "Create a programme (admin)",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeInput"}}}},

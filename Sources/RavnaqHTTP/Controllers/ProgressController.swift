@@ -27,7 +27,7 @@ struct ProgressController {
     }
 
     @Sendable func listReports(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        ListPage(items: try await reports.list(project: try context.parameters.require("id"), as: try context.requireActor()))
+        try await reports.list(project: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func addReport(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -44,7 +44,7 @@ struct ProgressController {
     }
 
     @Sendable func listIncome(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        ListPage(items: try await incomes.list(family: try context.parameters.require("id"), as: try context.requireActor()))
+        try await incomes.list(family: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func addIncome(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -61,7 +61,7 @@ struct ProgressController {
     }
 
     @Sendable func listAssessments(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        ListPage(items: try await assessments.list(family: try context.parameters.require("id"), as: try context.requireActor()))
+        try await assessments.list(family: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func addAssessment(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -80,7 +80,7 @@ struct ProgressController {
     }
 
     @Sendable func povertyLines(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        ListPage(items: try await reference.povertyLines(as: try context.requireActor()))
+        try await reference.povertyLines(page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func addPovertyLine(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -96,7 +96,9 @@ struct ProgressController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/projects/{id}/reports": {
-        "get": {"summary": "The project's monthly reports", "parameters": [{"$ref": "#/components/parameters/id"}], "responses": {"200": {"description": "{items}"}, "404": {"$ref": "#/components/responses/Problem"}}},
+        "get": {"summary": "The project's monthly reports, oldest month first", "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/MonthlyReport"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Record a month's results (one per project and month; mentor of the family, coordinator, admin)",
                  "parameters": [{"$ref": "#/components/parameters/id"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportInput"}}}},
@@ -109,8 +111,9 @@ struct ProgressController {
                 "responses": {"200": {"description": "The report."}, "404": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/income": {
-        "get": {"summary": "The family's household income by month, with per-capita income, poverty line and band", "parameters": [{"$ref": "#/components/parameters/id"}],
-                "responses": {"200": {"description": "{items}"}}},
+        "get": {"summary": "The family's household income by month, oldest first, with per-capita income, poverty line and band", "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/HouseholdIncome"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Record a month's household income by source",
                  "parameters": [{"$ref": "#/components/parameters/id"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeInput"}}}},
@@ -124,8 +127,9 @@ struct ProgressController {
                 "responses": {"200": {"description": "The income."}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/assessments": {
-        "get": {"summary": "Self-sufficiency matrix assessments with change since intake per domain and a derived index", "parameters": [{"$ref": "#/components/parameters/id"}],
-                "responses": {"200": {"description": "{items}"}}},
+        "get": {"summary": "Self-sufficiency matrix assessments by date, oldest first (those of one day in the order recorded), with change since intake per domain and a derived index", "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of assessments.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Assessment"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Record an assessment (15 domains, 1–5; childcare and children_education may be 0)",
                  "parameters": [{"$ref": "#/components/parameters/id"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["assessed_on", "kind", "scores"], "properties": {
@@ -141,7 +145,9 @@ struct ProgressController {
                  "responses": {"200": {"description": "The evaluation; the family is graduated."}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/poverty-lines": {
-        "get": {"summary": "The poverty line table (UZS per person per month)", "responses": {"200": {"description": "{items:[{effective_on, amount}]}"}}},
+        "get": {"summary": "The poverty line table (UZS per person per month), oldest first", "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of lines.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"effective_on": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Extend the poverty line (admin)",
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["effective_on", "amount"], "properties": {
                    "effective_on": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}}}}},
@@ -154,6 +160,19 @@ struct ProgressController {
       }
     },
     "schemas": {
+      "MonthlyReport": {"type": "object", "properties": {
+        "id": {"type": "string"}, "project_id": {"type": "string"}, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+        "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"}, "net_income": {"$ref": "#/components/schemas/Amount"},
+        "units_sold": {"type": "integer"}, "members_working": {"type": "integer"}, "hired_workers": {"type": "integer"}, "locked": {"type": "boolean"}}},
+      "HouseholdIncome": {"type": "object", "properties": {
+        "id": {"type": "string"}, "family_id": {"type": "string"}, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "household_size": {"type": "integer"},
+        "sources": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Amount"}}, "total": {"$ref": "#/components/schemas/Amount"},
+        "per_capita": {"$ref": "#/components/schemas/Amount"}, "poverty_line": {"$ref": "#/components/schemas/Amount"}, "band": {"enum": ["poor", "near_poor", "above"]}}},
+      "Assessment": {"type": "object", "properties": {
+        "id": {"type": "string"}, "family_id": {"type": "string"}, "assessed_on": {"$ref": "#/components/schemas/Date"}, "kind": {"enum": ["intake", "periodic", "exit"]},
+        "scores": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "change_since_intake": {"type": ["object", "null"], "additionalProperties": {"type": ["integer", "null"]}},
+        "derived_index": {"type": "number"}}},
       "MonthlyReportInput": {"type": "object", "required": ["period", "revenue", "costs"], "properties": {
         "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
         "units_sold": {"type": "integer"}, "members_working": {"type": "integer"}, "hired_workers": {"type": "integer"}}},

@@ -15,8 +15,7 @@ struct ProjectsController {
     }
 
     @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        let family = request.query("family_id")
-        return try await projects.list(familyID: family, page: try request.page(filters: [family ?? ""]), as: try context.requireActor())
+        try await projects.list(familyID: request.query("family_id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func create(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {

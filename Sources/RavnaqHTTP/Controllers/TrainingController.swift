@@ -19,7 +19,7 @@ struct TrainingController {
     }
 
     @Sendable func listCourses(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        try await training.listCourses(page: try request.page(filters: []), as: try context.requireActor())
+        try await training.listCourses(page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func createCourse(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -32,10 +32,9 @@ struct TrainingController {
         try await training.course(try context.parameters.require("id"), as: try context.requireActor())
     }
 
-    /// The cursor is tied to the course as it was named in the path.
+    /// The cursor is tied to the course (named by its id or its code alike).
     @Sendable func listSessions(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        let course = try context.parameters.require("id")
-        return try await training.sessions(course: course, page: try request.page(filters: [course]), as: try context.requireActor())
+        try await training.sessions(course: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func addSession(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -57,8 +56,7 @@ struct TrainingController {
     }
 
     @Sendable func listEnrollments(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
-        let course = try context.parameters.require("id")
-        return try await training.enrollments(course: course, page: try request.page(filters: [course]), as: try context.requireActor())
+        try await training.enrollments(course: try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func enroll(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {

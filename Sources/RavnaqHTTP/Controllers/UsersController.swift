@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import RavnaqCore
 
@@ -12,31 +11,20 @@ struct UsersController {
         group.get("users", use: list)
     }
 
+    /// Ids in answers are lower-case strings (`idString`), never Swift's upper-case `uuidString`.
     struct Me: ResponseEncodable {
-        let id: UUID?
+        let id: String
         let email: String
         let role: Role
-        let organization_id: UUID
+        let organization_id: String
     }
 
     @Sendable func me(_ request: Request, context: RavnaqRequestContext) async throws -> Me {
         let user = try await users.me(as: try context.requireActor())
-        return Me(id: user.id, email: user.email, role: user.role, organization_id: user.organizationID)
+        return Me(id: user.id.idString, email: user.email, role: user.role, organization_id: user.organizationID.idString)
     }
 
-    struct UserList: ResponseEncodable {
-        struct Item: Encodable {
-            let id: UUID
-            let email: String
-            let role: Role
-        }
-        let items: [Item]
-        let next_cursor: String?
-    }
-
-    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> UserList {
-        let actor = try context.requireActor()
-        let all = try await users.list(as: actor)
-        return UserList(items: all.map { .init(id: $0.id, email: $0.email, role: $0.role) }, next_cursor: nil)
+    @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> Paged<UserView> {
+        try await users.list(page: try request.page(), as: try context.requireActor())
     }
 }

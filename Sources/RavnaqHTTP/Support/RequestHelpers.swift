@@ -57,21 +57,6 @@ struct JSONAnswer<Value: Encodable>: ResponseGenerator {
     }
 }
 
-/// `{"items":[…],"next_cursor":…}` (SPEC §9).
-struct ListAnswer<Item: Encodable>: Encodable {
-    let items: [Item]
-    let next_cursor: String?
-
-    private enum CodingKeys: String, CodingKey { case items, next_cursor }
-
-    /// By hand, so that the last page says `"next_cursor":null` rather than leaving the key out.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(next_cursor, forKey: .next_cursor)
-    }
-}
-
 extension JSONText: ResponseGenerator {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -86,16 +71,17 @@ struct CreatedJSON: ResponseGenerator {
     }
 }
 
-extension ListPage: ResponseGenerator {
+/// A page of any list: `{"items":[…],"next_cursor":…}` (SPEC §9).
+extension Paged: ResponseGenerator {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: try json())))
     }
 }
 
 extension Request {
-    /// `limit` and `cursor` of a list, with the filters the cursor is tied to.
-    func page(filters: [String]) throws -> Page {
-        try Page(limit: uri.queryParameters.get("limit"), cursor: uri.queryParameters.get("cursor"), filters: filters)
+    /// `limit` and `cursor` of a list; the list checks that the cursor is one of its own.
+    func page() throws -> Page {
+        try Page(limit: uri.queryParameters.get("limit"), cursor: uri.queryParameters.get("cursor"))
     }
 
     func query(_ name: String) -> String? {
