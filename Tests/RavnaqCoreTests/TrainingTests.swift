@@ -319,7 +319,7 @@ struct TrainingTests {
         let hours = await #expect(throws: RavnaqError.self) {
             try await fixture.training.createCourse(CourseInput(code: "A", title: "A", skill: "digital", hours: "1.234"), as: fixture.admin)
         }
-        #expect(hours?.message.contains("/hours") == true)
+        #expect(hours?.message.contains("hours: ") == true)
 
         _ = try await fixture.course("SEW-1", sessions: 0)
         let duplicateCourse = await #expect(throws: RavnaqError.self) {
