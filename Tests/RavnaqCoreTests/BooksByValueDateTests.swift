@@ -331,3 +331,76 @@ extension BooksByValueDateTests {
         }
     }
 }
+
+// MARK: Books written before
+
+extension BooksByValueDateTests {
+    @Test("sql/023 moves a reversal and a reallocation posted on the day of the reversal, as before, to the repayments' dates; once is enough")
+    func migrationMovesOldBooks() async throws {
+        let fixture = try await CoreFixture.make()
+        let made = try await ReportBook.make(fixture.database, admin: fixture.admin)
+        let loan = try await Self.specLoan(fixture.database, admin: fixture.admin, programme: made.programmes["Ayol"], project: made.projects["AN-1"])
+        let loans = Loans(database: fixture.database)
+        let first = try Self.id(try await loans.repay(loan, RepaymentRequest(amount: "945595.97", date: "2025-02-15"), as: fixture.admin, idempotency: nil))
+        let second = try Self.id(try await loans.repay(loan, RepaymentRequest(amount: "945595.97", date: "2025-03-15"), as: fixture.admin, idempotency: nil))
+        let org = fixture.admin.organizationID
+        // The first reversed on 2025-04-01 as the services did before: the reversal dated that
+        // day, and the second, which now pays installment 1 (principal 745 595.97, interest
+        // 200 000.00) instead of installment 2 (760 507.89 and 185 088.08), re-allocated by one
+        // reallocation on that day too.
+        try await fixture.database.pool.transaction { connection in
+            let (firstID, secondID) = (UUID(uuidString: first)!, UUID(uuidString: second)!)
+            let reversal: UUID = try connection.query(
+                """
+                INSERT INTO ledger_transactions (organization_id, occurred_on, currency, kind, memo, reverses)
+                SELECT $1, '2025-04-01', 'UZS', 'reversal', 'reversal of a repayment', transaction_id FROM repayments WHERE id = $2
+                RETURNING id
+                """, [org, firstID]).first!.decode(0)
+            try connection.query(
+                """
+                INSERT INTO postings (organization_id, transaction_id, account_id, currency, amount)
+                SELECT p.organization_id, $2, p.account_id, p.currency, -p.amount
+                FROM postings p JOIN repayments r ON r.transaction_id = p.transaction_id WHERE r.id = $1
+                """, [firstID, reversal])
+            try connection.query("UPDATE repayments SET reversed_on = '2025-04-01', reversal_transaction = $2 WHERE id = $1", [firstID, reversal])
+            try connection.query("UPDATE repayments SET principal = 745595.97, interest = 200000.00 WHERE id = $1", [secondID])
+            let reallocation: UUID = try connection.query(
+                """
+                INSERT INTO ledger_transactions (organization_id, occurred_on, currency, kind, memo)
+                VALUES ($1, '2025-04-01', 'UZS', 'reallocation', 'reallocation of repayments after a reversal') RETURNING id
+                """, [org]).first!.decode(0)
+            try connection.query(
+                """
+                INSERT INTO postings (organization_id, transaction_id, account_id, currency, amount)
+                SELECT $1, $2, a.id, 'UZS', e.amount
+                FROM (VALUES ('loans_receivable', 14911.92), ('interest_income', -14911.92)) e (code, amount)
+                JOIN accounts a ON a.organization_id = $1 AND a.currency = 'UZS' AND a.code = e.code
+                """, [org, reallocation])
+        }
+        // Written off afterwards, on the outstanding without the first repayment.
+        _ = try await loans.writeOff(loan, DateInput(date: "2025-06-30", reason: "moved away"), as: fixture.admin, idempotency: nil)
+        let (before, _) = try await Self.differences(fixture.database, fixture.admin)
+        #expect(before.first?.day == LocalDate("2025-02-15")!)
+        #expect(before.last?.day == LocalDate("2025-03-31")!)
+        let today = try await LedgerService(database: fixture.database).trialBalance(asOf: nil, as: fixture.admin)
+
+        let migration = try #require(Migrator().migrations.first { $0.name == "023_books_by_value_date.sql" })
+        func moves() async throws -> Int {
+            try await fixture.database.pool.withConnection { connection in
+                let count = { try connection.query("SELECT count(*) FROM ledger_transactions").first!.decode(0, as: Int.self) }
+                let was = try count()
+                try connection.transaction { try $0.execute(migration.sql) }
+                return try count() - was
+            }
+        }
+        // One move on each of the two repayments' dates and one on the reversal's.
+        #expect(try await moves() == 3)
+        let (after, days) = try await Self.differences(fixture.database, fixture.admin)
+        #expect(after.isEmpty, "\(after.count) days differ, first: \(after.prefix(3))")
+        #expect(days > 680)
+        // Nothing moved across today: today's books are as they were.
+        let now = try await LedgerService(database: fixture.database).trialBalance(asOf: nil, as: fixture.admin)
+        #expect(now.accounts.map(\.balance) == today.accounts.map(\.balance))
+        #expect(try await moves() == 0)
+    }
+}

@@ -16,8 +16,9 @@ public enum DailyBooks {
         /// `loans_receivable` in the trial balance, and the portfolio's outstanding principal.
         public let receivable: String
         public let outstanding: String
-        /// The cash that repayments and recoveries (less their reversals) brought in by the day,
-        /// and the portfolio's `collected` from the beginning through the day.
+        /// The cash that came in by the day other than by disbursements and donor funds
+        /// (repayments and recoveries less their reversals), and the portfolio's `collected`
+        /// from the beginning through the day.
         public let collectedCash: String
         public let collected: String
         /// `loan_loss_expense` in the trial balance, and what the portfolio wrote off by the day
@@ -68,14 +69,14 @@ public enum DailyBooks {
                     CROSS JOIN LATERAL json_array_elements(
                         pg_temp.portfolio($1, d.day, NULL, d.day, 'portfolio', d.day, '[]')::json -> 'totals') t
                 ), cash AS (
-                    -- Cash of repayment and recovery transactions and of the reversals of them.
+                    -- Cash moved by anything but disbursements and donor funds: repayments,
+                    -- recoveries, their reversals (and sql/023's moves of older reversals).
                     SELECT d.day, t.currency, sum(p.amount) AS collected
                     FROM days d
                     JOIN ledger_transactions t ON t.organization_id = $1 AND t.occurred_on <= d.day
-                    LEFT JOIN ledger_transactions reversed ON reversed.id = t.reverses
                     JOIN postings p ON p.transaction_id = t.id
                     JOIN accounts a ON a.id = p.account_id AND a.code = 'cash'
-                    WHERE t.kind IN ('repayment', 'recovery') OR reversed.kind IN ('repayment', 'recovery')
+                    WHERE t.kind NOT IN ('loan_disbursement', 'grant_disbursement', 'donor_funds')
                     GROUP BY d.day, t.currency
                 ), recovered AS (
                     SELECT d.day, l.currency, sum(r.amount) AS recovered
