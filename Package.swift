@@ -67,11 +67,11 @@ let package = Package(
             ]
         ),
         // Starts one throwaway PostgreSQL cluster per test run and hands each test its own database.
-        .target(name: "TestSupport", dependencies: ["RavnaqCore", "Postgres"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["RavnaqCore", "Postgres", "Dates"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "RavnaqMoneyTests", dependencies: ["RavnaqMoney"]),
         // Runs the built `ravnaq` binary against a test database, as a coordinator would.
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RavnaqCore"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RavnaqCore", "Dates"]),
         .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "RavnaqMoney", "Dates", "Postgres", "TestSupport"]),
         .testTarget(
             name: "RavnaqHTTPTests",

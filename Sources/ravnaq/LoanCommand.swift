@@ -100,7 +100,7 @@ struct LoanCommand: AsyncParsableCommand {
             discussion: HelpText.fitted("Example:\n  ravnaq loan reverse L-000001 7d3a… --date 2025-02-20"))
         @Argument var loan: String
         @Argument(help: "The repayment's id.") var repayment: String
-        @Option var date: String?
+        @Option(help: "The day it is reversed (default today); the books undo it on the repayment's own date.") var date: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 

@@ -1,3 +1,4 @@
+import Dates
 import Foundation
 import RavnaqCore
 import Testing
@@ -114,5 +115,40 @@ struct CLIFlowTests {
         }
         #expect(actors.contains("malika@example.org"))
         #expect(actors.contains { $0.hasPrefix("cli:") })
+    }
+
+    @Test("the README's demo of a reversal: repay, reverse today, write off on 2025-06-30; the trial balance and the portfolio agree on every day")
+    func reversedThenWrittenOff() async throws {
+        let database = try await TestDatabase.make()
+        let cli = CLI(databaseURL: database.conninfo)
+        #expect(try cli.run(["org", "add", "AN", "--name", "Andijon Family Fund"]).status == 0)
+        let programme = try cli.json(["programme", "add", "--name", "Family Business 2025", "--donor", "UNDP", "--currency", "UZS",
+                                      "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "500000000"])
+        let family = try cli.json(["family", "add", "AN-0001", "--region", "Andijon", "--district", "Asaka"])
+        let project = try cli.json(["project", "add", "--family", try #require(family["id"] as? String), "--type", "sewing",
+                                    "--title", "Home sewing workshop"])
+        let loan = try cli.json(["loan", "open", "--programme", try #require(programme["id"] as? String),
+                                 "--project", try #require(project["id"] as? String), "--principal", "10000000", "--rate", "24",
+                                 "--method", "annuity", "--installments", "12", "--frequency", "monthly", "--planned-on", "2025-01-15"])
+        let number = try #require(loan["number"] as? String)
+        _ = try cli.json(["loan", "disburse", number, "--date", "2025-01-15"])
+        let repayment = try cli.json(["loan", "repay", number, "945595.97", "--date", "2025-02-15"])
+        let reversed = try cli.json(["loan", "reverse", number, try #require(repayment["id"] as? String)])
+        #expect(reversed["loan_status"] as? String == "active")
+        #expect(try cli.json(["loan", "write-off", number, "--date", "2025-06-30", "--reason", "moved away"])["status"] as? String == "written_off")
+
+        let balance = try cli.json(["ledger", "trial-balance", "--as-of", "2025-12-31"])
+        let receivable = (balance["accounts"] as? [[String: Any]])?.first { $0["account"] as? String == "loans_receivable" }
+        #expect(receivable?["balance"] as? String == "0.00")
+        let portfolio = try #require(try cli.json(["report", "portfolio", "--as-of", "2025-12-31"])["total"] as? [String: Any])
+        #expect(portfolio["outstanding_principal"] as? String == "0.00")
+        #expect(portfolio["collected"] as? String == "0.00")
+        #expect(portfolio["written_off"] as? String == "10000000.00")
+
+        let organization = try await Organizations(database: database).resolve(code: "AN")
+        let (differences, days) = try await DailyBooks.differences(
+            database, organization: organization.id, from: LocalDate("2025-01-15")!)
+        #expect(differences.isEmpty, "\(differences.count) days differ, first: \(differences.prefix(3))")
+        #expect(days > 680)
     }
 }

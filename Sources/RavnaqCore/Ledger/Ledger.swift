@@ -85,6 +85,21 @@ public enum Ledger {
             [transaction, id])
         return id
     }
+
+    /// What a repayment's transaction credited to principal, interest and fees.
+    static func allocation(_ connection: PostgresConnection, transaction: UUID, currency: Currency) throws -> Allocation {
+        let row = try connection.query(
+            """
+            SELECT coalesce(-sum(p.amount) FILTER (WHERE a.code = 'loans_receivable'), 0)::numeric(18,2)::text,
+                   coalesce(-sum(p.amount) FILTER (WHERE a.code = 'interest_income'), 0)::numeric(18,2)::text,
+                   coalesce(-sum(p.amount) FILTER (WHERE a.code = 'fee_income'), 0)::numeric(18,2)::text
+            FROM postings p JOIN accounts a ON a.id = p.account_id
+            WHERE p.transaction_id = $1
+            """, [transaction]
+        ).first!
+        return Allocation(principal: currency.parse(try row.decode(0))!, interest: currency.parse(try row.decode(1))!,
+                          fees: currency.parse(try row.decode(2))!)
+    }
 }
 
 /// `{a,b,c}`: an array parameter in PostgreSQL's text form, each element quoted and escaped.

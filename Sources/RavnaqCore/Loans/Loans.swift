@@ -208,8 +208,12 @@ public struct Loans: Sendable {
             loan_status: "written_off", outstanding_principal: format(.zero))
     }
 
-    /// Undoes a wrong repayment: a reversing ledger transaction, then the later repayments are
-    /// allocated afresh and the difference is posted as one reallocation transaction.
+    /// Undoes a wrong repayment or recovery. The books are kept by value date, as the read model
+    /// is (a reversed repayment counts on no day, the others with their current allocation): the
+    /// reversing transaction is posted on the repayment's own date, and so is whatever its
+    /// allocation had moved since it was recorded; each later repayment allocated afresh has its
+    /// difference posted on its own date. `reversed_on` is the day it was reversed; the memo
+    /// names it too, and `recorded_at` when it was booked.
     public func reverse(_ key: String, repayment repaymentID: String, _ input: DateInput, as actor: Actor,
                         idempotency: IdempotencyKey?) async throws -> StoredAnswer {
         try actor.require(.admin, .coordinator, to: "reverse repayments")
@@ -237,13 +241,22 @@ public struct Loans: Sendable {
             if loan.writtenOffOn != nil && target.kind == "repayment" {
                 throw RavnaqError.rule(type: "loan-written-off", message: "loan \(loan.number) is written off: only recoveries can be reversed")
             }
+            guard on >= target.date, on <= today else {
+                throw RavnaqError.invalid("/date", "must be between the \(target.kind) on \(target.date) and today")
+            }
+            let memo = "reversal of the \(target.kind) of \(loan.number) on \(target.date), reversed on \(on)"
             let reversal = try Ledger.reverse(connection, transaction: target.transactionID, organizationID: actor.organizationID,
-                                              on: on, memo: "reversal of a repayment of \(loan.number)")
+                                              on: target.date, memo: memo)
             try connection.query("UPDATE repayments SET reversed_on = $2, reversal_transaction = $3 WHERE id = $1", [target.id, on, reversal])
 
             if target.kind == "repayment" {
+                // Its transaction holds the allocation it was recorded with; an earlier reversal may
+                // have moved it since. What moved goes back too, so that it counts for nothing.
+                let recorded = try Ledger.allocation(connection, transaction: target.transactionID, currency: loan.currency)
+                try Self.postReallocation(connection, loan: loan, on: target.date, from: target.allocation, to: recorded,
+                                          memo: memo + ": the reallocations of it undone", actor: actor)
                 try Self.reallocate(connection, loan: loan, remaining: LoanRecord.live(repayments).filter { $0.id != target.id },
-                                    on: on, actor: actor)
+                                    after: memo, actor: actor)
             }
             let (state, _, _) = try loan.state(connection, asOf: today)
             if loan.status == "repaid" && !state.isFullyPaid {
@@ -258,31 +271,41 @@ public struct Loans: Sendable {
         }
     }
 
-    /// Allocates `remaining` afresh and posts what moved between principal, interest and fees.
-    static func reallocate(_ connection: PostgresConnection, loan: LoanRecord, remaining: [LoanRecord.Repayment], on: LocalDate, actor: Actor) throws {
+    /// Allocates `remaining` afresh; each repayment whose allocation changes has the difference
+    /// posted on its own date, so the ledger as of any day counts it as it is allocated now.
+    static func reallocate(_ connection: PostgresConnection, loan: LoanRecord, remaining: [LoanRecord.Repayment], after reversal: String,
+                           actor: Actor) throws {
         guard let last = remaining.map(\.date).max() else { return }
         let state = LoanReplay.state(schedule: try loan.schedule(connection), repayments: remaining.map(\.input),
                                      lateFee: loan.lateFee, asOf: last)
-        var delta = Allocation.zero
         let format = loan.currency.format
         for repayment in remaining {
             let fresh = state.allocations[repayment.id.idString] ?? .zero
             guard fresh != repayment.allocation else { continue }
-            delta.principal += fresh.principal - repayment.allocation.principal
-            delta.interest += fresh.interest - repayment.allocation.interest
-            delta.fees += fresh.fees - repayment.allocation.fees
             try connection.query("UPDATE repayments SET principal = $2, interest = $3, fees = $4 WHERE id = $1",
                                  [repayment.id, format(fresh.principal), format(fresh.interest), format(fresh.fees)])
+            try postReallocation(connection, loan: loan, on: repayment.date, from: repayment.allocation, to: fresh,
+                                 memo: "reallocation of the repayment of \(loan.number) on \(repayment.date) after the \(reversal)",
+                                 actor: actor)
         }
-        guard delta != .zero else { return }
+    }
+
+    /// Posts, on a repayment's date, what moves between principal, interest and fees when its
+    /// allocation changes from `old` to `new` (the same amount: the transaction balances).
+    static func postReallocation(_ connection: PostgresConnection, loan: LoanRecord, on date: LocalDate, from old: Allocation,
+                                 to new: Allocation, memo: String, actor: Actor) throws {
+        guard old != new else { return }
         try Ledger.post(
-            connection, organizationID: actor.organizationID, currency: loan.currency, on: on, kind: .reallocation,
-            memo: "reallocation of repayments of \(loan.number) after a reversal",
-            entries: [.credit(.loansReceivable, delta.principal), .credit(.interestIncome, delta.interest), .credit(.feeIncome, delta.fees)])
+            connection, organizationID: actor.organizationID, currency: loan.currency, on: date, kind: .reallocation, memo: memo,
+            entries: [.credit(.loansReceivable, new.principal - old.principal), .credit(.interestIncome, new.interest - old.interest),
+                      .credit(.feeIncome, new.fees - old.fees)])
     }
 
     /// Writes off the principal still outstanding on the date (debit loan_loss_expense, credit
-    /// loans_receivable); the loan is `written_off` from that date on.
+    /// loans_receivable); the loan is `written_off` from that date on. A date before the latest
+    /// repayment not reversed is refused: that repayment's principal would then be counted after
+    /// the loan was gone. Reversed repayments count on no day, in the books as in the portfolio,
+    /// so they do not stand in the way, and a repayment of a written-off loan cannot be reversed.
     public func writeOff(_ key: String, _ input: DateInput, as actor: Actor, idempotency: IdempotencyKey?) async throws -> StoredAnswer {
         try actor.require(.admin, .coordinator, to: "write off loans")
         var errors = FieldErrors()
