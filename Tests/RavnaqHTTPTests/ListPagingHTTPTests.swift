@@ -220,8 +220,8 @@ struct ListPagingHTTPTests {
             #expect((everything["items"] as? [Any])?.count == 3)
             for value in ["maybe", "TRUE", "1", ""] {
                 let (status, body) = try await api.call(.get, "/api/v1/loans?overdue=\(value)")
-                #expect(status == .badRequest, "overdue=\(value)")
-                #expect(body["type"] as? String == "urn:ravnaq:problem:invalid-query")
+                #expect(status == .unprocessableContent, "overdue=\(value)")
+                #expect(body["type"] as? String == "urn:ravnaq:problem:invalid-input")
                 #expect((body["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } == ["/overdue"], "overdue=\(value)")
             }
             let (both, body) = try await api.call(.get, "/api/v1/loans?overdue=maybe&limit=501")

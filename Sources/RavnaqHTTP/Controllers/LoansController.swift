@@ -18,7 +18,7 @@ struct LoansController {
     }
 
     /// `?overdue=true` is the collection list (late loans, most days late first); without it, or
-    /// with `overdue=false`, all loans, oldest first. Any other value is a 400 naming `/overdue`.
+    /// with `overdue=false`, all loans, oldest first. Any other value is a 422 naming `/overdue`.
     @Sendable func list(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let overdue = request.query("overdue")
@@ -34,7 +34,10 @@ struct LoansController {
             errors += more
             page = nil
         }
-        guard let page, errors.isEmpty else { throw RavnaqError.badQuery(errors) }
+        // A filter's bad value is invalid input (422), like a bad `as_of`; with a bad limit or
+        // cursor as well, the paging's 400 reports both.
+        guard let page else { throw RavnaqError.badQuery(errors) }
+        guard errors.isEmpty else { throw RavnaqError.invalid(errors) }
         if overdue == "true" {
             return try await loans.late(asOf: request.query("as_of"), page: page, as: actor).response(from: request, context: context)
         }
@@ -90,13 +93,13 @@ struct LoansController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/loans": {
-        "get": {"summary": "Loans, oldest first (project_id: one project's); with overdue=true the collection list: late loans with family code, mentor, days past due and amount overdue as of as_of (default today), most days late first, then by number. Its cursor keeps the day of the first page. overdue is true or false; anything else is a 400 naming /overdue.",
+        "get": {"summary": "Loans, oldest first (project_id: one project's); with overdue=true the collection list: late loans with family code, mentor, days past due and amount overdue as of as_of (default today), most days late first, then by number. Its cursor keeps the day of the first page. overdue is true or false; anything else is a 422 naming /overdue.",
                 "parameters": [{"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "only with overdue=true"},
                                {"name": "project_id", "in": "query", "schema": {"type": "string"}, "description": "not with overdue=true"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "A page of loans, or of late loans with overdue=true.", "content": {"application/json": {"schema": {"oneOf": [
                                 {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/LoanSummary"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}},
                                 {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/LateLoan"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}]}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}}},
+                              "400": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Open a loan (coordinator, admin); it is approved until disbursed",
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LoanInput"}}}},
                  "responses": {"201": {"description": "The loan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
