@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "ravnaq",
             dependencies: [
-                "RavnaqCore", "RavnaqHTTP",
+                "RavnaqCore", "RavnaqHTTP", "RavnaqMoney",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

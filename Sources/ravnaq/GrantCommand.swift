@@ -27,8 +27,8 @@ struct GrantCommand: AsyncParsableCommand {
                   ravnaq grant open --programme 3f2c… --project 9c0d… --total 6000000 \\
                     --tranche 4000000,2025-02-01,none --tranche 2000000,2025-05-01,previous_tranche_accounted
                 """))
-        @Option(help: "The programme's id.") var programme: String
-        @Option(help: "The project's id.") var project: String
+        @Option(help: "The programme's id or name.") var programme: String
+        @Option(help: "The project's id, or its family's code when the family has one project.") var project: String
         @Option(parsing: .unconditional) var total: String
         @Option(name: .customLong("tranche"), help: "AMOUNT,PLANNED_ON[,CONDITION], repeatable, in order.") var tranches: [String] = []
         @OptionGroup var acting: ActingOptions
@@ -65,7 +65,7 @@ struct GrantCommand: AsyncParsableCommand {
             let grants = try await CLI.withActor(acting) { database, actor in
                 try await Paged.all { try await Grants(database: database).list(projectID: project, page: $0, as: actor) }
             }
-            try output.print(grants.items, columns: GrantCommand.columns)
+            try output.print(grants.data(), rows: "items", columns: GrantCommand.columns)
         }
     }
 

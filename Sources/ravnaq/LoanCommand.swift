@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RavnaqCore
+import RavnaqMoney
 
 struct LoanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +19,8 @@ struct LoanCommand: AsyncParsableCommand {
                   ravnaq loan open --programme 3f2c… --project 9c0d… --principal 10000000 --rate 24 \\
                     --method annuity --installments 12 --frequency monthly --planned-on 2025-01-15
                 """))
-        @Option(help: "The programme's id.") var programme: String
-        @Option(help: "The project's id.") var project: String
+        @Option(help: "The programme's id or name.") var programme: String
+        @Option(help: "The project's id, or its family's code when the family has one project.") var project: String
         @Option(parsing: .unconditional) var principal: String
         @Option(parsing: .unconditional, help: "Yearly interest in percent, e.g. 24.") var rate: String
         @Option(help: "annuity, equal_principal or flat.") var method: String
@@ -45,6 +46,10 @@ struct LoanCommand: AsyncParsableCommand {
             try output.print(loan, columns: LoanCommand.loanColumns)
         }
     }
+
+    /// A repayment's answer, its allocation spelled out.
+    static let repaymentColumns = ["id", "kind", "date", "amount", "currency", "allocation.principal", "allocation.interest", "allocation.fees",
+                                   "reversed_on", "loan_status", "outstanding_principal"]
 
     static let loanColumns = ["id", "number", "status", "currency", "principal", "outstanding_principal", "days_past_due", "overdue",
                               "total_owed", "disbursed_on", "as_of"]
@@ -90,7 +95,7 @@ struct LoanCommand: AsyncParsableCommand {
             let answer = try await CLI.withActor(acting) { database, actor in
                 try await Loans(database: database).repay(loan, RepaymentRequest(amount: AmountInput(amount), date: date), as: actor, idempotency: nil)
             }
-            try output.print(answer.json)
+            try output.print(answer.json, columns: LoanCommand.repaymentColumns)
         }
     }
 
@@ -108,7 +113,7 @@ struct LoanCommand: AsyncParsableCommand {
             let answer = try await CLI.withActor(acting) { database, actor in
                 try await Loans(database: database).reverse(loan, repayment: repayment, DateInput(date: date), as: actor, idempotency: nil)
             }
-            try output.print(answer.json)
+            try output.print(answer.json, columns: LoanCommand.repaymentColumns)
         }
     }
 
@@ -170,7 +175,7 @@ struct LoanCommand: AsyncParsableCommand {
             let late = try await CLI.withActor(acting) { database, actor in
                 try await Paged.all { try await Loans(database: database).late(asOf: asOf, page: $0, as: actor) }
             }
-            try output.print(late.items, columns: ["number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"])
+            try output.print(late.data(), rows: "items", columns: ["number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"])
         }
     }
 
@@ -227,7 +232,18 @@ struct LedgerCommand: AsyncParsableCommand {
             let balance = try await CLI.withActor(acting) { database, actor in
                 try await LedgerService(database: database).trialBalance(asOf: asOf, as: actor)
             }
-            try output.print(balance, rows: "accounts", columns: ["account", "currency", "debit", "credit", "balance"])
+            let columns = ["account", "currency", "debit", "credit", "balance"]
+            guard output.resolvedFormat != .json else { return try output.print(balance, rows: "accounts", columns: columns) }
+            // On paper the books end with their totals: one row per currency.
+            struct Row: Encodable { let account, currency, debit, credit, balance: String }
+            let rows = balance.accounts.map { Row(account: $0.account, currency: $0.currency, debit: $0.debit, credit: $0.credit, balance: $0.balance) }
+                + balance.totals.map { total in
+                    let difference = Currency.named(total.currency).flatMap { currency in
+                        currency.parse(total.debit).flatMap { debit in currency.parse(total.credit).map { currency.format(debit - $0) } }
+                    }
+                    return Row(account: "total", currency: total.currency, debit: total.debit, credit: total.credit, balance: difference ?? "")
+                }
+            try output.print(["accounts": rows], rows: "accounts", columns: columns)
         }
     }
 }

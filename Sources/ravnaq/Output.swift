@@ -38,10 +38,16 @@ struct OutputOptions: ParsableArguments {
             records = [object as? [String: Any] ?? [:]]
         }
         let names = columns ?? Self.scalarKeys(json: json, key: key, first: records.first)
-        let cells = records.map { record in names.map { Self.text(record[$0]) } }
+        // A column may name a nested field (`allocation.principal`), headed `allocation_principal`.
+        let cells = records.map { record in
+            names.map { name in
+                Self.text(name.split(separator: ".").reduce(record as Any?) { ($0 as? [String: Any])?[String($1)] })
+            }
+        }
+        let header = names.map { $0.replacingOccurrences(of: ".", with: "_") }
         switch resolvedFormat {
-        case .csv: Swift.print(CSV.document(header: names, rows: cells, separator: Character(sep)), terminator: "")
-        case .table: Swift.print(TextTable.render(header: names, rows: cells))
+        case .csv: Swift.print(CSV.document(header: header, rows: cells, separator: Character(sep)), terminator: "")
+        case .table: Swift.print(TextTable.render(header: header, rows: cells))
         case .json: break
         }
     }
@@ -50,13 +56,12 @@ struct OutputOptions: ParsableArguments {
         try print(RavnaqJSON.encode(value), rows: key, columns: columns)
     }
 
-    /// Scalar fields in the order the JSON has them (JSONSerialization loses the order).
+    /// Scalar fields in the order the JSON answer has them (JSONSerialization loses the order):
+    /// the same columns in the same order on every run, in the table and in the CSV.
     private static func scalarKeys(json: Data, key: String?, first: [String: Any]?) -> [String] {
         guard let first else { return [] }
-        let scalars = first.filter { !($0.value is [Any]) && !($0.value is [String: Any]) }.map(\.key)
-        let text = String(decoding: json, as: UTF8.self)
-        return scalars.sorted { a, b in
-            (text.range(of: "\"\(a)\":")?.lowerBound ?? text.endIndex) < (text.range(of: "\"\(b)\":")?.lowerBound ?? text.endIndex)
+        return JSONKeyOrder.keys(of: json, rows: key).filter { name in
+            first[name].map { !($0 is [Any]) && !($0 is [String: Any]) } ?? false
         }
     }
 

@@ -8,6 +8,9 @@ struct ProgrammeCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Funds.self]
     )
 
+    static let columns = ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "funds_received", "tranche_approval",
+                          "late_fee", "late_fee_after_days"]
+
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a programme (admin).",
@@ -35,7 +38,7 @@ struct ProgrammeCommand: AsyncParsableCommand {
             let programme = try await CLI.withActor(acting) { database, actor in
                 try await Programmes(database: database).create(input, as: actor)
             }
-            try output.print(programme)
+            try output.print(programme, columns: ProgrammeCommand.columns)
         }
     }
 
@@ -48,7 +51,7 @@ struct ProgrammeCommand: AsyncParsableCommand {
             let all = try await CLI.withActor(acting) { database, actor in
                 try await Paged.all { try await Programmes(database: database).list(page: $0, as: actor) }
             }
-            try output.print(all.items)
+            try output.print(all.data(), rows: "items", columns: ProgrammeCommand.columns)
         }
     }
 

@@ -18,7 +18,7 @@ struct ProjectCommand: AsyncParsableCommand {
                   ravnaq project add --family 5b1e… --type sewing --title "Home sewing workshop" \\
                     --started-on 2025-01-20 --revenue 3000000 --costs 1200000
                 """))
-        @Option(help: "The family's id.") var family: String
+        @Option(help: "The family's id or code (AN-0001).") var family: String
         @Option var type: String
         @Option var title: String
         @Option var description: String?

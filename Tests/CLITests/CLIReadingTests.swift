@@ -55,6 +55,62 @@ struct CLIReadingTests {
     }
 }
 
+extension CLIReadingTests {
+    @Test("listings keep one column order, the answer's, in table and CSV; JSON lists are {items, next_cursor}; totals and allocations show")
+    func listingShapes() async throws {
+        let (cli, loan) = try await Self.book()
+        // The projects list is JSON from PostgreSQL (`"key" : value`): its columns once came in
+        // the order of a dictionary, different from run to run.
+        let expected = "id,family_id,type,title,description,started_on,status,expected_monthly_revenue,expected_monthly_costs,business_plan_approved_on"
+        for format in ["csv", "table"] {
+            for _ in 0..<3 {
+                let listed = try cli.run(["project", "list", "--format", format])
+                let header = listed.stdout.components(separatedBy: .newlines).first ?? ""
+                let names = format == "csv" ? header.dropFirst().split(separator: ",").map(String.init)
+                                            : header.split(separator: " ").map(String.init)
+                #expect(names.joined(separator: ",") == expected, "\(format): \(header)")
+            }
+        }
+        for command in [["programme", "list"], ["grant", "list"], ["loan", "late"], ["family", "list"]] {
+            let object = try cli.json(command)
+            #expect(object["items"] is [Any], "\(command)")
+            #expect(object.keys.contains("next_cursor"), "\(command)")
+        }
+        let repaid = try cli.run(["loan", "repay", loan, "945595.97", "--date", "2025-02-15", "--format", "csv"])
+        #expect(repaid.stdout.contains("allocation_principal,allocation_interest,allocation_fees"), "\(repaid.stdout)")
+        #expect(repaid.stdout.contains(",945595.97,UZS,745595.97,200000.00,0.00,"), "\(repaid.stdout)")
+        let books = try cli.run(["ledger", "trial-balance", "--format", "csv"])
+        let totalRow = books.stdout.components(separatedBy: "\r\n").first { $0.hasPrefix("total,") }
+        #expect(totalRow == "total,UZS,10945595.97,10945595.97,0.00", "\(books.stdout)")
+    }
+}
+
+extension CLIReadingTests {
+    @Test("commands take what people type: a family's code, a programme's name, a family's code for its one project")
+    func readableReferences() async throws {
+        let (cli, _) = try await Self.book()
+        let project = try cli.json(["project", "add", "--family", "an-0001", "--type", "baking", "--title", "Tandir bread"])
+        #expect(project["title"] as? String == "Tandir bread")
+        // AN-0001 now has two projects: naming it for a loan is refused with both ids.
+        let ambiguous = try cli.run(["loan", "open", "--programme", "Family Business 2025", "--project", "AN-0001", "--principal", "1000000",
+                                     "--rate", "24", "--method", "annuity", "--installments", "6", "--planned-on", "2025-02-01"])
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.stderr.contains("family AN-0001 has 2 projects; give one's id: "), "\(ambiguous.stderr)")
+        #expect(ambiguous.stderr.contains(try #require(project["id"] as? String)))
+        // A family with one project is enough to name it.
+        _ = try cli.json(["family", "add", "AN-0002", "--region", "Andijon", "--district", "Asaka"])
+        _ = try cli.json(["project", "add", "--family", "AN-0002", "--type", "retail", "--title", "Corner shop"])
+        let loan = try cli.json(["loan", "open", "--programme", "family business 2025", "--project", "AN-0002", "--principal", "1000000",
+                                 "--rate", "24", "--method", "annuity", "--installments", "6", "--planned-on", "2025-02-01"])
+        #expect(loan["status"] as? String == "approved")
+        let grant = try cli.json(["grant", "open", "--programme", "Family Business 2025", "--project", "AN-0002", "--total", "500000",
+                                  "--tranche", "500000,2025-03-01,none"])
+        #expect(grant["total"] as? String == "500000.00")
+        let unknown = try cli.run(["project", "add", "--family", "AN-0404", "--type", "retail", "--title", "Nothing"])
+        #expect(unknown.stderr.contains("family_id: no family AN-0404 in this organization"), "\(unknown.stderr)")
+    }
+}
+
 @Suite("--help")
 struct HelpTests {
     static func help(_ command: [String], columns: Int) throws -> String {

@@ -21,22 +21,23 @@ public struct Grants: Sendable {
         try actor.require(.admin, .coordinator, to: "open grants")
         return try await database.transaction(as: actor) { connection in
             var errors = FieldErrors()
-            let programmeID = errors.id(input.programme_id, "/programme_id")
+            // Ids, or what a person types: the programme's name, the family's code for its one project.
+            var programmeID: UUID?
             var programmeCurrency: Currency?
-            if let programmeID {
-                if let row = try connection.query(
+            if let key = errors.text(input.programme_id, "/programme_id") {
+                programmeID = try References.programme(key, connection, organizationID: actor.organizationID)
+                if let programmeID, let row = try connection.query(
                     "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID, actor.organizationID]
                 ).first {
                     programmeCurrency = Currency.named(try row.decode(0, as: String.self))
                 } else {
-                    errors.add("/programme_id", "there is no programme with this id")
+                    errors.add("/programme_id", "there is no programme \(key) in this organization")
                 }
             }
-            let projectID = errors.id(input.project_id, "/project_id")
-            if let projectID, try connection.query(
-                "SELECT 1 FROM projects WHERE id = $1 AND organization_id = $2", [projectID, actor.organizationID]
-            ).rowCount == 0 {
-                errors.add("/project_id", "there is no project with this id")
+            var projectID: UUID?
+            if let key = errors.text(input.project_id, "/project_id") {
+                projectID = try References.project(key, connection, organizationID: actor.organizationID, pointer: "/project_id")
+                if projectID == nil { errors.add("/project_id", "there is no project \(key) in this organization") }
             }
             let currency = errors.currency(input.currency, "/currency")
             if let currency, let programmeCurrency, currency != programmeCurrency {

@@ -13,8 +13,9 @@ public struct Loans: Sendable {
     public func open(_ input: LoanInput, as actor: Actor) async throws -> LoanView {
         try actor.require(.admin, .coordinator, to: "open loans")
         var errors = FieldErrors()
-        let programmeID = errors.id(input.programme_id, "/programme_id")
-        let projectID = errors.id(input.project_id, "/project_id")
+        // Ids, or what a person types: the programme's name, the family's code for its one project.
+        let programmeKey = errors.text(input.programme_id, "/programme_id")
+        let projectKey = errors.text(input.project_id, "/project_id")
         let currency = errors.currency(input.currency, "/currency")
         let principal = errors.amount(input.principal, "/principal", currency: currency)
         let rate = input.annual_rate.map { ($0, $0.decimalValue) }
@@ -37,16 +38,17 @@ public struct Loans: Sendable {
             throw RavnaqError.invalid(termErrors.sorted { $0.key < $1.key }.map { .init(pointer: "/" + $0.key, detail: $0.value) })
         }
         return try await database.transaction(as: actor) { connection in
-            guard let programmeCurrency = try connection.query(
-                "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID!, actor.organizationID]
-            ).first?.decode(0, as: String.self) else {
+            guard let programmeID = try References.programme(programmeKey!, connection, organizationID: actor.organizationID),
+                  let programmeCurrency = try connection.query(
+                      "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID, actor.organizationID]
+                  ).first?.decode(0, as: String.self) else {
                 throw RavnaqError.invalid("/programme_id", "no programme \(input.programme_id!) in this organization")
             }
             guard programmeCurrency == currency!.code else {
                 throw RavnaqError.invalid("/currency", "the programme lends in \(programmeCurrency), not \(currency!.code)")
             }
-            guard try connection.query("SELECT 1 FROM projects WHERE id = $1 AND organization_id = $2",
-                                       [projectID!, actor.organizationID]).rowCount == 1 else {
+            guard let projectID = try References.project(projectKey!, connection, organizationID: actor.organizationID,
+                                                         pointer: "/project_id") else {
                 throw RavnaqError.invalid("/project_id", "no project \(input.project_id!) in this organization")
             }
             let id: UUID = try connection.query(
@@ -55,7 +57,7 @@ public struct Loans: Sendable {
                                    frequency, grace_periods, planned_disbursement_on, first_due_on)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
                 """,
-                [actor.organizationID, programmeID!, projectID!, currency!.code, currency!.format(principal!), terms.annualRatePercent,
+                [actor.organizationID, programmeID, projectID, currency!.code, currency!.format(principal!), terms.annualRatePercent,
                  method!.rawValue, installments!, frequency!.rawValue, terms.gracePeriods, planned!, firstDue]
             ).first!.decode(0)
             return try Self.view(connection, key: id.idString, actor: actor, asOf: nil)

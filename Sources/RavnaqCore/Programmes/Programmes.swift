@@ -109,11 +109,12 @@ public struct Programmes: Sendable {
         }
     }
 
-    public func get(_ id: String, as actor: Actor) async throws -> ProgrammeView {
-        guard let uuid = UUID(uuidString: id) else { throw RavnaqError.notFound("programme \(id)") }
-        return try await database.transaction(as: actor) { connection in
-            try Self.find(connection, id: uuid, organizationID: actor.organizationID)
-        }.orThrow("programme \(id)")
+    /// A programme by its id or its name (case ignored).
+    public func get(_ key: String, as actor: Actor) async throws -> ProgrammeView {
+        try await database.transaction(as: actor) { connection in
+            try References.programme(key, connection, organizationID: actor.organizationID)
+                .flatMap { try Self.find(connection, id: $0, organizationID: actor.organizationID) }
+        }.orThrow("programme \(key)")
     }
 
     /// Donor money received: debit cash, credit donor_funds (SPEC §3).

@@ -51,7 +51,7 @@ public struct Projects: Sendable {
     public func create(_ input: ProjectInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, to: "log projects")
         var errors = FieldErrors()
-        let familyID = errors.id(input.family_id, "/family_id")
+        let familyKey = errors.text(input.family_id, "/family_id")
         let type = errors.choice(input.type, "/type", as: ProjectType.self)
         let title = errors.text(input.title, "/title")
         let startedOn = errors.date(input.started_on, "/started_on", required: false)
@@ -60,16 +60,16 @@ public struct Projects: Sendable {
         let costs = errors.amount(input.expected_monthly_costs, "/expected_monthly_costs", currency: .uzs, required: false, allowZero: true)
         try errors.check()
         return try await database.transaction(as: actor) { connection in
-            guard try connection.query("SELECT 1 FROM families WHERE id = $1 AND organization_id = $2",
-                                       [familyID!, actor.organizationID]).rowCount == 1
-            else { throw RavnaqError.invalid("/family_id", "no family \(input.family_id!) in this organization") }
+            // The family's id or its code.
+            guard let familyID = try References.family(familyKey!, connection, organizationID: actor.organizationID)
+            else { throw RavnaqError.invalid("/family_id", "no family \(familyKey!) in this organization") }
             let id: UUID = try connection.query(
                 """
                 INSERT INTO projects (organization_id, family_id, type, title, description, started_on,
                                       expected_monthly_revenue, expected_monthly_costs)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
                 """,
-                [actor.organizationID, familyID!, type!.rawValue, title!, input.description, startedOn,
+                [actor.organizationID, familyID, type!.rawValue, title!, input.description, startedOn,
                  (revenue ?? .zero).formatted(minorDigits: 2), (costs ?? .zero).formatted(minorDigits: 2)]
             ).first!.decode(0)
             return try Self.find(connection, id: id, organizationID: actor.organizationID)!
