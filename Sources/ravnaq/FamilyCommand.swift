@@ -69,7 +69,7 @@ struct FamilyCommand: AsyncParsableCommand {
             let page = try await CLI.withActor(acting) { database, actor in
                 try await ListPage.all(atMost: limit) { try await Families(database: database).list(query: q, page: $0, as: actor) }
             }
-            try output.print(page.data(), rows: "items", columns: ["id", "code", "region", "district", "status"])
+            try output.print(page.data(), rows: "items", columns: ["id", "code", "head", "region", "district", "status"])
         }
     }
 

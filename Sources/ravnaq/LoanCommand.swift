@@ -8,7 +8,7 @@ struct LoanCommand: AsyncParsableCommand {
         commandName: "loan",
         abstract: "Loans: open, disburse, repay, schedule, show, write off, and the daily collection list.",
         discussion: HelpText.fitted("Wherever a loan is named, its id or its number (L-000123) works."),
-        subcommands: [Open.self, Disburse.self, Repay.self, Reverse.self, Schedule.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self]
+        subcommands: [Open.self, Disburse.self, Repay.self, Repayments.self, Reverse.self, Schedule.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self]
     )
 
     struct Open: AsyncParsableCommand {
@@ -102,9 +102,13 @@ struct LoanCommand: AsyncParsableCommand {
     struct Reverse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Reverse a wrong repayment; later repayments are allocated afresh.",
-            discussion: HelpText.fitted("Example:\n  ravnaq loan reverse L-000001 7d3a… --date 2025-02-20"))
+            discussion: HelpText.fitted("""
+                Examples:
+                  ravnaq loan repayments L-000001     # lists the ids to reverse
+                  ravnaq loan reverse L-000001 7d3a… --date 2025-02-20
+                """))
         @Argument var loan: String
-        @Argument(help: "The repayment's id.") var repayment: String
+        @Argument(help: "The repayment's id (see `ravnaq loan repayments`).") var repayment: String
         @Option(help: "The day it is reversed (default today); the books undo it on the repayment's own date.") var date: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -114,6 +118,39 @@ struct LoanCommand: AsyncParsableCommand {
                 try await Loans(database: database).reverse(loan, repayment: repayment, DateInput(date: date), as: actor, idempotency: nil)
             }
             try output.print(answer.json, columns: LoanCommand.repaymentColumns)
+        }
+    }
+
+    struct Repayments: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a loan's repayments and recoveries in date order, with allocation and reversal.",
+            discussion: HelpText.fitted("""
+                Reversed ones are listed too, with the day they were reversed.
+                Examples:
+                  ravnaq loan repayments L-000001
+                  ravnaq loan repayments L-000001 --format csv --sep ';'
+                """))
+        @Argument var loan: String
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        /// A row of the table and the CSV: the allocation's parts as columns of their own.
+        struct Row: Encodable {
+            let id, date, kind, amount, principal, interest, fees: String
+            let reversed_on: String?
+        }
+
+        static let columns = ["id", "date", "kind", "amount", "principal", "interest", "fees", "reversed_on"]
+
+        func run() async throws {
+            let page = try await CLI.withActor(acting) { database, actor in
+                try await Paged.all { try await Loans(database: database).repayments(loan, page: $0, as: actor) }
+            }
+            if output.resolvedFormat == .json { return try output.print(page.data()) }
+            try output.print(page.items.map {
+                Row(id: $0.id, date: $0.date, kind: $0.kind, amount: $0.amount, principal: $0.allocation.principal,
+                    interest: $0.allocation.interest, fees: $0.allocation.fees, reversed_on: $0.reversed_on)
+            }, columns: Self.columns)
         }
     }
 

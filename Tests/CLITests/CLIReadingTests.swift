@@ -41,6 +41,29 @@ struct CLIReadingTests {
         #expect(csv.stdout.hasPrefix("\u{FEFF}id,full_name,sex,birth_date,relation,pinfl,disability,works\r\n"))
     }
 
+    @Test("loan repayments prints every repayment in a fixed column order, the reversed one with its day; family list names the head")
+    func repaymentsAndHeads() async throws {
+        let (cli, loan) = try await Self.book()
+        var ids: [String] = []
+        for date in ["2025-02-15", "2025-03-15"] {
+            ids.append(try #require(try cli.json(["loan", "repay", loan, "945595.97", "--date", date])["id"] as? String))
+        }
+        _ = try cli.json(["loan", "reverse", loan, ids[0], "--date", "2025-03-20"])
+        let csv = try cli.run(["loan", "repayments", loan, "--format", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        // After the reversal the second repayment pays the first installment.
+        #expect(csv.stdout == "\u{FEFF}id,date,kind,amount,principal,interest,fees,reversed_on\r\n"
+                + "\(ids[0]),2025-02-15,repayment,945595.97,745595.97,200000.00,0.00,2025-03-20\r\n"
+                + "\(ids[1]),2025-03-15,repayment,945595.97,745595.97,200000.00,0.00,\r\n", "\(csv.stdout)")
+        let json = try cli.json(["loan", "repayments", loan])
+        #expect((json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == ids)
+        #expect(json["next_cursor"] is NSNull)
+
+        let families = try cli.run(["family", "list", "--format", "csv"])
+        #expect(families.stdout.hasPrefix("\u{FEFF}id,code,head,region,district,status\r\n"), "\(families.stdout)")
+        #expect(families.stdout.contains(",AN-0001,Dilnoza Karimova,Andijon,Asaka,active\r\n"), "\(families.stdout)")
+    }
+
     @Test("a negative amount reaches the amount check and its message; a missing one says so")
     func negativeAmounts() async throws {
         let (cli, loan) = try await Self.book()

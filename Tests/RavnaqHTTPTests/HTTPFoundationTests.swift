@@ -148,7 +148,8 @@ struct HTTPFoundationTests {
         let app = try await TestApp.make()
         let token = app.adminToken
         try await app.test { client in
-            for (method, path, allow) in [(HTTPRequest.Method.get, "/api/v1/loans/L-000001/repayments", "POST"),
+            for (method, path, allow) in [(HTTPRequest.Method.get, "/api/v1/loans/L-000001/write-off", "POST"),
+                                          (.put, "/api/v1/loans/L-000001/repayments", "GET, POST"),
                                           (.delete, "/api/v1/families/AN-0001", "GET, PATCH"), (.put, "/api/v1/loans", "GET, POST")] {
                 try await client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(token)"]) { response in
                     #expect(response.status == .methodNotAllowed, "\(method) \(path)")

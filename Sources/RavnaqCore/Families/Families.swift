@@ -92,15 +92,22 @@ public struct Families: Sendable {
     /// Families, oldest first, optionally searched by code or member name (apostrophes of Uzbek
     /// Latin folded into one, case ignored); by code only for grant officers. The search text is
     /// a literal substring — `%`, `_` and `\` are characters like any other, never a pattern.
+    /// Each item names its `head`: the full name of the member whose relation is head (the first
+    /// registered, should there be two), null when there is none or the names were erased; for
+    /// grant officers always null, and their query does not name the column (they may not read it).
     public func list(query: String?, page: Page, as actor: Actor) async throws -> ListPage {
         let list = ListKey("/families", of: actor, filters: [query ?? ""])
         let after = try page.after(in: list)
         let byName = actor.seesPersonalData
             ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND strpos(fold_name(m.full_name), fold_name($2)) > 0)" : ""
+        // One index probe per row of the page (members_family), after the page is chosen.
+        let head = actor.seesPersonalData
+            ? "(SELECT h.full_name FROM members h WHERE h.family_id = f.id AND h.relation = 'head' ORDER BY h.created_at, h.id LIMIT 1)"
+            : "NULL::text"
         return try await database.transaction(as: actor) { connection in
             let rows = try connection.query(
                 """
-                SELECT json_build_object('id', f.id, 'code', f.code, 'region', f.region, 'district', f.district,
+                SELECT json_build_object('id', f.id, 'code', f.code, 'head', \(head), 'region', f.region, 'district', f.district,
                                          'status', f.status, 'categories', f.categories)::text,
                        f.created_at::text, f.id
                 FROM families f

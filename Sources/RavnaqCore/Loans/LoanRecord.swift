@@ -29,6 +29,19 @@ struct LoanRecord: Sendable {
         let transactionID: UUID
 
         var input: RepaymentInput { RepaymentInput(id: id.idString, date: date, amount: amount) }
+
+        /// From the columns id, paid_on, amount, kind, principal, interest, fees, reversed_on,
+        /// transaction_id (amounts as text), in that order.
+        init(row: PostgresRow, currency: Currency) throws {
+            id = try row.decode(0)
+            date = try row.decode(1)
+            amount = currency.parse(try row.decode(2))!
+            kind = try row.decode(3)
+            allocation = Allocation(principal: currency.parse(try row.decode(4))!, interest: currency.parse(try row.decode(5))!,
+                                    fees: currency.parse(try row.decode(6))!)
+            reversedOn = try row.decode(7, as: LocalDate?.self)
+            transactionID = try row.decode(8)
+        }
     }
 
     /// Loads the loan by id or readable number; `lock` takes the row lock that serializes money
@@ -86,13 +99,7 @@ struct LoanRecord: Sendable {
             SELECT id, paid_on, amount::text, kind, principal::text, interest::text, fees::text, reversed_on, transaction_id
             FROM repayments WHERE loan_id = $1 ORDER BY recorded_at, id
             """, [id]
-        ).rows.map {
-            Repayment(
-                id: try $0.decode(0), date: try $0.decode(1), amount: currency.parse(try $0.decode(2))!, kind: try $0.decode(3),
-                allocation: Allocation(principal: currency.parse(try $0.decode(4))!, interest: currency.parse(try $0.decode(5))!,
-                                       fees: currency.parse(try $0.decode(6))!),
-                reversedOn: try $0.decode(7, as: LocalDate?.self), transactionID: try $0.decode(8))
-        }
+        ).rows.map { try Repayment(row: $0, currency: currency) }
     }
 
     /// The repayments that count for the schedule: not reversed, not recoveries.

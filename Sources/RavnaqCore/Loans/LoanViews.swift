@@ -28,6 +28,55 @@ public struct LoanView: Encodable, Sendable {
     public let written_off_on: String?
     public let written_off_principal: String?
     public let write_off_reason: String?
+    /// How many items `/loans/{id}/repayments` lists (repayments and recoveries, reversed ones
+    /// included, whatever `as_of`), and the last of them in its order (null when there is none).
+    public let repayments_count: Int
+    public let latest_repayment: OrNull<RepaymentItem>
+}
+
+/// A value that is `null` in JSON when absent, where the synthesized encoding would leave the key out.
+public struct OrNull<Value: Encodable & Sendable>: Encodable, Sendable {
+    public let value: Value?
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
+/// An item of a loan's repayment list (`GET /loans/{id}/repayments`): a repayment or a recovery
+/// with its current allocation, and the day it was reversed (null unless it was).
+public struct RepaymentItem: Encodable, Sendable, ListItem {
+    public let id: String
+    public let kind: String
+    public let date: String
+    public let amount: String
+    public let currency: String
+    public let allocation: AllocationView
+    public let reversed_on: String?
+
+    init(_ repayment: LoanRecord.Repayment, currency: Currency) {
+        id = repayment.id.idString
+        kind = repayment.kind
+        date = repayment.date.description
+        amount = currency.format(repayment.amount)
+        self.currency = currency.code
+        allocation = AllocationView(repayment.allocation, currency)
+        reversed_on = repayment.reversedOn?.description
+    }
+
+    enum CodingKeys: String, CodingKey { case id, kind, date, amount, currency, allocation, reversed_on }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(date, forKey: .date)
+        try container.encode(amount, forKey: .amount)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(allocation, forKey: .allocation)
+        try container.encode(reversed_on, forKey: .reversed_on)
+    }
 }
 
 public struct AllocationView: Encodable, Sendable, Equatable {
@@ -77,7 +126,7 @@ public struct RepaymentView: Encodable, Sendable {
 }
 
 extension LoanRecord {
-    func view(state: LoanState, asOf: LocalDate) -> LoanView {
+    func view(state: LoanState, repayments: [Repayment], asOf: LocalDate) -> LoanView {
         let format = currency.format
         // Nothing is owed on a loan not yet disbursed, or no longer carried after a write-off.
         let carried = !isWrittenOff(asOf: asOf) && (disbursedOn.map { $0 <= asOf } ?? false)
@@ -94,7 +143,15 @@ extension LoanRecord {
             total_owed: format(carried ? state.totalOwed : .zero),
             paid: AllocationView(state.totalPaid, currency),
             written_off_on: writtenOffOn?.description, written_off_principal: writtenOffPrincipal.map(format),
-            write_off_reason: writeOffReason)
+            write_off_reason: writeOffReason,
+            repayments_count: repayments.count,
+            latest_repayment: OrNull(value: Self.latest(repayments).map { RepaymentItem($0, currency: currency) }))
+    }
+
+    /// The last repayment in the list's order: by date, then id (PostgreSQL orders uuids as
+    /// their lower-case hex spelling does).
+    static func latest(_ repayments: [Repayment]) -> Repayment? {
+        repayments.max { ($0.date, $0.id.idString) < ($1.date, $1.id.idString) }
     }
 
     func isWrittenOff(asOf: LocalDate) -> Bool {

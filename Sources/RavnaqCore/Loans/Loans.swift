@@ -380,6 +380,31 @@ public struct Loans: Sendable {
         }
     }
 
+    /// A loan's repayments and recoveries, reversed ones included, in date order (paid_on, then
+    /// id), each with its current allocation and the day it was reversed. The loan is named and
+    /// seen as elsewhere: another organization's, or a family not assigned to a mentor, is a 404.
+    public func repayments(_ key: String, page: Page, as actor: Actor) async throws -> Paged<RepaymentItem> {
+        try await database.transaction(as: actor) { connection in
+            let loan = try Self.load(connection, key, actor)
+            let list = ListKey("/loans/{id}/repayments", of: actor, filters: [loan.id.idString])
+            let after = try page.after(in: list)
+            let rows = try connection.query(
+                """
+                SELECT r.id, r.paid_on, r.amount::text, r.kind, r.principal::text, r.interest::text, r.fees::text, r.reversed_on,
+                       r.transaction_id, r.paid_on::text, r.id::text
+                FROM repayments r
+                WHERE r.loan_id = $1 AND r.organization_id = $2
+                  AND ($3::date IS NULL OR (r.paid_on, r.id) > ($3::date, $4::uuid))
+                ORDER BY r.paid_on, r.id LIMIT $5
+                """,
+                [loan.id, actor.organizationID, after?[0], after?[1], page.limit + 1]
+            ).rows
+            return try Paged(rows: rows, page: page, list: list) {
+                RepaymentItem(try LoanRecord.Repayment(row: $0, currency: loan.currency), currency: loan.currency)
+            }
+        }
+    }
+
     public func list(projectID: String?, page: Page, as actor: Actor) async throws -> ListPage {
         var errors = FieldErrors()
         let project = errors.id(projectID, "/project_id", required: false)
@@ -424,8 +449,8 @@ public struct Loans: Sendable {
     static func view(_ connection: PostgresConnection, key: String, actor: Actor, asOf: LocalDate?) throws -> LoanView {
         let loan = try load(connection, key, actor)
         let asOf = try asOf ?? Organizations.today(connection, organizationID: actor.organizationID)
-        let (state, _, _) = try loan.state(connection, asOf: asOf)
-        return loan.view(state: state, asOf: asOf)
+        let (state, repayments, _) = try loan.state(connection, asOf: asOf)
+        return loan.view(state: state, repayments: repayments, asOf: asOf)
     }
 
     static func problemType(_ error: RepaymentError) -> String {

@@ -140,7 +140,9 @@ struct FamiliesController {
         "relation": {"enum": ["head", "spouse", "son", "daughter", "parent", "other"]},
         "pinfl": {"type": ["string", "null"], "description": "null for grant officers"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
       "FamilySummary": {"type": "object", "properties": {
-        "id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"},
+        "id": {"type": "string"}, "code": {"type": "string"},
+        "head": {"type": ["string", "null"], "description": "the full name of the member whose relation is head; null when there is none, the names were erased (consent withdrawn), or for grant officers"},
+        "region": {"type": "string"}, "district": {"type": "string"},
         "status": {"enum": ["active", "graduated", "exited"]}, "categories": {"type": "array", "items": {"type": "string"}}}},
       "FamilyInput": {"type": "object", "required": ["code", "region", "district"], "properties": {
         "code": {"type": "string", "examples": ["AN-0001"]}, "region": {"type": "string"}, "district": {"type": "string"}, "mahalla": {"type": "string"},

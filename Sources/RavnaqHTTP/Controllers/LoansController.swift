@@ -12,6 +12,7 @@ struct LoansController {
         group.get("loans/:id", use: get)
         group.get("loans/:id/schedule", use: schedule)
         group.post("loans/:id/disbursements", use: disburse)
+        group.get("loans/:id/repayments", use: repayments)
         group.post("loans/:id/repayments", use: repay)
         group.post("loans/:id/repayments/:rid/reversal", use: reverse)
         group.post("loans/:id/write-off", use: writeOff)
@@ -67,6 +68,10 @@ struct LoansController {
         let (input, body) = try await request.decode(DateInput.self)
         return try await loans.disburse(try context.parameters.require("id"), input, as: try context.requireActor(),
                                         idempotency: request.idempotencyKey(body: body))
+    }
+
+    @Sendable func repayments(_ request: Request, context: RavnaqRequestContext) async throws -> Paged<RepaymentItem> {
+        try await loans.repayments(try context.parameters.require("id"), page: try request.page(), as: try context.requireActor())
     }
 
     @Sendable func repay(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
@@ -128,6 +133,10 @@ struct LoansController {
                  "responses": {"201": {"description": "The loan."}, "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/loans/{id}/repayments": {
+        "get": {"summary": "The loan's repayments and recoveries, reversed ones included, in date order (then by id), each with its current allocation and reversed_on (null unless reversed) — where loan reverse finds a repayment's id. Seen as the loan is: another organization's loan, or for a mentor a family not assigned to them, is a 404",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of repayments.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/RepaymentItem"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
+                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
         "post": {"summary": "Record a repayment, allocated oldest installment first, fees → interest → principal; after a write-off it is a recovery. Honours Idempotency-Key",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["amount", "date"], "properties": {
@@ -170,7 +179,14 @@ struct LoansController {
       "Loan": {"type": "object", "properties": {"id": {"type": "string"}, "number": {"type": "string"}, "status": {"enum": ["approved", "active", "repaid", "written_off"]},
         "principal": {"$ref": "#/components/schemas/Amount"}, "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer"},
         "overdue": {"$ref": "#/components/schemas/Amount"}, "total_owed": {"$ref": "#/components/schemas/Amount"}, "as_of": {"$ref": "#/components/schemas/Date"},
-        "paid": {"type": "object", "properties": {"principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}}}}
+        "paid": {"type": "object", "properties": {"principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}},
+        "repayments_count": {"type": "integer", "minimum": 0, "description": "how many items /loans/{id}/repayments lists: repayments and recoveries, reversed ones included, whatever as_of"},
+        "latest_repayment": {"oneOf": [{"$ref": "#/components/schemas/RepaymentItem"}, {"type": "null"}], "description": "the last item of /loans/{id}/repayments (by date, then id); null when there is none"}}},
+      "RepaymentItem": {"type": "object", "required": ["id", "kind", "date", "amount", "currency", "allocation", "reversed_on"], "properties": {
+        "id": {"type": "string", "description": "what loan reverse and /repayments/{rid}/reversal take"}, "kind": {"enum": ["repayment", "recovery"]},
+        "date": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"},
+        "allocation": {"type": "object", "description": "the current allocation (recomputed after an earlier repayment's reversal; all zero for a recovery)", "properties": {"principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}},
+        "reversed_on": {"type": ["string", "null"], "format": "date", "description": "the day it was reversed; null unless it was"}}}
     }}
     """#
 }
