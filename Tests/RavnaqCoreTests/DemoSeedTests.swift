@@ -67,6 +67,60 @@ struct DemoSeedTests {
         #expect(balance.total_debit == balance.total_credit)
     }
 
+    @Test("every family with a mentor has a history of visits in its assignment; the due list of the load day is short and recent")
+    func visits() async throws {
+        let database = try await TestDatabase.make()
+        let logins = try await DemoSeed(database: database, logger: logger).load()
+        let coordinator = try await Users(database: database).authenticate(token: try #require(logins.first { $0.role == .coordinator }).token)
+        let checks = try await database.pool.withConnection { connection in
+            try [
+                // Active families with a current mentor and no visit, or fewer than six.
+                """
+                SELECT count(*) FROM families f JOIN mentor_assignments a ON a.family_id = f.id AND a.to_on IS NULL
+                WHERE f.status = 'active' AND (SELECT count(*) FROM visits v WHERE v.family_id = f.id) < 6
+                """,
+                // Visits not by the family's mentor, outside the assignment, without notes or
+                // not planning a later visit.
+                """
+                SELECT count(*) FROM visits v
+                WHERE NOT EXISTS (SELECT 1 FROM mentor_assignments a WHERE a.family_id = v.family_id AND a.mentor_id = v.mentor_id
+                                  AND a.from_on <= v.visited_on AND (a.to_on IS NULL OR a.to_on > v.visited_on))
+                   OR v.notes IS NULL OR v.next_visit_on <= v.visited_on
+                """,
+                // Visits in the future, and gaps of more than 60 days between two visits.
+                """
+                SELECT count(*) FROM (
+                    SELECT visited_on, lead(visited_on) OVER (PARTITION BY family_id ORDER BY visited_on) AS following FROM visits) v
+                WHERE v.visited_on > current_date + 1 OR v.following - v.visited_on > 60
+                """,
+                "SELECT count(*) FROM families WHERE status = 'active'",
+            ].map { try connection.query($0).first!.decode(0, as: Int.self) }
+        }
+        #expect(checks[0] == 0)
+        #expect(checks[1] == 0)
+        #expect(checks[2] == 0)
+        #expect(checks[3] == 60)
+
+        // As of the load day each mentor has a few families due, all visited before and at
+        // most a few weeks overdue; most of their families are not due yet.
+        let mentors = logins.filter { $0.role == .mentor }
+        #expect(mentors.count == 3)
+        var overdue = 0
+        for mentor in mentors {
+            let answer = try await CaseManagement(database: database).due(mentor: mentor.email, asOf: nil, as: coordinator)
+            let due = try #require(try JSONSerialization.jsonObject(with: Data(answer.text.utf8)) as? [String: Any])
+            let items = try #require(due["items"] as? [[String: Any]])
+            #expect((1...6).contains(items.count), "\(mentor.email): \(items.count) families due")
+            for item in items {
+                #expect(item["last_visit_on"] is String, "\(item["code"] ?? "?") never visited")
+                let days = try #require(item["days_overdue"] as? Int)
+                #expect((0...30).contains(days), "\(item["code"] ?? "?") is \(days) days overdue")
+                if days > 7 { overdue += 1 }
+            }
+        }
+        #expect(overdue >= 1)
+    }
+
     @Test("a second load adds nothing and gives fresh tokens; a database of other organizations is refused")
     func reloadAndRefusal() async throws {
         let database = try await TestDatabase.make()

@@ -25,6 +25,7 @@ struct DemoData: Decodable {
     let male_names: [String]
     let surnames: [String]
     let projects: [String: [String]]
+    let visit_notes: [String]
 
     static func load() throws -> DemoData {
         guard let file = embeddedSeed.first(where: { $0.name == "demo.json" }) else {

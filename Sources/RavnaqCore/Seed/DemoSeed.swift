@@ -61,7 +61,8 @@ public struct DemoSeed: Sendable {
 
 /// Builds the demo's programmes, 60 families, their projects, loans (on time, late by about 10,
 /// 40 and 100 days, repaid, written off) and grants (committed, part-accounted, fully disbursed);
-/// then their training and a year of progress (`DemoBuilder+Progress.swift`).
+/// then their training, a year of progress (`DemoBuilder+Progress.swift`) and the mentors' visits
+/// (`DemoBuilder+Visits.swift`).
 struct DemoBuilder {
     /// What the progress part needs to know of each family.
     struct DemoFamily {
@@ -72,6 +73,8 @@ struct DemoBuilder {
         let started: LocalDate
         let consentOn: LocalDate
         let active: Bool
+        /// The mentor assigned to the family from its consent day on (none without mentors).
+        let mentor: Actor?
     }
 
     let database: Database
@@ -116,9 +119,10 @@ struct DemoBuilder {
                             members: households.members(index, &random)),
                 as: coordinator).family
             let familyID = try id(family)
-            if !mentors.isEmpty {
+            let mentor = mentors.isEmpty ? nil : mentors[index % mentors.count]
+            if let mentor {
                 _ = try await Families(database: database).assignMentor(
-                    family: familyID, mentor: mentors[index % mentors.count].name, from: consentOn.description, as: coordinator)
+                    family: familyID, mentor: mentor.name, from: consentOn.description, as: coordinator)
             }
             let type = types[index % types.count]
             let startedOn = consentOn.adding(days: 20)
@@ -132,7 +136,7 @@ struct DemoBuilder {
             let memberIDs = try (JSONSerialization.jsonObject(with: Data(family.text.utf8)) as? [String: Any])?["members"]
                 .flatMap { $0 as? [[String: Any]] }?.compactMap { $0["id"] as? String } ?? []
             built.append(DemoFamily(index: index, id: familyID, memberIDs: memberIDs, project: projectID, started: startedOn,
-                                    consentOn: consentOn, active: index % 15 != 14))
+                                    consentOn: consentOn, active: index % 15 != 14, mentor: mentor))
             if index % 15 == 14 { continue }  // a project still being planned
             _ = try await Projects(database: database).changeStatus(
                 project: projectID, StatusInput(status: "active", date: startedOn.description), as: coordinator)
@@ -144,6 +148,7 @@ struct DemoBuilder {
         }
         try await training(built)
         try await progress(built, random: &random)
+        try await visits(built, random: &random)
     }
 
     func id(_ json: JSONText) throws -> String {
