@@ -10,7 +10,7 @@ enum ProgressRecords {
         static let configuration = CommandConfiguration(
             abstract: "Record a project's month (or correct it with --correct).",
             discussion: HelpText.fitted("Example:\n  ravnaq progress report 9c0d… --period 2025-03 --revenue 3200000 --costs 1100000 --units-sold 40 --members-working 2"))
-        @Argument(help: "The project's id.") var project: String
+        @Argument(help: "The project's id, or its family's code when the family has one project.") var project: String
         @Option var period: String
         @Option(parsing: .unconditional) var revenue: String
         @Option(parsing: .unconditional) var costs: String

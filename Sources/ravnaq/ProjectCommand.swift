@@ -52,7 +52,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a project.", discussion: HelpText.fitted("Example:\n  ravnaq project show 9c0d…"))
-        @Argument var project: String
+        @Argument(help: "The project's id, or its family's code when the family has one project.") var project: String
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 
@@ -66,7 +66,7 @@ struct ProjectCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a project along planned → active → (suspended ↔ active) → closed | failed.",
             discussion: HelpText.fitted("Example:\n  ravnaq project status 9c0d… suspended --date 2025-06-01 --reason \"illness\""))
-        @Argument var project: String
+        @Argument(help: "The project's id, or its family's code when the family has one project.") var project: String
         @Argument var status: String
         @Option var date: String
         @Option var reason: String?

@@ -129,6 +129,13 @@ extension CLIReadingTests {
         let grant = try cli.json(["grant", "open", "--programme", "Family Business 2025", "--project", "AN-0002", "--total", "500000",
                                   "--tranche", "500000,2025-03-01,none"])
         #expect(grant["total"] as? String == "500000.00")
+        // A project named in place of its id, by its family's code.
+        let active = try cli.json(["project", "status", "AN-0002", "active", "--date", "2025-02-01"])
+        #expect(active["status"] as? String == "active")
+        let report = try cli.json(["progress", "report", "AN-0002", "--period", "2025-03", "--revenue", "3200000", "--costs", "1100000"])
+        #expect(report["period"] as? String == "2025-03")
+        let twoProjects = try cli.run(["project", "show", "AN-0001"])
+        #expect(twoProjects.stderr.contains("family AN-0001 has 2 projects"), "\(twoProjects.stderr)")
         let unknown = try cli.run(["project", "add", "--family", "AN-0404", "--type", "retail", "--title", "Nothing"])
         #expect(unknown.stderr.contains("family_id: no family AN-0404 in this organization"), "\(unknown.stderr)")
     }

@@ -34,7 +34,8 @@ enum FamilyAccess {
 
     /// The family of a project, checked the same way.
     static func project(_ connection: PostgresConnection, _ key: String, actor: Actor, intent: Intent, on date: LocalDate) throws -> (project: UUID, family: UUID) {
-        guard let uuid = UUID(uuidString: key), let row = try connection.query(
+        let uuid = try References.existingProject(key, connection, organizationID: actor.organizationID)
+        guard let row = try connection.query(
             "SELECT family_id FROM projects WHERE id = $1 AND organization_id = $2", [uuid, actor.organizationID]
         ).first else { throw RavnaqError.notFound("project \(key)") }
         let family: UUID = try row.decode(0)

@@ -77,9 +77,9 @@ public struct Projects: Sendable {
     }
 
     public func get(_ id: String, as actor: Actor) async throws -> JSONText {
-        guard let uuid = UUID(uuidString: id) else { throw RavnaqError.notFound("project \(id)") }
-        return try await database.transaction(as: actor) { connection in
-            try Self.find(connection, id: uuid, organizationID: actor.organizationID)
+        try await database.transaction(as: actor) { connection in
+            try Self.find(connection, id: References.existingProject(id, connection, organizationID: actor.organizationID),
+                          organizationID: actor.organizationID)
         }.orThrow("project \(id)")
     }
 
@@ -106,12 +106,12 @@ public struct Projects: Sendable {
     /// Moves the project along its lifecycle; an impossible step is refused by PostgreSQL.
     public func changeStatus(project id: String, _ input: StatusInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, to: "change a project's status")
-        guard let uuid = UUID(uuidString: id) else { throw RavnaqError.notFound("project \(id)") }
         var errors = FieldErrors()
         let status = errors.choice(input.status, "/status", as: ProjectStatus.self)
         let date = errors.date(input.date, "/date")
         try errors.check()
         return try await database.transaction(as: actor) { connection in
+            let uuid = try References.existingProject(id, connection, organizationID: actor.organizationID)
             guard let current = try connection.query(
                 "SELECT status FROM projects WHERE id = $1 AND organization_id = $2 FOR UPDATE", [uuid, actor.organizationID]
             ).first else { throw RavnaqError.notFound("project \(id)") }
@@ -135,8 +135,8 @@ public struct Projects: Sendable {
     /// Makes the grant condition `business_plan_approved` hold.
     public func approveBusinessPlan(project id: String, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, to: "approve business plans")
-        guard let uuid = UUID(uuidString: id) else { throw RavnaqError.notFound("project \(id)") }
         return try await database.transaction(as: actor) { connection in
+            let uuid = try References.existingProject(id, connection, organizationID: actor.organizationID)
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             guard try connection.query(
                 "UPDATE projects SET business_plan_approved_on = coalesce(business_plan_approved_on, $3) WHERE id = $1 AND organization_id = $2",

@@ -40,7 +40,6 @@ extension Families {
 extension Projects {
     public func update(project key: String, _ input: ProjectInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, to: "change projects")
-        guard let id = UUID(uuidString: key) else { throw RavnaqError.notFound("project \(key)") }
         var errors = FieldErrors()
         if input.family_id != nil { errors.add("/family_id", "a project does not move to another family") }
         let type = errors.choice(input.type, "/type", as: ProjectType.self, required: false)
@@ -51,6 +50,7 @@ extension Projects {
         let costs = errors.amount(input.expected_monthly_costs, "/expected_monthly_costs", currency: .uzs, required: false, allowZero: true)
         try errors.check()
         return try await database.transaction(as: actor) { connection in
+            let id = try References.existingProject(key, connection, organizationID: actor.organizationID)
             guard try connection.query(
                 """
                 UPDATE projects SET type = coalesce($3, type), title = coalesce($4, title), description = coalesce($5, description),

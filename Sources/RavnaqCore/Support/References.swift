@@ -44,4 +44,13 @@ enum References {
         }
         return projects.first?.0
     }
+
+    /// A project named in a path (`/projects/{id}`, `ravnaq project status KEY`): its id, or its
+    /// family's code; none is a 404.
+    static func existingProject(_ key: String, _ connection: PostgresConnection, organizationID: UUID) throws -> UUID {
+        guard let id = try project(key, connection, organizationID: organizationID, pointer: "/project") else {
+            throw RavnaqError.notFound("project \(key)")
+        }
+        return id
+    }
 }
