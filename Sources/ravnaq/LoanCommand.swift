@@ -149,7 +149,7 @@ struct LoanCommand: AsyncParsableCommand {
             if output.resolvedFormat == .json { return try output.print(page.data()) }
             try output.print(page.items.map {
                 Row(id: $0.id, date: $0.date, kind: $0.kind, amount: $0.amount, principal: $0.allocation.principal,
-                    interest: $0.allocation.interest, fees: $0.allocation.fees, reversed_on: $0.reversed_on)
+                    interest: $0.allocation.interest, fees: $0.allocation.fees, reversed_on: $0.reversed_on.value)
             }, columns: Self.columns)
         }
     }

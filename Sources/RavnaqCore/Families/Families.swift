@@ -182,13 +182,10 @@ public struct Families: Sendable {
 
     /// The family's id from its id or its code (the CLI takes either).
     static func resolve(_ connection: PostgresConnection, key: String, organizationID: UUID) throws -> UUID {
-        let row = if let uuid = UUID(uuidString: key) {
-            try connection.query("SELECT id FROM families WHERE id = $1 AND organization_id = $2", [uuid, organizationID]).first
-        } else {
-            try connection.query("SELECT id FROM families WHERE lower(code) = lower($1) AND organization_id = $2", [key, organizationID]).first
+        guard let id = try References.family(key, connection, organizationID: organizationID) else {
+            throw RavnaqError.notFound("family \(key)")
         }
-        guard let row else { throw RavnaqError.notFound("family \(key)") }
-        return try row.decode(0)
+        return id
     }
 
     @discardableResult

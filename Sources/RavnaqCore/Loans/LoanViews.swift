@@ -53,7 +53,7 @@ public struct RepaymentItem: Encodable, Sendable, ListItem {
     public let amount: String
     public let currency: String
     public let allocation: AllocationView
-    public let reversed_on: String?
+    public let reversed_on: OrNull<String>
 
     init(_ repayment: LoanRecord.Repayment, currency: Currency) {
         id = repayment.id.idString
@@ -62,20 +62,7 @@ public struct RepaymentItem: Encodable, Sendable, ListItem {
         amount = currency.format(repayment.amount)
         self.currency = currency.code
         allocation = AllocationView(repayment.allocation, currency)
-        reversed_on = repayment.reversedOn?.description
-    }
-
-    enum CodingKeys: String, CodingKey { case id, kind, date, amount, currency, allocation, reversed_on }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(date, forKey: .date)
-        try container.encode(amount, forKey: .amount)
-        try container.encode(currency, forKey: .currency)
-        try container.encode(allocation, forKey: .allocation)
-        try container.encode(reversed_on, forKey: .reversed_on)
+        reversed_on = OrNull(value: repayment.reversedOn?.description)
     }
 }
 

@@ -99,16 +99,8 @@ public struct FieldErrors: Sendable {
         guard let currency else { return nil }  // the currency's own error is reported
         // The ledger's columns are numeric(18,2): sixteen digits before the point.
         let largest = "9999999999999999." + String(repeating: "9", count: currency.minorDigits)
-        let shape = value.text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let plainDecimal = value.text.range(of: #"^-?[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) != nil
         guard let amount = currency.parse(value.text), amount.minorUnits.magnitude <= currency.parse(largest)!.minorUnits.magnitude else {
-            if plainDecimal && shape.count == 2 && shape[1].count > currency.minorDigits {
-                add(pointer, "\"\(value.text)\" has more than \(currency.minorDigits) decimal places, the most \(currency.code) has")
-            } else if plainDecimal {
-                add(pointer, "\"\(value.text)\" is too large: the largest amount is \(largest)")
-            } else {
-                add(pointer, "\"\(value.text)\" is not an amount in \(currency.code) (a decimal such as 945595.97, at most \(currency.minorDigits) decimal places)")
-            }
+            add(pointer, Self.amountProblem(value.text, currency: currency, largest: largest))
             return nil
         }
         if amount.isNegative || (amount.isZero && !allowZero) {
@@ -116,6 +108,18 @@ public struct FieldErrors: Sendable {
             return nil
         }
         return amount
+    }
+
+    /// Why a text is no amount of the currency: too many decimals, too large, or no decimal at all.
+    /// Worked out only for a refused amount, off the path of every accepted one.
+    static func amountProblem(_ text: String, currency: Currency, largest: String) -> String {
+        guard text.range(of: #"^-?[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) != nil else {
+            return "\"\(text)\" is not an amount in \(currency.code) (a decimal such as 945595.97, at most \(currency.minorDigits) decimal places)"
+        }
+        let decimals = text.split(separator: ".", maxSplits: 1).dropFirst().first?.count ?? 0
+        return decimals > currency.minorDigits
+            ? "\"\(text)\" has more than \(currency.minorDigits) decimal places, the most \(currency.code) has"
+            : "\"\(text)\" is too large: the largest amount is \(largest)"
     }
 
     public mutating func currency(_ value: String?, _ pointer: String) -> Currency? {
