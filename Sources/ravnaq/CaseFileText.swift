@@ -7,15 +7,8 @@ enum CaseFileText {
 
     static func render(_ json: Data) throws -> String {
         let file = try JSONSerialization.jsonObject(with: json) as? [String: Any] ?? [:]
-        func text(_ value: Any?) -> String {
-            switch value {
-            case let string as String: string
-            case let number as NSNumber:
-                String(describing: type(of: number)) == "__NSCFBoolean" ? (number.boolValue ? "yes" : "no") : number.stringValue
-            case let list as [Any]: list.map { text($0) }.joined(separator: ", ")
-            default: ""
-            }
-        }
+        // A person reads yes and no; lists (categories) with commas.
+        func text(_ value: Any?) -> String { OutputOptions.text(value, booleans: ("yes", "no"), separator: ", ") }
         func table(_ title: String, _ rows: [[String: Any]], _ columns: [String], extra: [String: String] = [:]) -> String {
             guard !rows.isEmpty else { return "\(title): none" }
             let cells = rows.map { row in columns.map { extra[$0].map { key in text(row[key]) } ?? text(row[$0]) } }

@@ -65,15 +65,16 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
-    private static func text(_ value: Any?) -> String {
+    /// A JSON value as a cell: booleans as the words given, a list joined by `separator`.
+    static func text(_ value: Any?, booleans: (true: String, false: String) = ("true", "false"), separator: String = " ") -> String {
         switch value {
         case nil, is NSNull: ""
         case let string as String: string
         // JSON true/false arrive as Foundation's boolean NSNumber (and 1 and 0 also cast to Bool),
         // so the boolean is told apart by its class.
         case let number as NSNumber:
-            String(describing: type(of: number)) == "__NSCFBoolean" ? (number.boolValue ? "true" : "false") : number.stringValue
-        case let array as [Any]: array.map { text($0) }.joined(separator: " ")
+            String(describing: type(of: number)) == "__NSCFBoolean" ? (number.boolValue ? booleans.true : booleans.false) : number.stringValue
+        case let array as [Any]: array.map { text($0, booleans: booleans, separator: separator) }.joined(separator: separator)
         default: "\(value!)"
         }
     }
