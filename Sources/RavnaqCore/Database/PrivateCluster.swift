@@ -98,8 +98,9 @@ public final class PrivateCluster: @unchecked Sendable {
         let fileManager = FileManager.default
         // A data directory the server user cannot reach is refused before anything is made:
         // what ravnaq would create gets the usual 0755, so the nearest folder that already
-        // exists is the one that decides.
-        if let serverUser {
+        // exists is the one that decides. (With the cluster's folder there, nothing is made, and
+        // the check below is the one that runs.)
+        if let serverUser, !fileManager.fileExists(atPath: clusterDirectory.path) {
             var existing = dataDirectory
             while !fileManager.fileExists(atPath: existing.path) && existing.path != "/" { existing.deleteLastPathComponent() }
             let reachable = try? Subprocess.run("/usr/bin/test", ["-x", existing.path], asUser: serverUser)
