@@ -237,7 +237,7 @@ public struct Families: Sendable {
                     'id', p.id, 'type', p.type, 'title', p.title, 'status', p.status, 'started_on', p.started_on,
                     'loans', coalesce((
                         SELECT json_agg(json_build_object(
-                            'id', l.id, 'number', l.number, 'status', l.status, 'currency', l.currency,
+                            'id', l.id, 'number', l.number, 'status', fig.status, 'currency', l.currency,
                             'principal', l.principal::text, 'outstanding_principal', fig.outstanding_principal::numeric(18,2)::text,
                             'days_past_due', fig.days_past_due) ORDER BY l.created_at, l.id)
                         FROM loans l, loan_figures(l.id, $3) fig WHERE l.project_id = p.id), '[]'),
@@ -247,7 +247,7 @@ public struct Families: Sendable {
                             'status', CASE WHEN d.disbursed = 0 THEN 'committed'
                                            WHEN d.disbursed < g.total THEN 'partly_disbursed' ELSE 'disbursed' END,
                             'disbursed', d.disbursed::numeric(18,2)::text,
-                            'utilization', CASE WHEN d.disbursed > 0 THEN round(d.spent / d.disbursed, 6) END) ORDER BY g.created_at, g.id)
+                            'utilization', grant_utilization(d.spent, d.disbursed)) ORDER BY g.created_at, g.id)
                         FROM grants g,
                              LATERAL (SELECT coalesce((SELECT sum(t.amount) FROM grant_tranches t WHERE t.grant_id = g.id AND t.disbursed_on <= $3), 0) AS disbursed,
                                              coalesce((SELECT sum(e.amount) FROM grant_expenses e WHERE e.grant_id = g.id AND e.spent_on <= $3), 0) AS spent) d

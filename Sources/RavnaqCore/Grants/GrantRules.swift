@@ -38,16 +38,6 @@ public enum GrantRules {
         return Amount(minorUnits: 4 * q + (4 * r + 4) / 5)
     }
 
-    /// Utilization = expenses ÷ disbursed, rounded half-up to 4 decimal places; nil when
-    /// nothing was disbursed (a ratio with a zero denominator is null, SPEC §8).
-    public static func utilization(expenses: Amount, disbursed: Amount) -> Decimal? {
-        guard disbursed.isPositive else { return nil }
-        var quotient = Decimal(expenses.minorUnits) / Decimal(disbursed.minorUnits)
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 4, .plain)
-        return rounded
-    }
-
     /// The sum of amounts, or nil if it does not fit in 64-bit minor units.
     public static func sum(_ amounts: [Amount]) -> Amount? {
         var total: Int64 = 0

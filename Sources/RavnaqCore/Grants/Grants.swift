@@ -392,10 +392,11 @@ public struct Grants: Sendable {
     /// condition's own parameters start at `$3`.
     static let selectSQL = """
         SELECT g.id, g.number, g.programme_id, pg.name, g.project_id, f.code, g.currency, g.total::text,
-               (SELECT coalesce(sum(t.amount), 0)::text FROM grant_tranches t WHERE t.grant_id = g.id AND t.disbursed_on IS NOT NULL),
-               (SELECT coalesce(sum(e.amount), 0)::text FROM grant_expenses e WHERE e.grant_id = g.id),
-               g.created_at::text, g.id::text
+               m.disbursed::text, m.expenses::text, g.created_at::text, g.id::text, grant_utilization(m.expenses, m.disbursed)
         FROM grants g
+        CROSS JOIN LATERAL (
+            SELECT (SELECT coalesce(sum(t.amount), 0) FROM grant_tranches t WHERE t.grant_id = g.id AND t.disbursed_on IS NOT NULL) AS disbursed,
+                   (SELECT coalesce(sum(e.amount), 0) FROM grant_expenses e WHERE e.grant_id = g.id) AS expenses) m
         JOIN programmes pg ON pg.id = g.programme_id
         JOIN projects pr ON pr.id = g.project_id
         JOIN families f ON f.id = pr.family_id
@@ -452,7 +453,7 @@ public struct Grants: Sendable {
                 programme: try row.decode(3), project_id: try row.decode(4, as: UUID.self).idString, family_code: try row.decode(5),
                 currency: currency.code, total: currency.format(try currency.amount(numeric: row.decode(7))),
                 disbursed: currency.format(disbursed), expenses: currency.format(expenses),
-                utilization: GrantRules.utilization(expenses: expenses, disbursed: disbursed),
+                utilization: try row.decode(12, as: Decimal?.self),
                 tranches: tranches[id] ?? [])
         }, keys)
     }

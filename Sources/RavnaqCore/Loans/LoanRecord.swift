@@ -114,11 +114,4 @@ struct LoanRecord: Sendable {
             schedule: schedule, repayments: Self.live(repayments).map(\.input), lateFee: lateFee, asOf: asOf)
         return (state, repayments, schedule)
     }
-
-    /// The status as of a date: reports as of a date before a write-off still see the loan active.
-    func status(asOf: LocalDate, state: LoanState) -> String {
-        guard let disbursedOn, disbursedOn <= asOf else { return "approved" }
-        if let writtenOffOn, writtenOffOn <= asOf { return "written_off" }
-        return state.isFullyPaid ? "repaid" : "active"
-    }
 }

@@ -1,5 +1,6 @@
 import Dates
 import Foundation
+import Postgres
 import RavnaqMoney
 
 /// A loan as the API shows it, as of a date.
@@ -113,22 +114,19 @@ public struct RepaymentView: Encodable, Sendable {
 }
 
 extension LoanRecord {
-    func view(state: LoanState, repayments: [Repayment], asOf: LocalDate) -> LoanView {
+    /// The loan's page as of a day: its terms, and its figures from the read model.
+    func view(figures: LoanFigures, repayments: [Repayment], asOf: LocalDate) -> LoanView {
         let format = currency.format
-        // Nothing is owed on a loan not yet disbursed, or no longer carried after a write-off.
-        let carried = !isWrittenOff(asOf: asOf) && (disbursedOn.map { $0 <= asOf } ?? false)
         return LoanView(
             id: id.idString, number: number, programme_id: programmeID.idString, project_id: projectID.idString,
-            status: status(asOf: asOf, state: state), currency: currency.code, principal: format(terms.principal),
+            status: figures.status, currency: currency.code, principal: format(terms.principal),
             annual_rate: "\(terms.annualRatePercent)", method: terms.method.rawValue, installments: terms.installments,
             frequency: terms.frequency.rawValue, grace_periods: terms.gracePeriods,
             planned_disbursement_on: plannedDisbursementOn.description, first_due_on: terms.firstDueOn?.description,
             disbursed_on: disbursedOn?.description, as_of: asOf.description,
-            outstanding_principal: format(carried ? state.outstandingPrincipal : .zero),
-            days_past_due: carried ? state.daysPastDue : 0,
-            overdue: format(carried ? state.overdueAmount : .zero),
-            total_owed: format(carried ? state.totalOwed : .zero),
-            paid: AllocationView(state.totalPaid, currency),
+            outstanding_principal: format(figures.outstandingPrincipal), days_past_due: figures.daysPastDue,
+            overdue: format(figures.overdue), total_owed: format(figures.totalOwed),
+            paid: AllocationView(figures.paid, currency),
             written_off_on: writtenOffOn?.description, written_off_principal: writtenOffPrincipal.map(format),
             write_off_reason: writeOffReason,
             repayments_count: repayments.count,
@@ -141,18 +139,9 @@ extension LoanRecord {
         repayments.max { ($0.date, $0.id.idString) < ($1.date, $1.id.idString) }
     }
 
-    func isWrittenOff(asOf: LocalDate) -> Bool {
-        writtenOffOn.map { $0 <= asOf } ?? false
-    }
-
-    func scheduleView(state: LoanState, asOf: LocalDate) -> ScheduleView {
-        let format = currency.format
-        return ScheduleView(
+    func scheduleView(_ connection: PostgresConnection, asOf: LocalDate) throws -> ScheduleView {
+        ScheduleView(
             loan_id: id.idString, number: number, currency: currency.code, basis: disbursedOn == nil ? "planned" : "fixed",
-            as_of: asOf.description,
-            installments: state.installments.map {
-                .init(n: $0.n, due_on: $0.dueOn.description, principal: format($0.principal), interest: format($0.interest),
-                      fees: format($0.fees), total: format($0.total), paid: format($0.paid), status: $0.status.rawValue)
-            })
+            as_of: asOf.description, installments: try ScheduleView.Installment.read(connection, loan: self, asOf: asOf))
     }
 }

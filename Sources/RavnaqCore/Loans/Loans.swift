@@ -20,8 +20,9 @@ public struct Loans: Sendable {
         let principal = errors.amount(input.principal, "/principal", currency: currency)
         let rate = input.annual_rate.map { ($0, $0.decimalValue) }
         if rate == nil { errors.add("/annual_rate", "is required") }
-        if let (given, value) = rate, value == nil || value! > 1000 {
-            errors.add("/annual_rate", "\"\(given.text)\" is not a yearly percentage from 0 to 1000 (e.g. \"24\")")
+        // Only that it is a number: its range and decimals are LoanTerms' rule, checked below.
+        if let (given, value) = rate, value == nil {
+            errors.add("/annual_rate", "\"\(given.text)\" is not a number: a yearly percentage such as \"24\"")
         }
         let method = errors.choice(input.method, "/method", as: RepaymentMethod.self)
         let installments = errors.required(input.installments, "/installments")
@@ -76,8 +77,7 @@ public struct Loans: Sendable {
         return try await database.transaction(as: actor) { connection in
             let loan = try Self.load(connection, key, actor)
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
-            let (state, _, _) = try loan.state(connection, asOf: asOf)
-            return loan.scheduleView(state: state, asOf: asOf)
+            return try loan.scheduleView(connection, asOf: asOf)
         }
     }
 
@@ -417,7 +417,7 @@ public struct Loans: Sendable {
                 result: connection.query(
                     """
                     SELECT json_build_object('id', l.id, 'number', l.number, 'project_id', l.project_id, 'programme_id', l.programme_id,
-                                             'status', l.status, 'currency', l.currency, 'principal', l.principal::text,
+                                             'status', fig.status, 'currency', l.currency, 'principal', l.principal::text,
                                              'outstanding_principal', fig.outstanding_principal::numeric(18,2)::text,
                                              'days_past_due', fig.days_past_due)::text,
                            l.created_at::text, l.id
@@ -449,8 +449,8 @@ public struct Loans: Sendable {
     static func view(_ connection: PostgresConnection, key: String, actor: Actor, asOf: LocalDate?) throws -> LoanView {
         let loan = try load(connection, key, actor)
         let asOf = try asOf ?? Organizations.today(connection, organizationID: actor.organizationID)
-        let (state, repayments, _) = try loan.state(connection, asOf: asOf)
-        return loan.view(state: state, repayments: repayments, asOf: asOf)
+        return loan.view(figures: try LoanFigures.read(connection, loan: loan, asOf: asOf),
+                         repayments: try loan.repayments(connection), asOf: asOf)
     }
 
     static func problemType(_ error: RepaymentError) -> String {

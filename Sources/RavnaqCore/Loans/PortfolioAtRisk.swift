@@ -5,7 +5,8 @@ import Postgres
 /// PAR30 and PAR90 as of a date (SPEC §4): the outstanding principal of active loans more than
 /// 30 (90) days past due, over the outstanding principal of all active loans — the whole
 /// outstanding of a late loan counts. One line per currency with active loans (a currency
-/// with none has no line, so no ratio ever divides by zero).
+/// with none has no line, so no ratio ever divides by zero). The ratio is `portfolio_at_risk()`,
+/// the portfolio report's own (rounded half-up to 6 decimals).
 public struct PortfolioAtRisk: Encodable, Sendable {
     public struct Line: Encodable, Sendable {
         public let currency: String
@@ -33,8 +34,8 @@ extension Loans {
                        sum(f.outstanding_principal)::numeric(18,2)::text,
                        coalesce(sum(f.outstanding_principal) FILTER (WHERE f.days_past_due > 30), 0)::numeric(18,2)::text,
                        coalesce(sum(f.outstanding_principal) FILTER (WHERE f.days_past_due > 90), 0)::numeric(18,2)::text,
-                       (sum(f.outstanding_principal) FILTER (WHERE f.days_past_due > 30) / nullif(sum(f.outstanding_principal), 0))::text,
-                       (sum(f.outstanding_principal) FILTER (WHERE f.days_past_due > 90) / nullif(sum(f.outstanding_principal), 0))::text
+                       portfolio_at_risk(sum(f.outstanding_principal) FILTER (WHERE f.days_past_due > 30), sum(f.outstanding_principal))::text,
+                       portfolio_at_risk(sum(f.outstanding_principal) FILTER (WHERE f.days_past_due > 90), sum(f.outstanding_principal))::text
                 FROM loans l CROSS JOIN LATERAL loan_figures(l.id, $2) f
                 WHERE l.organization_id = $1 AND f.outstanding_principal > 0
                 GROUP BY l.currency ORDER BY l.currency

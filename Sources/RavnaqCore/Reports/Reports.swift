@@ -159,26 +159,22 @@ public struct Reports: Sendable {
     /// One row per loan disbursed by as_of, read from its kept history (`loan_histories`,
     /// sql/019): what was paid by a day and how many installments fell due or were paid on time
     /// in the period are binary searches in sorted arrays, so a report as of any date reads one
-    /// row per loan. Repayments go to the oldest installment first, so the oldest installment
-    /// not fully paid by as_of gives the days past due. Installments due on or after a write-off
-    /// do not count (on one day repayments come first, then the write-off). The figures are
+    /// row per loan, and the loan's outstanding principal and days past due are `loan_state()`'s,
+    /// the one read model of a loan. Installments due on or after a write-off do not count
+    /// towards the on-time rate (on one day repayments come first, then the write-off). The figures are
     /// worked out before the group keys are joined (`OFFSET 0` keeps PostgreSQL from merging
     /// the two), so that the joins carry a few numbers per loan rather than its arrays.
     static func portfolioItems(by: [ReportGroup]) -> String {
         """
         figures AS (
-            SELECT l.id,
-                   CASE WHEN l.written_off_on <= $2::date THEN 0
-                        ELSE l.principal - amount_through(h.paid_on, h.principal_paid, $2::date) END AS outstanding,
-                   CASE WHEN l.written_off_on <= $2::date THEN 0
-                        ELSE loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.paid, $2::date) END AS dpd,
+            SELECT l.id, s.outstanding_principal AS outstanding, s.days_past_due AS dpd,
                    -- A period that begins after as_of collected nothing.
                    CASE WHEN $3::date IS NULL OR $3::date <= $4::date
                         THEN amount_through(h.paid_on, h.collected, $4::date) - amount_through(h.paid_on, h.collected, $3::date - 1)
                         ELSE 0 END AS collected,
                    dates_between(h.due_on, $3::date, least($4::date, l.written_off_on - 1)) AS due,
                    dates_between(h.on_time_due_on, $3::date, least($4::date, l.written_off_on - 1)) AS on_time
-            FROM loans l JOIN loan_histories h ON h.loan_id = l.id
+            FROM loans l JOIN loan_histories h ON h.loan_id = l.id CROSS JOIN LATERAL loan_state(l, h, $2::date) s
             WHERE l.organization_id = $1 AND h.organization_id = $1 AND l.disbursed_on <= $2::date
             OFFSET 0
         ), items AS (
@@ -201,8 +197,8 @@ public struct Reports: Sendable {
         Metric(name: "disbursed", sql: "coalesce(sum(i.disbursed), 0)::numeric(18,2)::text", money: true),
         Metric(name: "collected", sql: "coalesce(sum(i.collected), 0)::numeric(18,2)::text", money: true),
         Metric(name: "written_off", sql: "coalesce(sum(i.written_off), 0)::numeric(18,2)::text", money: true),
-        Metric(name: "par30", sql: "round(coalesce(sum(i.outstanding) FILTER (WHERE i.dpd > 30), 0) / nullif(sum(i.outstanding), 0), 6)", money: true),
-        Metric(name: "par90", sql: "round(coalesce(sum(i.outstanding) FILTER (WHERE i.dpd > 90), 0) / nullif(sum(i.outstanding), 0), 6)", money: true),
+        Metric(name: "par30", sql: "portfolio_at_risk(sum(i.outstanding) FILTER (WHERE i.dpd > 30), sum(i.outstanding))", money: true),
+        Metric(name: "par90", sql: "portfolio_at_risk(sum(i.outstanding) FILTER (WHERE i.dpd > 90), sum(i.outstanding))", money: true),
         Metric(name: "on_time_rate", sql: "round(sum(i.on_time)::numeric / nullif(sum(i.due), 0), 6)"),
     ]
 
@@ -237,7 +233,7 @@ public struct Reports: Sendable {
         Metric(name: "committed", sql: "coalesce(sum(i.total), 0)::numeric(18,2)::text", money: true),
         Metric(name: "disbursed", sql: "coalesce(sum(i.disbursed), 0)::numeric(18,2)::text", money: true),
         Metric(name: "expenses", sql: "coalesce(sum(i.expenses), 0)::numeric(18,2)::text", money: true),
-        Metric(name: "utilization", sql: "round(sum(i.expenses) / nullif(sum(i.disbursed), 0), 6)", money: true),
+        Metric(name: "utilization", sql: "grant_utilization(sum(i.expenses), sum(i.disbursed))", money: true),
         Metric(name: "tranches_pending", sql: "coalesce(sum(i.pending), 0)"),
     ]
 

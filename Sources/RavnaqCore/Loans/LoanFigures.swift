@@ -1,0 +1,61 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqMoney
+
+/// A loan's figures as of a day, as `loan_figures()` defines them (`sql/026_loan_read_model.sql`):
+/// the one read model that the loan's page, its schedule, the lists, the overdue list, the case
+/// file, PAR, the portfolio and graduation all take their figures from. Swift's replay only
+/// allocates a repayment when it is written.
+struct LoanFigures: Sendable {
+    let status: String
+    let outstandingPrincipal: Amount
+    let daysPastDue: Int
+    let overdue: Amount
+    let totalOwed: Amount
+    let paid: Allocation
+
+    static func read(_ connection: PostgresConnection, loan: LoanRecord, asOf: LocalDate) throws -> LoanFigures {
+        guard let row = try connection.query(
+            """
+            SELECT status, outstanding_principal::numeric(18,2)::text, days_past_due, overdue::numeric(18,2)::text,
+                   total_owed::numeric(18,2)::text, paid_principal::numeric(18,2)::text, paid_interest::numeric(18,2)::text,
+                   paid_fees::numeric(18,2)::text
+            FROM loan_figures($1, $2)
+            """, [loan.id, asOf]
+        ).first else { throw RavnaqError.fault("loan \(loan.number) has no kept history") }
+        func amount(_ column: Int) throws -> Amount {
+            let text: String = try row.decode(column)
+            guard let amount = loan.currency.parse(text) else {
+                throw RavnaqError.fault("loan \(loan.number): \(text) is not an amount in \(loan.currency.code)")
+            }
+            return amount
+        }
+        return LoanFigures(
+            status: try row.decode(0), outstandingPrincipal: try amount(1), daysPastDue: try row.decode(2),
+            overdue: try amount(3), totalOwed: try amount(4),
+            paid: Allocation(principal: try amount(5), interest: try amount(6), fees: try amount(7)))
+    }
+}
+
+extension ScheduleView.Installment {
+    /// The loan's schedule as of a day, as `loan_schedule()` defines it.
+    static func read(_ connection: PostgresConnection, loan: LoanRecord, asOf: LocalDate) throws -> [ScheduleView.Installment] {
+        try connection.query(
+            """
+            SELECT n, due_on::text, principal::numeric(18,2)::text, interest::numeric(18,2)::text, fees::numeric(18,2)::text,
+                   total::numeric(18,2)::text, paid::numeric(18,2)::text, status
+            FROM loan_schedule($1, $2)
+            """, [loan.id, asOf]
+        ).rows.map { row in
+            let format = loan.currency.format
+            func amount(_ column: Int) throws -> String {
+                let text: String = try row.decode(column)
+                return loan.currency.parse(text).map(format) ?? text
+            }
+            return ScheduleView.Installment(
+                n: try row.decode(0), due_on: try row.decode(1), principal: try amount(2), interest: try amount(3),
+                fees: try amount(4), total: try amount(5), paid: try amount(6), status: try row.decode(7))
+        }
+    }
+}

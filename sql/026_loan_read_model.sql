@@ -1,0 +1,200 @@
+-- One read model of a loan (issue 13): every read of a loan's figures as of a date — its page,
+-- its schedule, the lists, the overdue list, the case file, PAR, the portfolio, graduation —
+-- comes from loan_state() over the loan's kept history. Swift's replay (LoanReplay) allocates a
+-- repayment when it is written, and is the tests' oracle.
+--
+-- Late fees join the history. A programme's fee falls on an installment still not fully paid at
+-- the end of due date + N + 1 days (a repayment of that day counts first), once. Repayments go to
+-- the oldest obligation first and an installment's fee is charged only while it is unpaid, so
+-- money always fills the obligations in schedule order: what was repaid by a day covers an
+-- installment exactly when it reaches everything scheduled through it plus the fees charged on
+-- it and before it. That makes each fee a decision on the history alone (late_fee_charges), and
+-- every figure a lookup in cumulative arrays.
+
+ALTER TABLE loan_histories
+    -- Fees of repayments through each element of paid_on (cumulative, like paid).
+    ADD COLUMN fees_paid numeric[] NOT NULL DEFAULT '{}',
+    -- The fees charged, in the order they fall: the day each falls, the installment's position in
+    -- schedule order (an index of due_on), and the fees charged through it (cumulative).
+    ADD COLUMN fee_on date[] NOT NULL DEFAULT '{}',
+    ADD COLUMN fee_at integer[] NOT NULL DEFAULT '{}',
+    ADD COLUMN fees numeric[] NOT NULL DEFAULT '{}',
+    ADD CONSTRAINT loan_histories_fees_paid_aligned CHECK (cardinality(fees_paid) = cardinality(paid_on)),
+    ADD CONSTRAINT loan_histories_fees_aligned CHECK (cardinality(fee_at) = cardinality(fee_on) AND cardinality(fees) = cardinality(fee_on));
+
+-- "Is this loan live on this day": disbursed by the day and not written off by it. The one
+-- definition that the loan's figures, the portfolio and graduation read.
+CREATE FUNCTION loan_live_on(disbursed_on date, written_off_on date, on_day date) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN coalesce(disbursed_on <= on_day AND (written_off_on IS NULL OR written_off_on > on_day), false);
+
+-- The late fees a loan is charged, from its schedule (due_on, cumulative scheduled) and what its
+-- repayments paid through each day (paid_on, cumulative repaid: principal + interest + fees).
+-- An installment with nothing due on it is never unpaid. Installments are visited in schedule
+-- order, so the fees of the earlier ones, which fall no later, are known when one is decided.
+CREATE FUNCTION late_fee_charges(due_on date[], scheduled numeric[], paid_on date[], repaid numeric[], fee numeric, after_days integer,
+                                 OUT fee_on date[], OUT fee_at integer[], OUT fees numeric[])
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    charged numeric := 0;
+    falls_on date;
+BEGIN
+    fee_on := '{}'; fee_at := '{}'; fees := '{}';
+    IF coalesce(fee, 0) <= 0 OR after_days IS NULL OR after_days < 0 THEN
+        RETURN;
+    END IF;
+    FOR k IN 1 .. coalesce(cardinality(due_on), 0) LOOP
+        falls_on := due_on[k] + after_days + 1;
+        IF scheduled[k] > coalesce(scheduled[k - 1], 0)
+           AND amount_through(paid_on, repaid, falls_on) < scheduled[k] + charged THEN
+            charged := charged + fee;
+            fee_on := fee_on || falls_on;
+            fee_at := fee_at || k;
+            fees := fees || charged;
+        END IF;
+    END LOOP;
+END $$;
+
+-- The history rows of the given loans, computed from their repayments, installments and their
+-- programme's late fee.
+CREATE OR REPLACE FUNCTION loan_history_rows(loan_ids uuid[]) RETURNS SETOF loan_histories
+LANGUAGE sql STABLE AS $$
+    WITH chosen AS (
+        SELECT l.id, l.organization_id, pj.family_id, pg.late_fee, pg.late_fee_after_days
+        FROM loans l JOIN projects pj ON pj.id = l.project_id JOIN programmes pg ON pg.id = l.programme_id
+        WHERE l.id = ANY (loan_ids)
+    ), payments AS (
+        -- One element per repayment in date order: the last element of a day holds the day's
+        -- totals, and that is the one width_bucket() finds.
+        SELECT r.loan_id, array_agg(r.paid_on ORDER BY r.paid_on, r.id) AS paid_on,
+               array_agg(r.paid ORDER BY r.paid_on, r.id) AS paid,
+               array_agg(r.principal_paid ORDER BY r.paid_on, r.id) AS principal_paid,
+               array_agg(r.collected ORDER BY r.paid_on, r.id) AS collected,
+               array_agg(r.fees_paid ORDER BY r.paid_on, r.id) AS fees_paid,
+               array_agg(r.paid + r.fees_paid ORDER BY r.paid_on, r.id) AS repaid
+        FROM (SELECT r.loan_id, r.paid_on, r.id,
+                     sum(CASE WHEN r.kind = 'repayment' THEN r.principal + r.interest ELSE 0 END) OVER w AS paid,
+                     sum(CASE WHEN r.kind = 'repayment' THEN r.principal ELSE 0 END) OVER w AS principal_paid,
+                     sum(r.amount) OVER w AS collected,
+                     sum(CASE WHEN r.kind = 'repayment' THEN r.fees ELSE 0 END) OVER w AS fees_paid
+              FROM repayments r JOIN chosen c ON c.id = r.loan_id
+              WHERE r.reversed_on IS NULL
+              WINDOW w AS (PARTITION BY r.loan_id ORDER BY r.paid_on, r.id ROWS UNBOUNDED PRECEDING)) r
+        GROUP BY r.loan_id
+    ), installments AS (
+        SELECT i.loan_id, i.due_on, i.n,
+               sum(i.principal + i.interest) OVER (PARTITION BY i.loan_id ORDER BY i.due_on, i.n) AS scheduled
+        FROM loan_installments i JOIN chosen c ON c.id = i.loan_id
+    ), schedules AS (
+        SELECT i.loan_id, array_agg(i.due_on ORDER BY i.due_on, i.n) AS due_on,
+               array_agg(i.scheduled ORDER BY i.due_on, i.n) AS scheduled,
+               coalesce(array_agg(i.due_on ORDER BY i.due_on, i.n)
+                            FILTER (WHERE amount_through(p.paid_on, p.paid, i.due_on) >= i.scheduled), '{}') AS on_time_due_on
+        FROM installments i LEFT JOIN payments p ON p.loan_id = i.loan_id
+        GROUP BY i.loan_id
+    )
+    SELECT c.id, c.organization_id, c.family_id,
+           coalesce(p.paid_on, '{}'), coalesce(p.paid, '{}'), coalesce(p.principal_paid, '{}'), coalesce(p.collected, '{}'),
+           coalesce(s.due_on, '{}'), coalesce(s.scheduled, '{}'), coalesce(s.on_time_due_on, '{}'),
+           coalesce(p.fees_paid, '{}'), f.fee_on, f.fee_at, f.fees
+    FROM chosen c
+    LEFT JOIN payments p ON p.loan_id = c.id
+    LEFT JOIN schedules s ON s.loan_id = c.id
+    CROSS JOIN LATERAL late_fee_charges(s.due_on, s.scheduled, p.paid_on, p.repaid, c.late_fee, c.late_fee_after_days) f
+$$;
+
+CREATE OR REPLACE FUNCTION refresh_loan_histories(loan_ids uuid[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM loan_histories WHERE loan_id = ANY (loan_ids) ORDER BY loan_id FOR UPDATE;
+    INSERT INTO loan_histories SELECT * FROM loan_history_rows(loan_ids)
+    ON CONFLICT (loan_id) DO UPDATE SET
+        family_id = excluded.family_id, paid_on = excluded.paid_on, paid = excluded.paid, principal_paid = excluded.principal_paid,
+        collected = excluded.collected, due_on = excluded.due_on, scheduled = excluded.scheduled,
+        on_time_due_on = excluded.on_time_due_on, fees_paid = excluded.fees_paid, fee_on = excluded.fee_on,
+        fee_at = excluded.fee_at, fees = excluded.fees;
+END $$;
+
+-- A loan as of a day, from its row and its history's: the one definition of its figures.
+--   status               approved (not disbursed by the day), written_off (by the day), repaid
+--                        (everything scheduled and every fee charged is paid), else active;
+--   outstanding_principal, days_past_due, overdue (what fell due before the day, fees
+--                        included, not paid by the end of it), total_owed (all that is left:
+--                        principal, interest, fees charged) — zero unless the loan is live;
+--   paid_*               the split of the repayments through the day (recoveries are not
+--                        repayments), and fees_charged through the day.
+-- Inlined by PostgreSQL into the caller's query, like the history's own lookups.
+CREATE FUNCTION loan_state(l loans, h loan_histories, as_of date)
+RETURNS TABLE (status text, outstanding_principal numeric, days_past_due integer, overdue numeric, total_owed numeric,
+               paid_principal numeric, paid_interest numeric, paid_fees numeric, fees_charged numeric)
+LANGUAGE sql STABLE ROWS 1 AS $$
+    SELECT CASE WHEN NOT coalesce(l.disbursed_on <= as_of, false) THEN 'approved'
+                WHEN l.written_off_on <= as_of THEN 'written_off'
+                WHEN x.repaid >= x.owed THEN 'repaid'
+                ELSE 'active' END,
+           CASE WHEN x.live THEN l.principal - x.principal_paid ELSE 0 END,
+           CASE WHEN x.live THEN loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.paid, as_of) ELSE 0 END,
+           CASE WHEN x.live THEN greatest(amount_through(h.due_on, h.scheduled, as_of - 1) + x.fees - x.repaid, 0) ELSE 0 END,
+           CASE WHEN x.live THEN x.owed - x.repaid ELSE 0 END,
+           x.principal_paid, x.paid - x.principal_paid, x.repaid - x.paid, x.fees
+    FROM (SELECT y.*, y.paid + amount_through(h.paid_on, h.fees_paid, as_of) AS repaid,
+                 coalesce(h.scheduled[cardinality(h.scheduled)], 0) + y.fees AS owed
+          FROM (SELECT loan_live_on(l.disbursed_on, l.written_off_on, as_of) AS live,
+                       amount_through(h.paid_on, h.paid, as_of) AS paid,
+                       amount_through(h.paid_on, h.principal_paid, as_of) AS principal_paid,
+                       amount_through(h.fee_on, h.fees, as_of) AS fees) y) x
+$$;
+
+-- loan_state() of one loan named by id (none when it is not seen).
+DROP FUNCTION loan_figures(uuid, date);
+CREATE FUNCTION loan_figures(loan_id uuid, as_of date)
+RETURNS TABLE (status text, outstanding_principal numeric, days_past_due integer, overdue numeric, total_owed numeric,
+               paid_principal numeric, paid_interest numeric, paid_fees numeric, fees_charged numeric)
+LANGUAGE sql STABLE ROWS 1 AS $$
+    SELECT s.* FROM loans l JOIN loan_histories h ON h.loan_id = l.id CROSS JOIN LATERAL loan_state(l, h, as_of) s
+    WHERE l.id = loan_figures.loan_id
+$$;
+
+-- A loan's schedule as of a day: each installment with the fee charged on it by then, what
+-- was paid on it (money fills the obligations in schedule order: an installment gets what the
+-- repayments through the day left after everything before it) and its status — paid (all
+-- charged on it is paid), late (due before the day), partial (something paid), pending.
+CREATE FUNCTION loan_schedule(loan_id uuid, as_of date)
+RETURNS TABLE (n integer, due_on date, principal numeric, interest numeric, fees numeric, total numeric, paid numeric, status text)
+LANGUAGE sql STABLE AS $$
+    SELECT i.n, i.due_on, i.principal, i.interest, x.fee, x.total, x.paid,
+           CASE WHEN x.paid = x.total THEN 'paid' WHEN i.due_on < as_of THEN 'late'
+                WHEN x.paid > 0 THEN 'partial' ELSE 'pending' END
+    FROM loan_histories h
+    CROSS JOIN LATERAL (SELECT i.*, row_number() OVER (ORDER BY i.due_on, i.n) AS k
+                        FROM loan_installments i WHERE i.loan_id = h.loan_id) i
+    CROSS JOIN LATERAL (
+        -- The fees charged by the day fall in fee_at's order, so those on installments before
+        -- this one (or through it) are a prefix of the arrays, as are those fallen by the day.
+        SELECT coalesce(h.fees[least(width_bucket(i.k - 1, h.fee_at), width_bucket(as_of, h.fee_on))], 0) AS before,
+               coalesce(h.fees[least(width_bucket(i.k, h.fee_at), width_bucket(as_of, h.fee_on))], 0) AS through) f
+    CROSS JOIN LATERAL (SELECT f.through - f.before AS fee, i.principal + i.interest + f.through - f.before AS total) t
+    CROSS JOIN LATERAL (
+        SELECT t.fee, t.total,
+               least(greatest(amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of)
+                              - coalesce(h.scheduled[i.k - 1], 0) - f.before, 0), t.total) AS paid) x
+    WHERE h.loan_id = loan_schedule.loan_id
+    ORDER BY i.due_on, i.n
+$$;
+
+-- Portfolio at risk: the outstanding principal of the loans late beyond a threshold over that
+-- of all live loans; rounded half-up to 6 decimals, null when nothing is outstanding. The one
+-- definition that GET /loans/par and the portfolio report read.
+CREATE FUNCTION portfolio_at_risk(at_risk numeric, outstanding numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN round(coalesce(at_risk, 0) / nullif(outstanding, 0), 6);
+
+-- A grant's utilization: expenses over what was disbursed, rounded half-up to 6 decimals, null
+-- while nothing is disbursed. The one definition that grants, the case file and the grants
+-- report read.
+CREATE FUNCTION grant_utilization(expenses numeric, disbursed numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN round(coalesce(expenses, 0) / nullif(disbursed, 0), 6);
+
+-- Every loan's history again, with its fees.
+SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans));
