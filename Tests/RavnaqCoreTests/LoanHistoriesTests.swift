@@ -55,20 +55,22 @@ struct LoanHistoriesTests {
 
         // Every third day from January to October 2025, each loan's outstanding principal, days
         // past due and overdue amount: from the history (loan_figures) and from Swift's replay
-        // of the loan's rows (the loan view).
+        // of the loan's rows.
         var compared = 0, late = 0
+        var rows: [UUID: LoanReadModelTests.LoanRows] = [:]
+        for id in ids { rows[id] = try await LoanReadModelTests.rows(fixture.database, loan: id.idString) }
         for day in stride(from: 0, to: 304, by: 3).map({ LocalDate("2025-01-01")!.adding(days: $0) }) {
             for id in ids {
-                let view = try await loans.get(id.idString, asOf: day.description, as: fixture.admin)
+                let expected = LoanReadModelTests.Expected(rows[id]!, asOf: day)
                 let (outstanding, dpd, overdue): (String, Int, String) = try await owner.withConnection { connection in
                     let row = try connection.query(
                         "SELECT outstanding_principal::numeric(18,2)::text, days_past_due, overdue::numeric(18,2)::text FROM loan_figures($1, $2)",
                         [id, day]).first!
                     return (try row.decode(0), try row.decode(1), try row.decode(2))
                 }
-                #expect(outstanding == view.outstanding_principal, "\(view.number) on \(day)")
-                #expect(dpd == view.days_past_due, "\(view.number) on \(day)")
-                #expect(overdue == view.overdue, "\(view.number) on \(day)")
+                #expect(outstanding == expected.outstanding, "\(id) on \(day)")
+                #expect(dpd == expected.daysPastDue, "\(id) on \(day)")
+                #expect(overdue == expected.overdue, "\(id) on \(day)")
                 compared += 1
                 if dpd > 30 { late += 1 }
             }

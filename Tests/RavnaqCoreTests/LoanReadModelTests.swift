@@ -1,0 +1,171 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqCore
+import RavnaqMoney
+import Testing
+
+/// The one read model of a loan (issue 13): the loan's page, its schedule, the overdue list, the
+/// case file and the portfolio all take a loan's figures from `loan_state()`, and on every day
+/// of a year they equal what Swift's replay of the loan's rows says — with late fees charged,
+/// paid and skipped by the same-day rule, a reversal that reallocates, a back-dated repayment,
+/// a write-off and a recovery.
+@Suite("One read model of a loan, with late fees")
+struct LoanReadModelTests {
+    @Test("on every day of 2025 the loan's page, schedule, overdue list, case file and portfolio equal Swift's replay")
+    func everyViewAgreesEveryDay() async throws {
+        let fixture = try await CoreFixture.make()
+        let (programme, project) = try await LoansCoreTests.setUp(fixture, lateFee: "25000", afterDays: 5)
+        let loans = Loans(database: fixture.database)
+        let admin = fixture.admin
+        // 24 % a year, declining balance: installments with interest, due the 10th from February.
+        let loan = try await loans.open(
+            LoanInput(programme_id: programme, project_id: project, principal: "1200000", currency: "UZS", annual_rate: "24",
+                      method: "annuity", installments: 12, frequency: "monthly", planned_disbursement_on: "2025-01-10"),
+            as: admin)
+        _ = try await loans.disburse(loan.id, DateInput(date: "2025-01-10"), as: admin, idempotency: nil)
+        let installment = try #require(Amount.parse(try await loans.schedule(loan.id, asOf: "2025-01-10", as: admin).installments[0].total, minorDigits: 2))
+        func pay(_ amount: Amount, on date: String) async throws -> String {
+            let answer = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(amount.formatted(minorDigits: 2)), date: date),
+                                               as: admin, idempotency: nil)
+            return try #require((try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["id"] as? String)
+        }
+        let half = Amount(minorUnits: installment.minorUnits / 2)
+        _ = try await pay(installment, on: "2025-02-10")              // February on its day
+        _ = try await pay(half, on: "2025-03-12")                     // March half paid: its fee falls on 03-16
+        _ = try await pay(installment, on: "2025-04-02")              // the fee, March's rest, part of April
+        _ = try await pay(installment, on: "2025-04-16")              // April paid on its fee's day: no fee (same-day rule)
+        let may = try await pay(installment, on: "2025-05-10")        // reversed below: May's fee falls after all
+        _ = try await loans.reverse(loan.id, repayment: may, DateInput(date: "2025-05-25"), as: admin, idempotency: nil)
+        _ = try await pay(half, on: "2025-05-20")                     // back-dated: booked after the reversal
+        // Nothing from June: fees on May, June and July; more than 30 days late from 06-10.
+        _ = try await loans.writeOff(loan.id, DateInput(date: "2025-08-20", reason: "the cows died"), as: admin, idempotency: nil)
+        _ = try await pay(Amount(minorUnits: 10_000_000), on: "2025-09-15")  // a recovery
+
+        let rows = try await Self.rows(fixture.database, loan: loan.id)
+        #expect(rows.lateFee == LateFeeRule(amount: Amount(minorUnits: 2_500_000), afterDays: 5))
+        let families = Families(database: fixture.database)
+        let reports = Reports(database: fixture.database)
+        var days = 0, feeDays = 0, lateDays = 0
+        for offset in 0..<365 {
+            let day = LocalDate("2025-01-01")!.adding(days: offset)
+            let expected = Expected(rows, asOf: day)
+            let context = "on \(day)"
+
+            let page = try await loans.get(loan.id, asOf: day.description, as: admin)
+            #expect(page.status == expected.status, "\(context)")
+            #expect(page.outstanding_principal == expected.outstanding, "\(context)")
+            #expect(page.days_past_due == expected.daysPastDue, "\(context)")
+            #expect(page.overdue == expected.overdue, "\(context)")
+            #expect(page.total_owed == expected.totalOwed, "\(context)")
+            #expect([page.paid.principal, page.paid.interest, page.paid.fees] == expected.paid, "\(context)")
+
+            let installments = try await loans.schedule(loan.id, asOf: day.description, as: admin).installments
+            #expect(installments.map(\.fees) == expected.state.installments.map { $0.fees.formatted(minorDigits: 2) }, "\(context)")
+            #expect(installments.map(\.paid) == expected.state.installments.map { $0.paid.formatted(minorDigits: 2) }, "\(context)")
+            #expect(installments.map(\.status) == expected.state.installments.map(\.status.rawValue), "\(context)")
+
+            let late = try await loans.late(asOf: day.description, page: Page(limit: 100), as: admin).items
+            #expect(late.map(\.days_past_due) == (expected.daysPastDue > 0 ? [expected.daysPastDue] : []), "\(context)")
+            #expect(late.map(\.overdue) == (expected.daysPastDue > 0 ? [expected.overdue] : []), "\(context)")
+            #expect(late.map(\.outstanding_principal) == (expected.daysPastDue > 0 ? [expected.outstanding] : []), "\(context)")
+
+            let caseFile = try fixture.object(try await families.get(rows.familyID, asOf: day.description, as: admin))
+            let caseLoan = try #require(((caseFile["projects"] as? [[String: Any]])?.first?["loans"] as? [[String: Any]])?.first)
+            #expect(caseLoan["status"] as? String == expected.status, "\(context)")
+            #expect(caseLoan["outstanding_principal"] as? String == expected.outstanding, "\(context)")
+            #expect(caseLoan["days_past_due"] as? Int == expected.daysPastDue, "\(context)")
+
+            let portfolio = try fixture.object(try await reports.run(ReportQuery(report: .portfolio, asOf: day), as: admin))
+            let total = try #require(portfolio["total"] as? [String: Any])
+            if day >= LocalDate("2025-01-10")! {
+                #expect(total["outstanding_principal"] as? String == expected.outstanding, "\(context)")
+                #expect(total["loans_active"] as? Int == (expected.state.outstandingPrincipal.isPositive && expected.live ? 1 : 0), "\(context)")
+                let par30 = (total["par30"] as? NSNumber)?.intValue
+                #expect(par30 == (expected.live ? (expected.daysPastDue > 30 ? 1 : 0) : nil), "\(context)")
+            }
+
+            days += 1
+            if expected.state.installments.contains(where: \.fees.isPositive) && expected.live { feeDays += 1 }
+            if expected.daysPastDue > 30 { lateDays += 1 }
+        }
+        #expect(days == 365)
+        // The year saw fees charged, a loan more than 30 days late, and the write-off's zeros.
+        #expect(feeDays > 100)
+        #expect(lateDays > 30)
+        // The same-day rule: April's installment, paid on the day its fee would fall, has none.
+        let april = try await loans.schedule(loan.id, asOf: "2025-06-01", as: admin).installments[2]
+        #expect(april.fees == "0.00" && april.status == "paid")
+        let march = try await loans.schedule(loan.id, asOf: "2025-06-01", as: admin).installments[1]
+        #expect(march.fees == "25000.00" && march.status == "paid")
+    }
+
+    /// What Swift's replay needs of a loan, as stored: its installments, its live repayments in
+    /// recorded order, its programme's late fee, when it was disbursed and written off.
+    struct LoanRows {
+        let schedule: [ScheduledInstallment]
+        let repayments: [RepaymentInput]
+        let lateFee: LateFeeRule?
+        let disbursedOn: LocalDate?
+        let writtenOffOn: LocalDate?
+        let familyID: String
+    }
+
+    static func rows(_ database: Database, loan: String) async throws -> LoanRows {
+        try await database.pool.withConnection { connection in
+            let id = UUID(uuidString: loan)!
+            let schedule = try connection.query(
+                "SELECT n, due_on, principal::text, interest::text FROM loan_installments WHERE loan_id = $1 ORDER BY n", [id]
+            ).rows.map {
+                ScheduledInstallment(n: try $0.decode(0), dueOn: try $0.decode(1), principal: Amount.parse(try $0.decode(2), minorDigits: 2)!,
+                                     interest: Amount.parse(try $0.decode(3), minorDigits: 2)!)
+            }
+            let repayments = try connection.query(
+                """
+                SELECT id::text, paid_on, amount::text FROM repayments
+                WHERE loan_id = $1 AND kind = 'repayment' AND reversed_on IS NULL ORDER BY recorded_at, id
+                """, [id]
+            ).rows.map { RepaymentInput(id: try $0.decode(0), date: try $0.decode(1), amount: Amount.parse(try $0.decode(2), minorDigits: 2)!) }
+            let loan = try connection.query(
+                """
+                SELECT p.family_id, l.disbursed_on, l.written_off_on, g.late_fee::text, g.late_fee_after_days
+                FROM loans l JOIN projects p ON p.id = l.project_id JOIN programmes g ON g.id = l.programme_id WHERE l.id = $1
+                """, [id]).first!
+            let fee = Amount.parse(try loan.decode(3), minorDigits: 2)!
+            return LoanRows(
+                schedule: schedule, repayments: repayments,
+                lateFee: fee.isPositive ? LateFeeRule(amount: fee, afterDays: try loan.decode(4)) : nil,
+                disbursedOn: try loan.decode(1, as: LocalDate?.self), writtenOffOn: try loan.decode(2, as: LocalDate?.self),
+                familyID: try loan.decode(0, as: UUID.self).uuidString.lowercased())
+        }
+    }
+
+    /// What Swift's replay says of the loan on a day, in the API's spelling: the loan is carried
+    /// (its figures are not zero) only from its disbursement until its write-off.
+    struct Expected {
+        let state: LoanState
+        let live: Bool
+        let status: String
+        let outstanding: String
+        let daysPastDue: Int
+        let overdue: String
+        let totalOwed: String
+        /// The split of the repayments through the day: principal, interest, fees.
+        let paid: [String]
+
+        init(_ loan: LoanRows, asOf: LocalDate) {
+            state = LoanReplay.state(schedule: loan.schedule, repayments: loan.repayments, lateFee: loan.lateFee, asOf: asOf)
+            let disbursed = loan.disbursedOn.map { $0 <= asOf } ?? false
+            let writtenOff = loan.writtenOffOn.map { $0 <= asOf } ?? false
+            let live = disbursed && !writtenOff
+            self.live = live
+            status = !disbursed ? "approved" : writtenOff ? "written_off" : state.isFullyPaid ? "repaid" : "active"
+            let text = { (amount: Amount) in (live ? amount : .zero).formatted(minorDigits: 2) }
+            outstanding = text(state.outstandingPrincipal)
+            daysPastDue = live ? state.daysPastDue : 0
+            overdue = text(state.overdueAmount)
+            totalOwed = text(state.totalOwed)
+            paid = [state.totalPaid.principal, state.totalPaid.interest, state.totalPaid.fees].map { $0.formatted(minorDigits: 2) }
+        }
+    }
+}
