@@ -154,13 +154,13 @@ extension BooksByValueDateTests {
             let writtenOff = kinds[.writeOff] != nil
             switch event {
             case .r1, .r2, .c:
-                if writtenOff { return event.date! < Event.writeOff.date! ? "loan-written-off" : nil }
-                return liveRepayment(after: event.date!) ? "repayment-before-latest" : nil
+                if writtenOff { return event.date! < Event.writeOff.date! ? "\(Refusal.loanWrittenOff)" : nil }
+                return liveRepayment(after: event.date!) ? "\(Refusal.repaymentBeforeLatest)" : nil
             case .writeOff:
                 return liveRepayment(after: event.date!) ? "/date" : nil
             case .reverseR1, .reverseC:
                 guard let kind = kinds[event.reverses!] else { return "skip" }
-                return writtenOff && kind == "repayment" ? "loan-written-off" : nil
+                return writtenOff && kind == "repayment" ? "\(Refusal.loanWrittenOff)" : nil
             }
         }
 
@@ -211,8 +211,8 @@ extension BooksByValueDateTests {
                     _ = try await loans.reverse(loan, repayment: target, DateInput(), as: admin, idempotency: nil)
                 }
                 answers.append(nil)
-            } catch RavnaqError.rule(let type, _) {
-                answers.append(type)
+            } catch RavnaqError.rule(let refusal, _) {
+                answers.append("\(refusal)")
             } catch RavnaqError.invalid(let errors) {
                 answers.append(errors.map(\.pointer).joined(separator: ","))
             }
@@ -309,8 +309,8 @@ extension BooksByValueDateTests {
             let recorded = zip(order, answers).filter { $0.1 == nil }.map(\.0.rawValue).joined(separator: " ")
             sequences[recorded, default: []].append((label, admin, fingerprint))
         }
-        #expect(refusals == ["R1 repayment-before-latest": 66, "R2 repayment-before-latest": 45, "R1 loan-written-off": 42,
-                             "R2 loan-written-off": 60, "W /date": 60, "V1 loan-written-off": 24, "V1 skip": 108],
+        #expect(refusals == ["R1 repaymentBeforeLatest": 66, "R2 repaymentBeforeLatest": 45, "R1 loanWrittenOff": 42,
+                             "R2 loanWrittenOff": 60, "W /date": 60, "V1 loanWrittenOff": 24, "V1 skip": 108],
                 "\(refusals.sorted { $0.key < $1.key })")
         #expect(sequences.count == 46)
         #expect(sequences["R1 R2 V1 W C VC"] != nil)

@@ -247,7 +247,7 @@ struct CaseManagementTests {
             family: "AN-0001", goal: goalID, CaseStatusInput(status: "achieved", date: "2025-05-20"), as: f.aziza))
         #expect(achieved["status"] as? String == "achieved")
         #expect(achieved["status_on"] as? String == "2025-05-20")
-        await #expect(throws: RavnaqError.rule(type: "goal-status-unchanged", message: "the goal is already achieved")) {
+        await #expect(throws: RavnaqError.rule(.goalStatusUnchanged, message: "the goal is already achieved")) {
             try await f.cases.changeGoalStatus(family: "AN-0001", goal: goalID, CaseStatusInput(status: "achieved"), as: f.aziza)
         }
         await #expect(throws: RavnaqError.invalid([.init(pointer: "/status", detail: "\"done\" is not one of: open, achieved, dropped"),

@@ -73,7 +73,7 @@ struct GrantSetup {
 }
 
 /// The problem type of a refusal by a business rule (nil for any other outcome).
-func ruleType(_ error: RavnaqError?) -> String? {
+func ruleType(_ error: RavnaqError?) -> Refusal? {
     guard case .rule(let type, _)? = error else { return nil }
     return type
 }
@@ -102,11 +102,11 @@ struct GrantsTests {
 
         // 3 000 000 of 4 000 000 is 75 %; one tiyin short of 80 % is still refused.
         let refused = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-05-01") }
-        #expect(ruleType(refused) == "condition-not-met")
+        #expect(ruleType(refused) == .conditionNotMet)
         #expect(refused?.message.contains("3200000.00") == true)
         try await setup.spend(grant, "199999.99", on: "2025-04-01", category: "materials")
         let stillRefused = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-05-01") }
-        #expect(ruleType(stillRefused) == "condition-not-met")
+        #expect(ruleType(stillRefused) == .conditionNotMet)
         try await setup.spend(grant, "0.01", on: "2025-04-02", category: "transport")
         let afterSecond = try await setup.disburse(grant, 2, on: "2025-05-01")
         #expect(afterSecond["disbursed"] as? String == "6000000.00")
@@ -132,12 +132,12 @@ struct GrantsTests {
         let setup = try await GrantSetup.make()
         let grant = try await setup.specGrant(second: "none")
         let early = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-02-01") }
-        #expect(ruleType(early) == "tranche-out-of-order")
+        #expect(ruleType(early) == .trancheOutOfOrder)
         try await setup.disburse(grant, 1, on: "2025-02-01")
         let again = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 1, on: "2025-02-02") }
-        #expect(ruleType(again) == "tranche-already-disbursed")
+        #expect(ruleType(again) == .trancheAlreadyDisbursed)
         let backdated = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-01-31") }
-        #expect(ruleType(backdated) == "disbursement-before-previous-tranche")
+        #expect(ruleType(backdated) == .disbursementBeforePreviousTranche)
         await #expect(throws: RavnaqError.notFound("tranche 3 of grant \(grant.number)")) {
             try await setup.disburse(grant, 3, on: "2025-03-01")
         }
@@ -163,7 +163,7 @@ struct GrantsTests {
                                       TrancheInput(amount: "1999999.99", planned_on: "2025-05-01", condition: "none")]),
                 as: setup.coordinator)
         }
-        #expect(ruleType(refused) == "grant-tranches-sum")
+        #expect(ruleType(refused) == .grantTranchesSum)
         #expect(refused?.message == "the tranches add up to 5999999.99, not to the grant's total of 6000000.00 UZS")
         #expect(try await setup.count("SELECT count(*) FROM grants") == 0)
         #expect(try await setup.count("SELECT count(*) FROM grant_tranches") == 0)
@@ -175,7 +175,7 @@ struct GrantsTests {
         let setup = try await GrantSetup.make(trancheApproval: true)
         let grant = try await setup.specGrant()
         let unapproved = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 1, on: "2025-02-01") }
-        #expect(ruleType(unapproved) == "approval-required")
+        #expect(ruleType(unapproved) == .approvalRequired)
         await #expect(throws: RavnaqError.forbidden("only grant officers can approve grant tranches")) {
             try await setup.grants.approve(grant: grant.id, tranche: 1, as: setup.coordinator)
         }
@@ -193,13 +193,13 @@ struct GrantsTests {
         let tranches = try #require(disbursed["tranches"] as? [[String: Any]])
         #expect(tranches[0]["status"] as? String == "disbursed")
         let late = await #expect(throws: RavnaqError.self) { try await setup.grants.approve(grant: grant.id, tranche: 1, as: setup.officer) }
-        #expect(ruleType(late) == "tranche-already-disbursed")
+        #expect(ruleType(late) == .trancheAlreadyDisbursed)
 
         // Without the programme asking, there is nothing to approve.
         let other = try await GrantSetup.make(trancheApproval: false)
         let plain = try await other.specGrant()
         let needless = await #expect(throws: RavnaqError.self) { try await other.grants.approve(grant: plain.id, tranche: 1, as: other.officer) }
-        #expect(ruleType(needless) == "approval-not-required")
+        #expect(ruleType(needless) == .approvalNotRequired)
         try await other.disburse(plain, 1, on: "2025-02-01")
     }
 
@@ -208,7 +208,7 @@ struct GrantsTests {
         let setup = try await GrantSetup.make()
         let grant = try await setup.specGrant(second: "training_completed", first: "business_plan_approved")
         let noPlan = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 1, on: "2025-02-01") }
-        #expect(ruleType(noPlan) == "condition-not-met")
+        #expect(ruleType(noPlan) == .conditionNotMet)
         #expect(noPlan?.message.contains("business plan") == true)
         try await setup.database.pool.withConnection { connection in
             _ = try connection.query("UPDATE projects SET business_plan_approved_on = '2025-01-25'")
@@ -216,7 +216,7 @@ struct GrantsTests {
         try await setup.disburse(grant, 1, on: "2025-02-01")
         try await setup.spend(grant, "4000000")
         let noTraining = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-05-01") }
-        #expect(ruleType(noTraining) == "condition-not-met")
+        #expect(ruleType(noTraining) == .conditionNotMet)
         #expect(noTraining?.message.contains("training_completed") == true)
         #expect(try await setup.count("SELECT count(*) FROM grant_tranches WHERE disbursed_on IS NOT NULL") == 1)
 
@@ -234,7 +234,7 @@ struct GrantsTests {
         let sessionID = try #require((try JSONSerialization.jsonObject(with: Data(session.text.utf8)) as? [String: Any])?["id"] as? String)
         _ = try await training.enroll(EnrollmentInput(course_id: "SEW-1", member_id: memberID), as: setup.coordinator)
         let notYet = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-05-01") }
-        #expect(ruleType(notYet) == "condition-not-met")
+        #expect(ruleType(notYet) == .conditionNotMet)
 
         // Once the member completes the course, the condition holds from the completion's date on.
         _ = try await training.recordAttendance(course: "SEW-1", session: sessionID, AttendanceInput(present: [memberID]), as: setup.coordinator)
@@ -243,7 +243,7 @@ struct GrantsTests {
             try $0.query("SELECT completed_on::text FROM enrollments").first!.decode(0, as: String.self)
         }
         let beforeCompletion = await #expect(throws: RavnaqError.self) { try await setup.disburse(grant, 2, on: "2025-05-01") }
-        #expect(ruleType(beforeCompletion) == "condition-not-met")
+        #expect(ruleType(beforeCompletion) == .conditionNotMet)
         try await setup.disburse(grant, 2, on: completedOn)
     }
 
@@ -265,7 +265,7 @@ struct GrantsTests {
                 key: IdempotencyKey(key: "k-1", body: #"{"date":"2025-02-02"}"#))
         }
         guard case .conflict(let type, _)? = other else { Issue.record("expected a conflict"); return }
-        #expect(type == "idempotency-key-reused")
+        #expect(type == .idempotencyKeyReused)
         #expect(try await setup.count("SELECT count(*) FROM ledger_transactions") == 1)
     }
 
@@ -346,7 +346,7 @@ struct GrantsTests {
         #expect(noDate == .invalid("/date", "is required"))
         // More than was disbursed cannot be accounted for.
         let tooMuch = await #expect(throws: RavnaqError.self) { try await setup.spend(grant, "4000000.01") }
-        #expect(ruleType(tooMuch) == "expenses-exceed-disbursed")
+        #expect(ruleType(tooMuch) == .expensesExceedDisbursed)
         #expect(try await setup.count("SELECT count(*) FROM grant_expenses") == 0)
         #expect(try await setup.count("SELECT count(*) FROM audit_log") == auditBefore)
         #expect(try await setup.count("SELECT count(*) FROM grants") == 1)

@@ -100,7 +100,9 @@ struct NumberingTests {
         let database = Database(conninfo: try await TestDatabase.conninfo(database: name), cluster: nil, poolSize: 2)
         let connection = try database.connect()
         let all = Migrator().migrations
-        try Migrator(migrations: all.filter { $0.name < "022" }).migrate(connection)
+        // With the loan read model (026), which today's services read and which depends on
+        // nothing after 021.
+        try Migrator(migrations: all.filter { $0.name < "022" || $0.name.hasPrefix("026") }).migrate(connection)
         let a = try await NumberingFixture.make(database, code: "AN")
         let b = try await NumberingFixture.make(database, code: "FG")
         #expect(try await a.openLoan() == "L-000001")

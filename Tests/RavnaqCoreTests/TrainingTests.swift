@@ -241,7 +241,7 @@ struct TrainingTests {
         let early = await #expect(throws: RavnaqError.self) {
             try await fixture.training.recordAttendance(course: "SEW-1", session: try fixture.id(later), AttendanceInput(present: [members[0]]), as: fixture.admin)
         }
-        #expect(ruleType(early) == "session-not-held-yet")
+        #expect(ruleType(early) == .sessionNotHeldYet)
 
         #expect(try await fixture.count("SELECT count(*) FROM attendance") == 1)
         #expect(try await fixture.count("SELECT count(*) FROM audit_log WHERE entity = 'attendance'") == 1)
@@ -325,7 +325,7 @@ struct TrainingTests {
         let duplicateCourse = await #expect(throws: RavnaqError.self) {
             try await fixture.training.createCourse(CourseInput(code: "sew-1", title: "Again", skill: "sewing", hours: "40"), as: fixture.admin)
         }
-        #expect(duplicateCourse == .conflict(type: "duplicate-course-code", message: "a course with code sew-1 already exists"))
+        #expect(duplicateCourse == .conflict(.duplicateCourseCode, message: "a course with code sew-1 already exists"))
 
         let session = await #expect(throws: RavnaqError.self) {
             try await fixture.training.addSession(course: "SEW-1", SessionInput(date: "2025-02-30", hours: "0"), as: fixture.admin)
@@ -354,7 +354,7 @@ struct TrainingTests {
         try await fixture.enroll("SEW-1", members[0])
         let duplicate = await #expect(throws: RavnaqError.self) { try await fixture.enroll("sew-1", members[0]) }
         guard case .conflict(let type, _)? = duplicate else { Issue.record("expected a conflict"); return }
-        #expect(type == "duplicate-enrollment")
+        #expect(type == .duplicateEnrollment)
         #expect(try await fixture.count("SELECT count(*) FROM enrollments") == 1)
         #expect(try await fixture.count("SELECT count(*) FROM course_sessions") == 0)
     }

@@ -84,6 +84,6 @@ struct FaultTests {
         // Past the service's check (two requests at once), the database's index answers in the same words' kind.
         let refusal = RavnaqError(PostgresError(kind: .server, sqlState: .uniqueViolation, message: "duplicate key value violates unique constraint",
                                                 constraint: "programmes_name_key"))
-        #expect(refusal == .conflict(type: "duplicate-programme-name", message: "a programme with this name already exists"))
+        #expect(refusal == .conflict(.duplicateProgrammeName, message: "a programme with this name already exists"))
     }
 }

@@ -27,7 +27,7 @@ public struct Users: Sendable {
             throw RavnaqError.invalid("/email", "\"\(email)\" is not an email address")
         }
         if try connection.query("SELECT 1 FROM users WHERE lower(email) = lower($1)", [email]).rowCount > 0 {
-            throw RavnaqError.conflict(type: "duplicate-user", message: "a user with email \(email) already exists")
+            throw RavnaqError.conflict(.duplicateUser, message: "a user with email \(email) already exists")
         }
         let id: UUID = try connection.query(
             "INSERT INTO users (organization_id, email, role) VALUES ($1, $2, $3) RETURNING id",

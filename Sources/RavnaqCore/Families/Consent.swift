@@ -56,7 +56,7 @@ extension Families {
         return try await database.transaction(as: actor) { connection in
             let id = try Self.resolve(connection, key: key, organizationID: actor.organizationID)
             let status: String = try connection.query("SELECT status FROM families WHERE id = $1 FOR UPDATE", [id]).first!.decode(0)
-            guard status == "active" else { throw RavnaqError.rule(type: "family-not-active", message: "the family is already \(status)") }
+            guard status == "active" else { throw RavnaqError.rule(.familyNotActive, message: "the family is already \(status)") }
             try connection.query("UPDATE families SET status = 'exited', status_on = $2, exit_reason = $3 WHERE id = $1",
                                  [id, date!, reason!.rawValue])
             let today = try Organizations.today(connection, organizationID: actor.organizationID)

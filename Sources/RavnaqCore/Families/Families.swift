@@ -38,7 +38,7 @@ public struct Families: Sendable {
 
             if try connection.query("SELECT 1 FROM families WHERE organization_id = $1 AND lower(code) = lower($2)",
                                     [actor.organizationID, code!]).rowCount > 0 {
-                throw RavnaqError.conflict(type: "duplicate-family-code", message: "a family with code \(code!) already exists")
+                throw RavnaqError.conflict(.duplicateFamilyCode, message: "a family with code \(code!) already exists")
             }
             let id: UUID = try connection.query(
                 """
@@ -65,7 +65,7 @@ public struct Families: Sendable {
                 "SELECT consent_on FROM families WHERE id = $1 AND organization_id = $2", [familyID, actor.organizationID]
             ).first else { throw RavnaqError.notFound("family \(id)") }
             if try family.decode(0, as: LocalDate?.self) == nil {
-                throw RavnaqError.rule(type: "consent-required", message: "the family has not given consent: no personal data may be stored")
+                throw RavnaqError.rule(.consentRequired, message: "the family has not given consent: no personal data may be stored")
             }
             var errors = FieldErrors()
             var warnings: [String] = []

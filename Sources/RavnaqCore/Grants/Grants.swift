@@ -71,7 +71,7 @@ public struct Grants: Sendable {
             let sum = GrantRules.sum(tranches.map(\.amount))
             guard let sum, sum == total! else {
                 throw RavnaqError.rule(
-                    type: "grant-tranches-sum",
+                    .grantTranchesSum,
                     message: "the tranches add up to \(sum.map(grantCurrency.format) ?? "more than can be stored"), "
                         + "not to the grant's total of \(grantCurrency.format(total!)) \(grantCurrency.code)")
             }
@@ -156,14 +156,14 @@ public struct Grants: Sendable {
             let grant = try Self.lock(connection, reference: reference, actor: actor, grantRow: false)
             guard grant.trancheApproval else {
                 throw RavnaqError.rule(
-                    type: "approval-not-required",
+                    .approvalNotRequired,
                     message: "the programme of grant \(grant.number) does not ask for tranche approval")
             }
             let tranche = try connection.query(Self.trancheSQL + " WHERE grant_id = $1 AND n = $2 FOR UPDATE", [grant.id, n]).first
                 .map { try Self.trancheRow($0, currency: grant.currency).1 }.orThrow("tranche \(n) of grant \(grant.number)")
             if let disbursedOn = tranche.disbursedOn {
                 throw RavnaqError.rule(
-                    type: "tranche-already-disbursed",
+                    .trancheAlreadyDisbursed,
                     message: "tranche \(n) of grant \(grant.number) was already disbursed on \(disbursedOn)")
             }
             if !tranche.approved {
@@ -196,28 +196,28 @@ public struct Grants: Sendable {
             let tranche = try tranches.first { $0.n == n }.orThrow("tranche \(n) of grant \(grant.number)")
             if let disbursedOn = tranche.disbursedOn {
                 throw RavnaqError.rule(
-                    type: "tranche-already-disbursed",
+                    .trancheAlreadyDisbursed,
                     message: "tranche \(n) of grant \(grant.number) was already disbursed on \(disbursedOn)")
             }
             let earlier = tranches.filter { $0.n < n }
             if let waiting = earlier.first(where: { $0.disbursedOn == nil }) {
                 throw RavnaqError.rule(
-                    type: "tranche-out-of-order",
+                    .trancheOutOfOrder,
                     message: "tranche \(n) of grant \(grant.number) cannot be disbursed before tranche \(waiting.n)")
             }
             if let latest = earlier.compactMap(\.disbursedOn).max(), date! < latest {
                 throw RavnaqError.rule(
-                    type: "disbursement-before-previous-tranche",
+                    .disbursementBeforePreviousTranche,
                     message: "tranche \(n) cannot be disbursed on \(date!), before the previous tranche (\(latest))")
             }
             if grant.trancheApproval && !tranche.approved {
                 throw RavnaqError.rule(
-                    type: "approval-required",
+                    .approvalRequired,
                     message: "the programme asks for a grant officer's approval of tranche \(n) of grant \(grant.number) before it is disbursed")
             }
             if let unmet = try Self.unmetCondition(connection, grant: grant, tranche: tranche, earlier: earlier, on: date!, actor: actor) {
                 throw RavnaqError.rule(
-                    type: "condition-not-met",
+                    .conditionNotMet,
                     message: "tranche \(n) of grant \(grant.number) waits for \(tranche.condition.rawValue): \(unmet)")
             }
             let transaction = try Ledger.post(
@@ -264,7 +264,7 @@ public struct Grants: Sendable {
             let spent = try currency.amount(numeric: totals.decode(1))
             guard let after = GrantRules.sum([spent, amount!]), after <= disbursed else {
                 throw RavnaqError.rule(
-                    type: "expenses-exceed-disbursed",
+                    .expensesExceedDisbursed,
                     message: "grant \(locked.number) has \(currency.format(disbursed)) \(currency.code) disbursed and "
                         + "\(currency.format(spent)) accounted for: an expense of \(currency.format(amount!)) would exceed what was disbursed")
             }

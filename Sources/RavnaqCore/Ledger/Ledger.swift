@@ -56,7 +56,7 @@ public enum Ledger {
              postgresArray(nonZero.map { currency.format($0.amount) })]
         ).affectedRows
         guard posted == nonZero.count else {
-            throw RavnaqError.rule(type: "no-accounts", message: "the organization has no programme in \(currency.code), so no accounts in it")
+            throw RavnaqError.rule(.noAccounts, message: "the organization has no programme in \(currency.code), so no accounts in it")
         }
         return id
     }

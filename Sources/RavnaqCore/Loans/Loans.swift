@@ -91,7 +91,7 @@ public struct Loans: Sendable {
             as: actor, key: idempotency, operation: .loanDisbursement, resolve: Self.locked(key, actor)
         ) { connection, loan in
             guard loan.status == "approved" else {
-                throw RavnaqError.rule(type: "loan-already-disbursed", message: "loan \(loan.number) was already disbursed on \(loan.disbursedOn!)")
+                throw RavnaqError.rule(.loanAlreadyDisbursed, message: "loan \(loan.number) was already disbursed on \(loan.disbursedOn!)")
             }
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             guard date! <= today else { throw RavnaqError.invalid("/date", "a disbursement cannot be dated in the future") }
@@ -135,7 +135,7 @@ public struct Loans: Sendable {
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             guard date! <= today else { throw RavnaqError.invalid("/date", "a repayment cannot be dated in the future") }
             guard let disbursedOn = loan.disbursedOn else {
-                throw RavnaqError.rule(type: "loan-not-disbursed", message: "loan \(loan.number) has not been disbursed yet")
+                throw RavnaqError.rule(.loanNotDisbursed, message: "loan \(loan.number) has not been disbursed yet")
             }
             let repayments = try loan.repayments(connection)
             if let writtenOffOn = loan.writtenOffOn {
@@ -150,7 +150,7 @@ public struct Loans: Sendable {
                     RepaymentInput(id: "new", date: date!, amount: amount!), schedule: schedule, disbursedOn: disbursedOn,
                     existing: live.map(\.input), lateFee: loan.lateFee)
             } catch let error as RepaymentError {
-                throw RavnaqError.rule(type: Self.problemType(error), message: error.detail(minorDigits: loan.currency.minorDigits))
+                throw RavnaqError.rule(Self.refusal(error), message: error.detail(minorDigits: loan.currency.minorDigits))
             }
             let transaction = try Ledger.post(
                 connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .repayment,
@@ -184,13 +184,13 @@ public struct Loans: Sendable {
         repayments: [LoanRecord.Repayment], actor: Actor
     ) throws -> RepaymentView {
         guard date >= writtenOffOn else {
-            throw RavnaqError.rule(type: "loan-written-off",
+            throw RavnaqError.rule(.loanWrittenOff,
                                    message: "loan \(loan.number) was written off on \(writtenOffOn); a payment dated before that cannot be recorded now")
         }
         let recovered = repayments.filter { $0.kind == "recovery" && $0.reversedOn == nil }.reduce(Amount.zero) { $0 + $1.amount }
         let left = (loan.writtenOffPrincipal ?? .zero) - recovered
         guard amount <= left else {
-            throw RavnaqError.rule(type: "overpayment",
+            throw RavnaqError.rule(.overpayment,
                                    message: "the amount is more than the \(loan.currency.format(left)) written off and not yet recovered")
         }
         let transaction = try Ledger.post(
@@ -238,10 +238,10 @@ public struct Loans: Sendable {
                 throw RavnaqError.notFound("repayment \(repaymentID) of loan \(loan.number)")
             }
             guard target.reversedOn == nil else {
-                throw RavnaqError.rule(type: "repayment-already-reversed", message: "the repayment was already reversed on \(target.reversedOn!)")
+                throw RavnaqError.rule(.repaymentAlreadyReversed, message: "the repayment was already reversed on \(target.reversedOn!)")
             }
             if loan.writtenOffOn != nil && target.kind == "repayment" {
-                throw RavnaqError.rule(type: "loan-written-off", message: "loan \(loan.number) is written off: only recoveries can be reversed")
+                throw RavnaqError.rule(.loanWrittenOff, message: "loan \(loan.number) is written off: only recoveries can be reversed")
             }
             guard on >= target.date, on <= today else {
                 throw RavnaqError.invalid("/date", "must be between the \(target.kind) on \(target.date) and today")
@@ -318,7 +318,7 @@ public struct Loans: Sendable {
             as: actor, key: idempotency, operation: .writeOff, resolve: Self.locked(key, actor)
         ) { connection, loan in
             guard loan.status == "active", let disbursedOn = loan.disbursedOn else {
-                throw RavnaqError.rule(type: "loan-not-active", message: "only an active loan can be written off; loan \(loan.number) is \(loan.status)")
+                throw RavnaqError.rule(.loanNotActive, message: "only an active loan can be written off; loan \(loan.number) is \(loan.status)")
             }
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             guard date! >= disbursedOn, date! <= today else {
@@ -364,7 +364,7 @@ public struct Loans: Sendable {
                 LEFT JOIN mentor_assignments a ON a.family_id = f.id AND a.from_on <= $2 AND (a.to_on IS NULL OR a.to_on > $2)
                 LEFT JOIN users u ON u.id = a.mentor_id
                 CROSS JOIN LATERAL loan_figures(l.id, $2) fig
-                WHERE l.organization_id = $1 AND l.status IN ('active', 'repaid', 'written_off') AND fig.days_past_due > 0
+                WHERE l.organization_id = $1 AND fig.days_past_due > 0
                   AND ravnaq_may_see_family(f.id)
                   AND ($3::integer IS NULL OR fig.days_past_due < $3 OR (fig.days_past_due = $3 AND l.number > $4::text))
                 ORDER BY fig.days_past_due DESC, l.number
@@ -453,12 +453,12 @@ public struct Loans: Sendable {
                          repayments: try loan.repayments(connection), asOf: asOf)
     }
 
-    static func problemType(_ error: RepaymentError) -> String {
+    static func refusal(_ error: RepaymentError) -> Refusal {
         switch error {
-        case .nonPositiveAmount: "invalid-amount"
-        case .beforeDisbursement: "repayment-before-disbursement"
-        case .beforeLatestRepayment: "repayment-before-latest"
-        case .overpayment: "overpayment"
+        case .nonPositiveAmount: .invalidAmount
+        case .beforeDisbursement: .repaymentBeforeDisbursement
+        case .beforeLatestRepayment: .repaymentBeforeLatest
+        case .overpayment: .overpayment
         }
     }
 }

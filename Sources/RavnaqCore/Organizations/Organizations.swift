@@ -34,7 +34,7 @@ public struct Organizations: Sendable {
     /// Adds a validated organization inside the caller's transaction.
     static func insert(_ connection: PostgresConnection, code: String, name: String) throws -> Organization {
         let exists = try connection.query("SELECT 1 FROM organizations WHERE lower(code) = lower($1)", [code]).rowCount > 0
-        if exists { throw RavnaqError.conflict(type: "duplicate-organization", message: "an organization with code \(code) already exists") }
+        if exists { throw RavnaqError.conflict(.duplicateOrganization, message: "an organization with code \(code) already exists") }
         let row = try connection.query(
             "INSERT INTO organizations (code, name) VALUES ($1, $2) RETURNING id", [code, name]
         ).first!

@@ -147,7 +147,7 @@ public struct Programmes: Sendable {
             "SELECT name FROM programmes WHERE organization_id = $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3",
             [actor.organizationID, name, id]
         ).first else { return }
-        throw RavnaqError.conflict(type: "duplicate-programme-name",
+        throw RavnaqError.conflict(.duplicateProgrammeName,
                                    message: "a programme named \"\(try existing.decode(0, as: String.self))\" already exists")
     }
 

@@ -48,7 +48,7 @@ public struct Assessments: Sendable {
             try errors.check()
             if kind == .intake, try connection.query(
                 "SELECT 1 FROM assessments WHERE family_id = $1 AND kind = 'intake'", [family]).rowCount > 0 {
-                throw RavnaqError.conflict(type: "duplicate-intake", message: "the family already has an intake assessment")
+                throw RavnaqError.conflict(.duplicateIntake, message: "the family already has an intake assessment")
             }
             let columns = Self.domains.joined(separator: ", ")
             let placeholders = Self.domains.indices.map { "$\($0 + 5)" }.joined(separator: ", ")

@@ -74,6 +74,8 @@ extension CaseManagement {
         let noun: String
         /// The endpoint of the family's list, for its cursors.
         let endpoint: String
+        /// Refused: a status change to the status it has.
+        let unchanged: Refusal
         /// The day the item began (`set_on`, `referred_on`).
         let startColumn: String
         /// The item `t` as JSON; `personal` puts a column in for the roles that see personal
@@ -83,7 +85,7 @@ extension CaseManagement {
         func json(for actor: Actor) -> String { json(actor.personal) }
 
         static let goals = PlanTable(
-            table: "plan_goals", noun: "goal", endpoint: "/families/{id}/goals", startColumn: "set_on",
+            table: "plan_goals", noun: "goal", endpoint: "/families/{id}/goals", unchanged: .goalStatusUnchanged, startColumn: "set_on",
             json: { personal in
                 """
                 json_build_object('id', t.id, 'family_id', t.family_id, 'text', \(personal("t.text")), 'set_on', t.set_on,
@@ -91,7 +93,7 @@ extension CaseManagement {
                 """
             })
         static let referrals = PlanTable(
-            table: "referrals", noun: "referral", endpoint: "/families/{id}/referrals", startColumn: "referred_on",
+            table: "referrals", noun: "referral", endpoint: "/families/{id}/referrals", unchanged: .referralStatusUnchanged, startColumn: "referred_on",
             json: { personal in
                 """
                 json_build_object('id', t.id, 'family_id', t.family_id, 'specialist', t.specialist, 'reason', \(personal("t.reason")),
@@ -140,7 +142,7 @@ extension CaseManagement {
             try Self.requireAssigned(connection, familyID: familyID, key: key, actor: actor, on: date!,
                                      to: "change the status of a \(kind.noun)")
             guard status! != current else {
-                throw RavnaqError.rule(type: "\(kind.noun)-status-unchanged", message: "the \(kind.noun) is already \(current)")
+                throw RavnaqError.rule(kind.unchanged, message: "the \(kind.noun) is already \(current)")
             }
             try connection.query("UPDATE \(kind.table) SET status = $2, status_on = $3 WHERE id = $1", [id, status!, date!])
             return try Self.item(connection, kind, id: id, actor: actor)

@@ -70,11 +70,11 @@ public struct Graduation: Sendable {
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)
             let evaluation = try Self.evaluate(connection, organization: actor.organizationID, family: family, asOf: today)
             guard evaluation.family_status == "active" else {
-                throw RavnaqError.rule(type: "family-not-active", message: "the family is \(evaluation.family_status)")
+                throw RavnaqError.rule(.familyNotActive, message: "the family is \(evaluation.family_status)")
             }
             guard evaluation.status == "ready" else {
                 let unmet = evaluation.criteria.filter { !$0.met }.map(\.name) + evaluation.risks
-                throw RavnaqError.rule(type: "not-ready", message: "the family is \(evaluation.status), not ready: \(unmet.joined(separator: "; "))")
+                throw RavnaqError.rule(.notReady, message: "the family is \(evaluation.status), not ready: \(unmet.joined(separator: "; "))")
             }
             try connection.query("UPDATE families SET status = 'graduated', status_on = $2 WHERE id = $1", [family, today])
             return try Self.evaluate(connection, organization: actor.organizationID, family: family, asOf: today)

@@ -53,7 +53,7 @@ public struct HouseholdIncomes: Sendable {
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (family_id, period) DO NOTHING
                     """, values).affectedRows
                 guard inserted == 1 else {
-                    throw RavnaqError.conflict(type: "duplicate-month",
+                    throw RavnaqError.conflict(.duplicateMonth,
                                                message: "the family already has income recorded for \(period!); correct it with PUT …/income/\(period!)")
                 }
             } else {
@@ -148,7 +148,7 @@ public struct ReferenceData: Sendable {
                 "INSERT INTO poverty_lines (effective_on, amount) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 [date!, amount!.formatted(minorDigits: 2)]
             ).affectedRows == 1 else {
-                throw RavnaqError.conflict(type: "duplicate-poverty-line", message: "a poverty line is already in force from \(date!)")
+                throw RavnaqError.conflict(.duplicatePovertyLine, message: "a poverty line is already in force from \(date!)")
             }
             return JSONText(#"{"effective_on":"\#(date!)","amount":"\#(amount!.formatted(minorDigits: 2))"}"#)
         }

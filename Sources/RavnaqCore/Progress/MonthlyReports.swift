@@ -53,7 +53,7 @@ public struct MonthlyReports: Sendable {
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (project_id, period) DO NOTHING
                     """, values).affectedRows
                 guard inserted == 1 else {
-                    throw RavnaqError.conflict(type: "duplicate-month",
+                    throw RavnaqError.conflict(.duplicateMonth,
                                                message: "the project already has a report for \(period!); correct it with PUT …/reports/\(period!)")
                 }
             } else {

@@ -117,7 +117,7 @@ public struct Projects: Sendable {
             ).first else { throw RavnaqError.notFound("project \(id)") }
             let from: String = try current.decode(0)
             guard from != status!.rawValue else {
-                throw RavnaqError.rule(type: "project-status-transition", message: "the project is already \(from)")
+                throw RavnaqError.rule(.projectStatusTransition, message: "the project is already \(from)")
             }
             try connection.query(
                 "UPDATE projects SET status = $2, started_on = coalesce(started_on, CASE WHEN $2 = 'active' THEN $3::date END) WHERE id = $1",

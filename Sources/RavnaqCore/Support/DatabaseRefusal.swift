@@ -9,7 +9,7 @@ import Postgres
 struct DatabaseRefusal: Sendable {
     enum Kind: Sendable { case conflict, rule }
     let kind: Kind
-    let type: String
+    let refusal: Refusal
     /// The words for the client; nil where the trigger's own message, written for people in
     /// `sql/` with the values in it ("the period 2025-03 is locked"), says it best.
     let message: String?
@@ -17,30 +17,30 @@ struct DatabaseRefusal: Sendable {
     func error(_ error: PostgresError) -> RavnaqError {
         let text = message ?? error.message
         return switch kind {
-        case .conflict: .conflict(type: type, message: text)
-        case .rule: .rule(type: type, message: text)
+        case .conflict: .conflict(refusal, message: text)
+        case .rule: .rule(refusal, message: text)
         }
     }
 
     static let known: [String: DatabaseRefusal] = [
         // Unique names and codes, met only by two requests racing past the service's check.
-        "programmes_name_key": .init(kind: .conflict, type: "duplicate-programme-name", message: "a programme with this name already exists"),
-        "families_code_key": .init(kind: .conflict, type: "duplicate-family-code", message: "a family with this code already exists"),
-        "courses_code_key": .init(kind: .conflict, type: "duplicate-course-code", message: "a course with this code already exists"),
-        "users_email_key": .init(kind: .conflict, type: "duplicate-user", message: "a user with this email already exists"),
-        "enrollments_one_per_member": .init(kind: .conflict, type: "duplicate-enrollment", message: "the member is already enrolled in the course"),
-        "project_reports_one_per_month": .init(kind: .conflict, type: "duplicate-month", message: "the project already has a report for this month"),
-        "household_incomes_one_per_month": .init(kind: .conflict, type: "duplicate-month", message: "the family already has an income record for this month"),
-        "assessments_one_intake": .init(kind: .conflict, type: "duplicate-intake", message: "the family already has an intake assessment"),
+        "programmes_name_key": .init(kind: .conflict, refusal: .duplicateProgrammeName, message: "a programme with this name already exists"),
+        "families_code_key": .init(kind: .conflict, refusal: .duplicateFamilyCode, message: "a family with this code already exists"),
+        "courses_code_key": .init(kind: .conflict, refusal: .duplicateCourseCode, message: "a course with this code already exists"),
+        "users_email_key": .init(kind: .conflict, refusal: .duplicateUser, message: "a user with this email already exists"),
+        "enrollments_one_per_member": .init(kind: .conflict, refusal: .duplicateEnrollment, message: "the member is already enrolled in the course"),
+        "project_reports_one_per_month": .init(kind: .conflict, refusal: .duplicateMonth, message: "the project already has a report for this month"),
+        "household_incomes_one_per_month": .init(kind: .conflict, refusal: .duplicateMonth, message: "the family already has an income record for this month"),
+        "assessments_one_intake": .init(kind: .conflict, refusal: .duplicateIntake, message: "the family already has an intake assessment"),
         // Rules that triggers keep (sql/), with messages written for people.
-        "period-locked": .init(kind: .rule, type: "period-locked", message: nil),
-        "members_need_consent": .init(kind: .rule, type: "consent-required", message: nil),
-        "mentor_assignments_mentor_role": .init(kind: .rule, type: "not-a-mentor", message: nil),
-        "project-status-transition": .init(kind: .rule, type: "project-status-transition", message: nil),
-        "grant-tranches-sum": .init(kind: .rule, type: "grant-tranches-sum", message: nil),
-        "tranche-already-disbursed": .init(kind: .rule, type: "tranche-already-disbursed", message: nil),
-        "tranche-out-of-order": .init(kind: .rule, type: "tranche-out-of-order", message: nil),
-        "certificate-final": .init(kind: .rule, type: "certificate-final", message: nil),
-        "attendance_same_course": .init(kind: .rule, type: "not-enrolled", message: nil),
+        "period-locked": .init(kind: .rule, refusal: .periodLocked, message: nil),
+        "members_need_consent": .init(kind: .rule, refusal: .consentRequired, message: nil),
+        "mentor_assignments_mentor_role": .init(kind: .rule, refusal: .notAMentor, message: nil),
+        "project-status-transition": .init(kind: .rule, refusal: .projectStatusTransition, message: nil),
+        "grant-tranches-sum": .init(kind: .rule, refusal: .grantTranchesSum, message: nil),
+        "tranche-already-disbursed": .init(kind: .rule, refusal: .trancheAlreadyDisbursed, message: nil),
+        "tranche-out-of-order": .init(kind: .rule, refusal: .trancheOutOfOrder, message: nil),
+        "certificate-final": .init(kind: .rule, refusal: .certificateFinal, message: nil),
+        "attendance_same_course": .init(kind: .rule, refusal: .notEnrolled, message: nil),
     ]
 }

@@ -64,7 +64,7 @@ extension Database {
                     ).first!
                     guard try row.decode(0, as: Bool.self) else {
                         throw RavnaqError.conflict(
-                            type: "idempotency-key-reused",
+                            .idempotencyKeyReused,
                             message: "the Idempotency-Key \(key.key) was already used with a different request body")
                     }
                     return StoredAnswer(body: Data((try row.decode(1, as: String.self)).utf8))

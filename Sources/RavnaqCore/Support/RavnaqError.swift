@@ -8,11 +8,10 @@ public enum RavnaqError: Error, Sendable, Equatable {
     case invalid([FieldError])
     /// Query parameters a list cannot work with: a limit above 500, a foreign cursor (400).
     case badQuery([FieldError])
-    /// A business rule refused the request (422); `type` is a stable slug such as
-    /// `repayment-before-disbursement`.
-    case rule(type: String, message: String)
+    /// A business rule refused the request (422): which one, and why in words.
+    case rule(Refusal, message: String)
     /// A duplicate, or an Idempotency-Key reused with another body (409).
-    case conflict(type: String, message: String)
+    case conflict(Refusal, message: String)
     /// Not found, or not visible to this actor — indistinguishable on purpose (404).
     case notFound(String)
     /// Visible, but this actor's role may not do it (403).

@@ -35,7 +35,7 @@ public struct Training: Sendable {
                 """,
                 [actor.organizationID, code!, title!, skill!.rawValue, hours!]
             ).first else {
-                throw RavnaqError.conflict(type: "duplicate-course-code", message: "a course with code \(code!) already exists")
+                throw RavnaqError.conflict(.duplicateCourseCode, message: "a course with code \(code!) already exists")
             }
             return try Self.course(connection, id: try row.decode(0), organizationID: actor.organizationID)!
         }
@@ -136,7 +136,7 @@ public struct Training: Sendable {
                 [actor.organizationID, course!.id, memberID!]
             ).first else {
                 throw RavnaqError.conflict(
-                    type: "duplicate-enrollment", message: "member \(memberID!.idString) is already enrolled in course \(course!.code)")
+                    .duplicateEnrollment, message: "member \(memberID!.idString) is already enrolled in course \(course!.code)")
             }
             return try Self.enrollments(connection, actor: actor, where: "e.id = $3", [try row.decode(0, as: UUID.self)]).first!
         }
@@ -191,7 +191,7 @@ public struct Training: Sendable {
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             if heldOn > today {
                 throw RavnaqError.rule(
-                    type: "session-not-held-yet", message: "the session of \(heldOn) has not taken place yet: attendance is recorded afterwards")
+                    .sessionNotHeldYet, message: "the session of \(heldOn) has not taken place yet: attendance is recorded afterwards")
             }
             // The course's enrollments the actor may record: a mentor's families' only.
             var enrolled: [UUID: UUID] = [:]

@@ -14,22 +14,22 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(error).response
         } catch let error as HTTPError {
             // Hummingbird's own: unknown route (404), body too large, undecodable body (400).
-            let type = error.status == .notFound ? "not-found" : error.status == .badRequest ? "malformed-request" : "http-\(error.status.code)"
+            let type = error.status == .notFound ? ProblemTypes.notFound : error.status == .badRequest ? ProblemTypes.malformedRequest : ProblemTypes.otherHTTP(error.status.code)
             return Problem(status: error.status, type: type, title: error.status.reasonPhrase,
                            detail: error.body ?? error.status.reasonPhrase).response
         } catch let error as MethodNotAllowed {
-            var response = Problem(status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
+            var response = Problem(status: .methodNotAllowed, type: ProblemTypes.methodNotAllowed, title: "Method not allowed",
                                    detail: "\(request.uri.path) takes \(error.allowed.joined(separator: ", ")), not \(request.method)").response
             response.headers[.allow] = error.allowed.joined(separator: ", ")
             return response
         } catch let error as BodyTooLarge {
-            return Problem(status: .contentTooLarge, type: "body-too-large", title: "The request body is too large",
+            return Problem(status: .contentTooLarge, type: ProblemTypes.bodyTooLarge, title: "The request body is too large",
                            detail: "the body is over the limit of \(error.limit) bytes (1 MiB); send bulk data through an import").response
         } catch let error as MalformedBody {
-            return Problem(status: .badRequest, type: "malformed-request", title: "The request body could not be read",
+            return Problem(status: .badRequest, type: ProblemTypes.malformedRequest, title: "The request body could not be read",
                            detail: error.detail).response
         } catch let error as DecodingError {
-            return Problem(status: .badRequest, type: "malformed-request", title: "The request body could not be read",
+            return Problem(status: .badRequest, type: ProblemTypes.malformedRequest, title: "The request body could not be read",
                            detail: Problem.describe(error)).response
         } catch {
             return Self.fault(String(reflecting: error), context: context)
@@ -40,7 +40,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// line (with the cause) carries too.
     static func fault(_ detail: String, context: Context) -> Response {
         context.logger.error("internal error: \(detail)", metadata: ["request_id": "\(context.id)"])
-        return Problem(status: .internalServerError, type: "internal", title: "Internal error",
+        return Problem(status: .internalServerError, type: ProblemTypes.internalError, title: "Internal error",
                        detail: "something went wrong on the server; it was logged with request id \(context.id)",
                        requestID: context.id).response
     }
@@ -73,29 +73,29 @@ struct Problem: Encodable {
     init(_ error: RavnaqError) {
         switch error {
         case .invalid(let errors):
-            self.init(status: .unprocessableContent, type: "invalid-input", title: "Invalid input",
+            self.init(status: .unprocessableContent, type: ProblemTypes.invalidInput, title: "Invalid input",
                       detail: error.message, errors: errors)
         case .badQuery(let errors):
-            self.init(status: .badRequest, type: "invalid-query", title: "Invalid query parameters",
+            self.init(status: .badRequest, type: ProblemTypes.invalidQuery, title: "Invalid query parameters",
                       detail: error.message, errors: errors)
-        case .rule(let type, let message):
-            self.init(status: .unprocessableContent, type: type, title: "The request breaks a rule", detail: message)
-        case .conflict(let type, let message):
-            self.init(status: .conflict, type: type, title: "Conflict", detail: message)
+        case .rule(let refusal, let message):
+            self.init(status: .unprocessableContent, type: ProblemTypes.name(refusal), title: "The request breaks a rule", detail: message)
+        case .conflict(let refusal, let message):
+            self.init(status: .conflict, type: ProblemTypes.name(refusal), title: "Conflict", detail: message)
         case .notFound:
-            self.init(status: .notFound, type: "not-found", title: "Not found", detail: error.message)
+            self.init(status: .notFound, type: ProblemTypes.notFound, title: "Not found", detail: error.message)
         case .forbidden:
-            self.init(status: .forbidden, type: "forbidden", title: "Forbidden", detail: error.message)
+            self.init(status: .forbidden, type: ProblemTypes.forbidden, title: "Forbidden", detail: error.message)
         case .unauthenticated:
-            self.init(status: .unauthorized, type: "unauthenticated", title: "Unauthenticated", detail: error.message)
+            self.init(status: .unauthorized, type: ProblemTypes.unauthenticated, title: "Unauthenticated", detail: error.message)
         case .unavailable:
-            self.init(status: .serviceUnavailable, type: "database-unavailable", title: "Service unavailable",
+            self.init(status: .serviceUnavailable, type: ProblemTypes.databaseUnavailable, title: "Service unavailable",
                       detail: "the database cannot be reached right now; try again shortly")
         case .setup(let message):
-            self.init(status: .internalServerError, type: "setup", title: "Server setup problem", detail: message)
+            self.init(status: .internalServerError, type: ProblemTypes.setup, title: "Server setup problem", detail: message)
         case .fault:
             // Answered by `ProblemMiddleware.fault`, with a request id; never with the detail.
-            self.init(status: .internalServerError, type: "internal", title: "Internal error",
+            self.init(status: .internalServerError, type: ProblemTypes.internalError, title: "Internal error",
                       detail: "something went wrong on the server; it was logged")
         }
     }
