@@ -140,7 +140,7 @@ struct GrantsController {
         "project_id": {"$ref": "#/components/schemas/Id"}, "family_code": {"type": "string"}, "currency": {"type": "string"},
         "total": {"$ref": "#/components/schemas/Amount"}, "disbursed": {"$ref": "#/components/schemas/Amount"},
         "expenses": {"$ref": "#/components/schemas/Amount"},
-        "utilization": {"type": ["number", "null"], "description": "expenses ÷ disbursed, rounded half-up to 4 decimal places; null while nothing is disbursed"},
+        "utilization": {"type": ["number", "null"], "description": "expenses ÷ disbursed, rounded half-up to 6 decimal places (grant_utilization); null while nothing is disbursed"},
         "tranches": {"type": "array", "items": {"type": "object", "properties": {
           "n": {"type": "integer"}, "amount": {"$ref": "#/components/schemas/Amount"}, "planned_on": {"$ref": "#/components/schemas/Date"},
           "condition": {"$ref": "#/components/schemas/GrantCondition"}, "status": {"type": "string", "enum": ["pending", "approved", "disbursed"]},
