@@ -18,9 +18,7 @@ ALTER TABLE loan_histories
     -- schedule order (an index of due_on), and the fees charged through it (cumulative).
     ADD COLUMN fee_on date[] NOT NULL DEFAULT '{}',
     ADD COLUMN fee_at integer[] NOT NULL DEFAULT '{}',
-    ADD COLUMN fees numeric[] NOT NULL DEFAULT '{}',
-    ADD CONSTRAINT loan_histories_fees_paid_aligned CHECK (cardinality(fees_paid) = cardinality(paid_on)),
-    ADD CONSTRAINT loan_histories_fees_aligned CHECK (cardinality(fee_at) = cardinality(fee_on) AND cardinality(fees) = cardinality(fee_on));
+    ADD COLUMN fees numeric[] NOT NULL DEFAULT '{}';
 
 -- "Is this loan live on this day": disbursed by the day and not written off by it. The one
 -- definition that the loan's figures, the portfolio and graduation read.
@@ -196,5 +194,8 @@ CREATE FUNCTION grant_utilization(expenses numeric, disbursed numeric) RETURNS n
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN round(coalesce(expenses, 0) / nullif(disbursed, 0), 6);
 
--- Every loan's history again, with its fees.
+-- Every loan's history again, with its fees; then the new arrays are held aligned.
 SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans));
+ALTER TABLE loan_histories
+    ADD CONSTRAINT loan_histories_fees_paid_aligned CHECK (cardinality(fees_paid) = cardinality(paid_on)),
+    ADD CONSTRAINT loan_histories_fees_aligned CHECK (cardinality(fee_at) = cardinality(fee_on) AND cardinality(fees) = cardinality(fee_on));
