@@ -20,7 +20,8 @@ struct DBCommand: AsyncParsableCommand {
                 try await database.pool.withConnection { try Migrator().status($0) }
             }
             let definitions = statuses.filter { $0.name.hasPrefix("definitions/") }.count
-            print("\(statuses.count - definitions) migrations and \(definitions) definition files applied; the schema is up to date")
+            let migrations = statuses.count - definitions
+            print("\(migrations) migration\(migrations == 1 ? "" : "s") and \(definitions) definition files applied; the schema is up to date")
         }
     }
 
