@@ -60,13 +60,16 @@ public struct Migrator: Sendable {
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 name        text PRIMARY KEY,
                 checksum    text NOT NULL,
-                applied_at  timestamptz NOT NULL DEFAULT now());
+                applied_at  timestamptz NOT NULL DEFAULT now())
+            """)
+        try refuseOldChain(connection)
+        // Before the first migration, so that the baseline's privileges cover it too.
+        try connection.execute("""
             CREATE TABLE IF NOT EXISTS schema_definitions (
                 name        text PRIMARY KEY,
                 checksum    text NOT NULL,
                 applied_at  timestamptz NOT NULL DEFAULT now())
             """)
-        try refuseOldChain(connection)
         var applied: [String] = []
         for migration in migrations {
             let done = try connection.transaction { connection in
