@@ -1,13 +1,15 @@
 import Foundation
 import PackagePlugin
 
-/// Compiles the package's `sql/` migrations and `seed/` demo data into the RavnaqCore module,
-/// so the `ravnaq` binary carries its schema and demo and works from any directory.
+/// Compiles the package's `sql/` migrations, `sql/definitions/` definition files and `seed/` demo
+/// data into the RavnaqCore module, so the `ravnaq` binary carries its schema and demo and works
+/// from any directory.
 @main
 struct EmbedMigrationsPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         try [
             embed(context, folder: "sql", extension: "sql", variable: "embeddedMigrations"),
+            embed(context, folder: "sql/definitions", extension: "sql", variable: "embeddedDefinitions"),
             embed(context, folder: "seed", extension: "json", variable: "embeddedSeed"),
         ]
     }

@@ -2,7 +2,8 @@ import Foundation
 
 // Usage: EmbedMigrations OUTPUT.swift VARIABLE FILE...
 // Writes `let VARIABLE: [(name: String, text: String)]`: each file's name and text, in the order
-// given, as Swift string literals (the SQL migrations, and the demo data of seed/).
+// given, as Swift string literals (the SQL migrations and definition files, and the demo data of
+// seed/).
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: EmbedMigrations OUTPUT VARIABLE FILE...\n".utf8))

@@ -10,7 +10,7 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply pending migrations (serve does this too).",
+            abstract: "Apply pending migrations and changed definition files (serve does this too).",
             discussion: HelpText.fitted("Example:\n  ravnaq db migrate --data-dir /srv/ravnaq"))
         @OptionGroup var database: DatabaseOptions
 
@@ -19,13 +19,15 @@ struct DBCommand: AsyncParsableCommand {
             let statuses = try await CLI.withDatabase(database) { database in
                 try await database.pool.withConnection { try Migrator().status($0) }
             }
-            print("\(statuses.count) migrations applied; the schema is up to date")
+            let definitions = statuses.filter { $0.name.hasPrefix("definitions/") }.count
+            let migrations = statuses.count - definitions
+            print("\(migrations) migration\(migrations == 1 ? "" : "s") and \(definitions) definition files applied; the schema is up to date")
         }
     }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the migrations and when each was applied.",
+            abstract: "List the migrations and definition files, and when each was applied.",
             discussion: HelpText.fitted("Example:\n  ravnaq db status"))
         @OptionGroup var database: DatabaseOptions
 

@@ -5,9 +5,9 @@ import RavnaqCore
 import Testing
 import TestSupport
 
-/// Each family's kept history (sql/020) that outcomes, training and graduation read: kept by
+/// Each family's kept history (sql/definitions/75_family_histories.sql) that outcomes, training and graduation read: kept by
 /// triggers through every kind of write that feeds it, it must equal a fresh computation.
-@Suite("Family histories kept for the reports (sql/020)")
+@Suite("Family histories kept for the reports (sql/definitions/75_family_histories.sql)")
 struct FamilyHistoriesTests {
     /// The kept rows that differ from a fresh computation of every family (none when kept).
     static func stale(_ database: Database) async throws -> Int {
@@ -146,7 +146,7 @@ struct FamilyHistoriesTests {
             family: family, Self.assessment("periodic", on: "2025-07-01", all: 2), as: fixture.admin)
         _ = try await MonthlyReports(database: fixture.database).record(
             project: project, MonthlyReportInput(period: "2025-07", revenue: "100", costs: "0"), as: fixture.admin)
-        // The criteria that do not depend on loans, replayed from the tables as sql/014 did.
+        // The criteria that do not depend on loans, replayed from the tables as the set-based graduation_criteria() before the histories did.
         let disagreeing: Int = try await fixture.database.pool.withConnection { connection in
             try connection.query(
                 """

@@ -5,11 +5,11 @@ import RavnaqCore
 import Testing
 import TestSupport
 
-/// Each loan's kept history (sql/019) that the portfolio and loan_figures() read: kept by
+/// Each loan's kept history (sql/definitions/55_loans.sql) that the portfolio and loan_figures() read: kept by
 /// triggers through repayments, a reversal that reallocates later repayments, a back-dated
 /// repayment, a write-off and a recovery, it must equal a fresh computation, and answer every
 /// day as Swift's own replay of the loan's rows does.
-@Suite("Loan histories kept for the reports (sql/019)")
+@Suite("Loan histories kept for the reports (sql/definitions/55_loans.sql)")
 struct LoanHistoriesTests {
     /// The report tests' book (four families, two programmes), with its portfolio or without.
     static func book(portfolio: Bool) async throws -> (CoreFixture, ReportBook) {

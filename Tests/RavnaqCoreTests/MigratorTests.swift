@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite("Migrations")
 struct MigratorTests {
-    @Test("the embedded migrations are all applied and recorded, and running again applies nothing")
+    @Test("the embedded migrations and definition files are all applied and recorded, and running again applies nothing")
     func appliedOnce() async throws {
         let database = try await TestDatabase.make()
         let connection = try database.connect()
@@ -13,7 +13,81 @@ struct MigratorTests {
         #expect(!statuses.isEmpty)
         #expect(statuses.allSatisfy { $0.appliedAt != nil })
         #expect(statuses.map(\.name) == statuses.map(\.name).sorted())
+        #expect(statuses.first?.name == "001_baseline.sql")
+        #expect(statuses.contains { $0.name == "definitions/55_loans.sql" })
         #expect(try Migrator().migrate(connection).isEmpty)
+    }
+
+    /// The embedded definitions with `extra` appended to the file whose name ends in `suffix`.
+    static func definitions(appending extra: String, to suffix: String) -> [Migrator.Migration] {
+        Migrator().definitions.map {
+            $0.name.hasSuffix(suffix) ? Migrator.Migration(name: $0.name, sql: $0.sql + "\n" + extra + "\n") : $0
+        }
+    }
+
+    static let probe = "CREATE OR REPLACE FUNCTION probe_definition() RETURNS integer LANGUAGE sql RETURN 1;"
+
+    static func recordedChecksums(_ connection: PostgresConnection) throws -> [String: String] {
+        var recorded: [String: String] = [:]
+        for row in try connection.query("SELECT name, checksum FROM schema_definitions").rows {
+            recorded[try row.decode(0, as: String.self)] = try row.decode(1, as: String.self)
+        }
+        return recorded
+    }
+
+    @Test("a changed definition file applies every file again and records its new checksum; then nothing runs")
+    func changedDefinition() async throws {
+        let database = try await TestDatabase.make()
+        let connection = try database.connect()
+        let before = try Self.recordedChecksums(connection)
+        let definitions = Self.definitions(appending: Self.probe, to: "_families.sql")
+        let migrator = Migrator(migrations: Migrator().migrations, definitions: definitions)
+        #expect(try migrator.migrate(connection) == definitions.map { "definitions/" + $0.name })
+        #expect(try connection.query("SELECT probe_definition()").first!.decode(0, as: Int.self) == 1)
+
+        let after = try Self.recordedChecksums(connection)
+        let changed = try #require(definitions.first { $0.name.hasSuffix("_families.sql") })
+        let expected = try connection.query("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [changed.sql]).first!.decode(0, as: String.self)
+        #expect(after[changed.name] == expected)
+        #expect(after.filter { $0.key != changed.name } == before.filter { $0.key != changed.name })
+        #expect(try migrator.migrate(connection).isEmpty)
+        // The binary's own file now differs from what was applied: pending until applied again.
+        let pending = try Migrator().status(connection).filter { $0.appliedAt == nil }.map(\.name)
+        #expect(pending == ["definitions/" + changed.name])
+    }
+
+    @Test("a definition file that fails leaves every definition and its record as they were")
+    func failingDefinition() async throws {
+        let database = try await TestDatabase.make()
+        let connection = try database.connect()
+        let before = try Self.recordedChecksums(connection)
+        let definitions = Self.definitions(appending: Self.probe, to: "_access.sql").map {
+            $0.name.hasSuffix("_bulk.sql") ? Migrator.Migration(name: $0.name, sql: $0.sql + "\nSELECT * FROM no_such_table;\n") : $0
+        }
+        #expect(throws: PostgresError.self) { try Migrator(migrations: Migrator().migrations, definitions: definitions).migrate(connection) }
+        #expect(try connection.query("SELECT to_regprocedure('probe_definition()') IS NULL").first!.decode(0, as: Bool.self))
+        #expect(try Self.recordedChecksums(connection) == before)
+    }
+
+    @Test("a new numbered migration applies the definition files again after it")
+    func definitionsAfterMigration() async throws {
+        let database = try await TestDatabase.make()
+        let connection = try database.connect()
+        let embedded = Migrator()
+        let added = Migrator.Migration(name: "900_probe.sql", sql: "CREATE TABLE probe (n int)")
+        let migrator = Migrator(migrations: embedded.migrations + [added], definitions: embedded.definitions)
+        #expect(try migrator.migrate(connection) == ["900_probe.sql"] + embedded.definitions.map { "definitions/" + $0.name })
+        #expect(try migrator.migrate(connection).isEmpty)
+    }
+
+    @Test("a database made by the development migrations that predate the baseline is refused, saying so")
+    func oldChainRefused() async throws {
+        let database = try await TestDatabase.make()
+        let connection = try database.connect()
+        try connection.execute("INSERT INTO schema_migrations (name, checksum) VALUES ('001_foundation.sql', 'old')")
+        let error = #expect(throws: RavnaqError.self) { try Migrator().migrate(connection) }
+        #expect(error?.message.contains("predate the baseline of 2026-12-03") == true)
+        #expect(error?.message.contains("make it anew") == true)
     }
 
     @Test("new migrations apply in order; a changed applied migration is refused and nothing moves")

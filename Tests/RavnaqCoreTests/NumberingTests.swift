@@ -90,38 +90,6 @@ struct NumberingTests {
         #expect(try await a.openGrant() == "G-000013")
     }
 
-    @Test("the counters start after the numbers an organization already has, which stay as they were")
-    func existingNumbersStay() async throws {
-        // A database migrated up to the migration before the counters, holding loans and grants
-        // numbered across organizations as they used to be.
-        let name = "numbers_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-        let server = try PostgresConnection(conninfo: try await TestDatabase.conninfo(database: "postgres"))
-        try server.execute("CREATE DATABASE \(name)")
-        let database = Database(conninfo: try await TestDatabase.conninfo(database: name), cluster: nil, poolSize: 2)
-        let connection = try database.connect()
-        let all = Migrator().migrations
-        // With the loan read model (026), which today's services read and which depends on
-        // nothing after 021.
-        try Migrator(migrations: all.filter { $0.name < "022" || $0.name.hasPrefix("026") }).migrate(connection)
-        let a = try await NumberingFixture.make(database, code: "AN")
-        let b = try await NumberingFixture.make(database, code: "FG")
-        #expect(try await a.openLoan() == "L-000001")
-        #expect(try await b.openLoan() == "L-000002")
-        #expect(try await a.openLoan() == "L-000003")
-        #expect(try await b.openGrant() == "G-000001")
-        #expect(try await b.openGrant() == "G-000002")
-
-        try Migrator(migrations: all).migrate(connection)
-        #expect(try await a.openLoan() == "L-000004")
-        #expect(try await b.openLoan() == "L-000003")
-        #expect(try await a.openGrant() == "G-000001")
-        #expect(try await b.openGrant() == "G-000003")
-        let kept = try connection.query(
-            "SELECT string_agg(number, ' ' ORDER BY number) FROM loans WHERE organization_id = $1", [a.admin.organizationID]
-        ).first!.decode(0, as: String.self)
-        #expect(kept == "L-000001 L-000003 L-000004")
-    }
-
     @Test("seed generate reserves its numbers from the organization's counters: a generated organization starts at L-000001 and G-000001, and the next loan opened follows its last")
     func generated() async throws {
         let database = try await TestDatabase.make()

@@ -218,7 +218,7 @@ private struct AccessBook {
     }
 }
 
-@Suite("Access rules in PostgreSQL itself (sql/013): mentors' families, grant officers' read-only view")
+@Suite("Access rules in PostgreSQL itself (sql/definitions/10_access.sql): mentors' families, grant officers' read-only view")
 struct AccessRulesSQLTests {
     /// What a refusal of PostgreSQL's privileges or policies says: the same words whichever
     /// table or policy refused (its own text stays in the database's log, not in answers).

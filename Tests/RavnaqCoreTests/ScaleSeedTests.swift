@@ -39,7 +39,7 @@ struct ScaleSeedTests {
 
         // The books balance, and every loan's stored schedule and repayments agree with the
         // services: each balance in loan_figures() (read from the histories the load computed,
-        // sql/019) matches the ledger's receivable — as of the organization's today, which the
+        // sql/definitions/55_loans.sql) matches the ledger's receivable — as of the organization's today, which the
         // generated repayments reach (not the server's date: Tashkent is five hours ahead).
         let coordinator = try await Users(database: database).authenticate(
             token: try #require(summary.logins.first { $0.role == .coordinator }).token)

@@ -70,7 +70,7 @@ public enum DailyBooks {
                         pg_temp.portfolio($1, d.day, NULL, d.day, 'portfolio', d.day, '[]')::json -> 'totals') t
                 ), cash AS (
                     -- Cash moved by anything but disbursements and donor funds: repayments,
-                    -- recoveries, their reversals (and sql/023's moves of older reversals).
+                    -- recoveries, their reversals (and the moves of older reversals to value dates, made during development).
                     SELECT d.day, t.currency, sum(p.amount) AS collected
                     FROM days d
                     JOIN ledger_transactions t ON t.organization_id = $1 AND t.occurred_on <= d.day

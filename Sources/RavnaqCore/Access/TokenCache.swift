@@ -3,7 +3,7 @@ import Synchronization
 
 /// The actors behind recently seen tokens, so that a request's token check costs no extra
 /// trip to the pool. A remembered token is only a hint: every transaction acting for it checks
-/// it again in the statement that sets the actor (`ravnaq_token_in_force`, sql/017), so a
+/// it again in the statement that sets the actor (`ravnaq_token_in_force`, sql/definitions/10_access.sql), so a
 /// revoked token stops working at once, and is forgotten then.
 final class TokenCache: Sendable {
     private let actors = Mutex<[String: Actor]>([:])

@@ -88,7 +88,7 @@ public struct Users: Sendable {
 
     /// The actor of a request's token, from memory when the token was seen before (no trip to
     /// the pool), else as `authenticate`. Only for work that runs in `transaction(as:)`, which
-    /// checks the token again in the statement that sets the actor (sql/017).
+    /// checks the token again in the statement that sets the actor (sql/definitions/10_access.sql).
     public func requestActor(token: String) async throws -> Actor {
         if let known = database.tokens.actor(for: token) { return known }
         return try await authenticate(token: token)

@@ -64,8 +64,9 @@ extension Database {
 
     /// One round trip: the actor for the audit trigger and the policies, and `SET LOCAL ROLE`
     /// to the request role, which owns no table, so row-level security applies. The role follows
-    /// from the same `$3` as `ravnaq.role`, so the two cannot disagree (sql/013_access_rules.sql).
-    /// The token, when there is one, is checked again here (sql/017): one statement, no extra
+    /// from the same `$3` as `ravnaq.role`, so the two cannot disagree (sql/definitions/10_access.sql).
+    /// The token, when there is one, is checked again here (`ravnaq_token_in_force`,
+    /// sql/definitions/10_access.sql): one statement, no extra
     /// round trip, and a revoked token stops working at once.
     static let actingAs = """
         SELECT ravnaq_token_in_force($5, nullif($2, '')::uuid, $3),

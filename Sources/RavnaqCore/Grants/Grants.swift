@@ -9,7 +9,7 @@ import RavnaqMoney
 /// number (`G-000045`, also `G-45`) wherever one is taken.
 ///
 /// The database refuses the same things (tranche sum, in-order and once triggers in
-/// `sql/005_grants.sql`); the checks here come first so that the refusal names the rule and
+/// `sql/definitions/60_grants.sql`); the checks here come first so that the refusal names the rule and
 /// the figures.
 public struct Grants: Sendable {
     let database: Database
@@ -148,7 +148,7 @@ public struct Grants: Sendable {
 
     /// A grant officer approves a tranche, where the grant's programme asks for approval.
     /// Approving an approved tranche again changes nothing and answers the grant. The tranche's
-    /// row is locked, not the grant's: a grant officer may change nothing else (sql/013), and a
+    /// row is locked, not the grant's: a grant officer may change nothing else (sql/001_baseline.sql), and a
     /// disbursement updates that row too, so the two still take turns.
     public func approve(grant reference: String, tranche n: Int, as actor: Actor) async throws -> GrantView {
         try actor.require(.grantOfficer, to: "approve grant tranches")

@@ -36,7 +36,7 @@ public enum Ledger {
         kind: LedgerKind, memo: String, entries: [Entry], reverses: UUID? = nil
     ) throws -> UUID {
         let nonZero = entries.filter { !$0.amount.isZero }
-        // The accounts exist: they are made with the programme whose currency this is (sql/016).
+        // The accounts exist: they are made with the programme whose currency this is (the trigger `accounts`, sql/definitions/30_ledger.sql).
         let id: UUID = try connection.query(
             """
             INSERT INTO ledger_transactions (organization_id, occurred_on, currency, kind, memo, reverses)

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 import RavnaqMoney
 
-/// A loan's figures as of a day, as `loan_figures()` defines them (`sql/026_loan_read_model.sql`):
+/// A loan's figures as of a day, as `loan_figures()` defines them (`sql/definitions/55_loans.sql`):
 /// the one read model that the loan's page, its schedule, the lists, the overdue list, the case
 /// file, PAR, the portfolio and graduation all take their figures from. Swift's replay only
 /// allocates a repayment when it is written.

@@ -5,7 +5,7 @@ import Postgres
 /// Who may read or record a family's progress (SPEC §1): coordinators and admins any family of
 /// the organization; a mentor only the families assigned to them on the day; a grant officer
 /// reads only (403 with the reason). A family the actor may not see is "not found", as if it did
-/// not exist — PostgreSQL's policies hide it from a mentor already (sql/013); asking again here
+/// not exist — PostgreSQL's policies hide it from a mentor already (sql/definitions/10_access.sql); asking again here
 /// keeps the rule readable where it is used.
 enum FamilyAccess {
     enum Intent { case read, write }

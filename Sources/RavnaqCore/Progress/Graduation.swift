@@ -21,7 +21,7 @@ public struct Graduation: Sendable {
         static let names = ["income_above_line", "project_profitable", "no_loan_over_30_dpd", "ssm_core_domains", "course_completed"]
 
         static func read(_ connection: PostgresConnection, organization: UUID, family: UUID, asOf: LocalDate) throws -> Decision {
-            // graduation_criteria() reads the family's history row (sql/020), which triggers
+            // graduation_criteria() reads the family's history row (sql/definitions/75_family_histories.sql), which triggers
             // keep for every family; its absence is a broken database, not a missing family.
             guard let row = try connection.query(
                 """

@@ -6,8 +6,9 @@ import Postgres
 /// a CTE `items` with one row per loan (grant, family, enrollment) carrying its group keys and
 /// figures, then one aggregation per group (`rows`) and over all items (`total`, so that it
 /// counts distinct loans or families rather than adding rows up). PostgreSQL assembles the
-/// JSON answer. The items are read from each loan's and family's kept history (sql/019,
-/// sql/020: one row each, searched for any as_of) and, for grants, from their own few rows —
+/// JSON answer. The items are read from each loan's and family's kept history
+/// (sql/definitions/55_loans.sql, 75_family_histories.sql: one row each, searched for any as_of) and,
+/// for grants, from their own few rows —
 /// never replayed from the organization's whole history, nor asked of a function per loan.
 ///
 /// Money never adds two currencies (SPEC §3): the rows of `portfolio` and `grants` are also
@@ -157,7 +158,7 @@ public struct Reports: Sendable {
     // MARK: portfolio
 
     /// One row per loan disbursed by as_of, read from its kept history (`loan_histories`,
-    /// sql/019): what was paid by a day and how many installments fell due or were paid on time
+    /// sql/definitions/55_loans.sql): what was paid by a day and how many installments fell due or were paid on time
     /// in the period are binary searches in sorted arrays, so a report as of any date reads one
     /// row per loan, and the loan's outstanding principal and days past due are `loan_state()`'s,
     /// the one read model of a loan. Installments due on or after a write-off do not count
@@ -241,7 +242,7 @@ public struct Reports: Sendable {
 
     /// One row per family with its status, its group keys — the programme of its latest loan
     /// or grant, its latest project's type, its mentor as of as_of — and its figures as of
-    /// as_of, all read from its row in `family_histories` (sql/020), so that the organization's
+    /// as_of, all read from its row in `family_histories` (sql/definitions/75_family_histories.sql), so that the organization's
     /// other tables are not read at all: its income band in the first and in the latest month
     /// reported up to as_of (the month's line: the latest that took effect by its first day),
     /// whether a member completed a course, its projects' net
@@ -354,7 +355,7 @@ public struct Reports: Sendable {
     /// period; completed when completed by as_of) and family rows (kind 'f': trained when a
     /// member completed a course by as_of; above the line when the latest month's income is at
     /// least the poverty line per person), all from one read of `families_keyed`: each family's
-    /// enrollments are kept in its history row (sql/020), so no enrollment needs its member
+    /// enrollments are kept in its history row (sql/definitions/75_family_histories.sql), so no enrollment needs its member
     /// looked up. The total always takes one row per family.
     static func trainingItems(byCourse: Bool) -> String {
         // Written out where used rather than as a CTE read twice (by course), which would copy every family's row once more.

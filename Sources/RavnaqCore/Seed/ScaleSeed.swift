@@ -10,7 +10,7 @@ import RavnaqMoney
 /// row-level security), chunk by chunk with COPY, so a failure leaves nothing behind. One audit
 /// row records the whole load instead of a copy of each row (`ravnaq.audit`). As a superuser
 /// (the private cluster's case) the rows go in with triggers off, as pg_restore does, and
-/// `verify_bulk_load()` (sql/015) checks every foreign key and every trigger's rule once,
+/// `verify_bulk_load()` (sql/definitions/90_bulk.sql) checks every foreign key and every trigger's rule once,
 /// set-based, before the commit; as anyone else every trigger checks every row.
 public struct ScaleSeed: Sendable {
     public struct Summary: Sendable {
@@ -158,11 +158,11 @@ public struct ScaleSeed: Sendable {
         try connection.query("ANALYZE " + (ScaleTables().names + ["courses", "course_sessions", "users"]).joined(separator: ", "))
         if triggersOff {
             try connection.query("SET LOCAL session_replication_role = origin")
-            // What the triggers would have kept as the rows came: each loan's history (sql/019).
+            // What the triggers would have kept as the rows came: each loan's history (sql/definitions/55_loans.sql).
             try connection.query("SELECT set_config('work_mem', '256MB', true)")
             try connection.query("SELECT refresh_loan_histories($1::uuid)", [orgID])
             try connection.query("ANALYZE loan_histories")
-            // And each family's (sql/020).
+            // And each family's (sql/definitions/75_family_histories.sql).
             try connection.query("SELECT refresh_family_histories($1::uuid)", [orgID])
             try connection.query("ANALYZE family_histories")
             try connection.query("SELECT verify_bulk_load($1)", [orgID])
@@ -177,7 +177,7 @@ public struct ScaleSeed: Sendable {
     }
 
     /// `count` loan or grant numbers of the organization, in order, reserved from its counter
-    /// (sql/022) as the insert trigger would take them one by one.
+    /// (sql/definitions/50_numbers.sql) as the insert trigger would take them one by one.
     private static func reserve(_ kind: String, _ count: Int, of organization: UUID, _ connection: PostgresConnection) throws -> ArraySlice<Int64> {
         guard count > 0 else { return [] }
         let last: Int64 = try connection.query("SELECT next_number($1, $2, $3)", [organization, kind, count]).first!.decode(0)

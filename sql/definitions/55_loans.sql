@@ -1,28 +1,70 @@
--- One read model of a loan (issue 13): every read of a loan's figures as of a date — its page,
--- its schedule, the lists, the overdue list, the case file, PAR, the portfolio, graduation —
--- comes from loan_state() over the loan's kept history. Swift's replay (LoanReplay) allocates a
+-- Loans (SPEC §4): the schedule's rule, each loan's kept history (the table loan_histories is
+-- the baseline's) and the one read model of a loan read from it (loan_state): every read of a
+-- loan's figures as of a date — its page, its schedule, the lists, the overdue list, the case
+-- file, PAR, the portfolio, graduation — comes from here. Swift's replay (LoanReplay) allocates a
 -- repayment when it is written, and is the tests' oracle.
 --
--- Late fees join the history. A programme's fee falls on an installment still not fully paid at
--- the end of due date + N + 1 days (a repayment of that day counts first), once. Repayments go to
--- the oldest obligation first and an installment's fee is charged only while it is unpaid, so
--- money always fills the obligations in schedule order: what was repaid by a day covers an
--- installment exactly when it reaches everything scheduled through it plus the fees charged on
--- it and before it. That makes each fee a decision on the history alone (late_fee_charges), and
--- every figure a lookup in cumulative arrays.
+-- Late fees are part of the history. A programme's fee falls on an installment still not fully
+-- paid at the end of due date + N + 1 days (a repayment of that day counts first), once.
+-- Repayments go to the oldest obligation first and an installment's fee is charged only while
+-- it is unpaid, so money always fills the obligations in schedule order: what was repaid by a
+-- day covers an installment exactly when it reaches everything scheduled through it plus the
+-- fees charged on it and before it. That makes each fee a decision on the history alone
+-- (late_fee_charges), and every figure a lookup in cumulative arrays.
 
-ALTER TABLE loan_histories
-    -- Fees of repayments through each element of paid_on (cumulative, like paid).
-    ADD COLUMN fees_paid numeric[] NOT NULL DEFAULT '{}',
-    -- The fees charged, in the order they fall: the day each falls, the installment's position in
-    -- schedule order (an index of due_on), and the fees charged through it (cumulative).
-    ADD COLUMN fee_on date[] NOT NULL DEFAULT '{}',
-    ADD COLUMN fee_at integer[] NOT NULL DEFAULT '{}',
-    ADD COLUMN fees numeric[] NOT NULL DEFAULT '{}';
+-- A loan's schedule is stored in one statement (at disbursement): the rows a statement adds for
+-- a loan must be all of its installments — none there before, counted through the primary key —
+-- and repay its principal exactly. Checked from the rows the statement added, not by joining
+-- the whole table (quadratic over a bulk load's COPYs); the loan is found by its key.
+CREATE OR REPLACE FUNCTION loan_schedule_sums() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT l.number, l.principal, a.total INTO bad
+    FROM (SELECT loan_id, sum(principal) AS total, count(*) AS n FROM added GROUP BY loan_id) a
+    CROSS JOIN LATERAL (SELECT number, principal FROM loans WHERE id = a.loan_id) l
+    WHERE a.total <> l.principal
+       OR (SELECT count(*) FROM loan_installments i WHERE i.loan_id = a.loan_id) <> a.n
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the schedule of loan % must be stored once and repay its principal of % (this one repays %)',
+            bad.number, bad.principal, bad.total
+            USING ERRCODE = 'P0001', CONSTRAINT = 'loan-schedule-sum';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER schedule_sums AFTER INSERT ON loan_installments REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION loan_schedule_sums();
+CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON loan_installments
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+
+-- The kept history. A figure as of a day is a binary search: `width_bucket(day, dates)` is how
+-- many elements of the sorted `dates` are on or before the day (0 for none), which indexes the
+-- cumulative arrays beside it. Repayments go to the oldest installment first, so what was paid
+-- by a day covers exactly the installments whose cumulative schedule it reaches:
+-- `width_bucket(paid, scheduled)` counts them, and the next one is the oldest not fully paid.
+
+-- The cumulative amount on a day (0 before the first date). Inlined by PostgreSQL.
+CREATE OR REPLACE FUNCTION amount_through(dates date[], amounts numeric[], on_date date) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN coalesce(amounts[width_bucket(on_date, dates)], 0);
+
+-- Days past due on a day: since the oldest installment that what was paid by then does not
+-- cover in full fell due (0 while none has). The one definition that loan_figures(), the
+-- portfolio and graduation read. Inlined by PostgreSQL.
+CREATE OR REPLACE FUNCTION loan_days_past_due(due_on date[], scheduled numeric[], paid_on date[], paid numeric[], as_of date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN coalesce(greatest(as_of - due_on[width_bucket(amount_through(paid_on, paid, as_of), scheduled) + 1], 0), 0);
+
+-- How many of the sorted dates fall from `from_on` (NULL: the beginning) through `through`.
+CREATE OR REPLACE FUNCTION dates_between(dates date[], from_on date, through date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN greatest(width_bucket(through, dates) - coalesce(width_bucket(from_on - 1, dates), 0), 0);
 
 -- "Is this loan live on this day": disbursed by the day and not written off by it. The one
 -- definition that the loan's figures, the portfolio and graduation read.
-CREATE FUNCTION loan_live_on(disbursed_on date, written_off_on date, on_day date) RETURNS boolean
+CREATE OR REPLACE FUNCTION loan_live_on(disbursed_on date, written_off_on date, on_day date) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN coalesce(disbursed_on <= on_day AND (written_off_on IS NULL OR written_off_on > on_day), false);
 
@@ -30,7 +72,7 @@ RETURN coalesce(disbursed_on <= on_day AND (written_off_on IS NULL OR written_of
 -- repayments paid through each day (paid_on, cumulative repaid: principal + interest + fees).
 -- An installment with nothing due on it is never unpaid. Installments are visited in schedule
 -- order, so the fees of the earlier ones, which fall no later, are known when one is decided.
-CREATE FUNCTION late_fee_charges(due_on date[], scheduled numeric[], paid_on date[], repaid numeric[], fee numeric, after_days integer,
+CREATE OR REPLACE FUNCTION late_fee_charges(due_on date[], scheduled numeric[], paid_on date[], repaid numeric[], fee numeric, after_days integer,
                                  OUT fee_on date[], OUT fee_at integer[], OUT fees numeric[])
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
@@ -101,6 +143,12 @@ LANGUAGE sql STABLE AS $$
     CROSS JOIN LATERAL late_fee_charges(s.due_on, s.scheduled, p.paid_on, p.repaid, c.late_fee, c.late_fee_after_days) f
 $$;
 
+-- Writes the given loans' rows afresh. Owner's rights: requests only read the histories.
+-- The rows are locked first, in id order, as the family histories' are: a concurrent
+-- transaction that wrote one of these loans has then committed, and the computation (its own
+-- statement, so a new snapshot) sees its rows rather than overwriting its figures with older
+-- ones. A load's new loans have no row yet, so it locks nothing. PL/pgSQL, so that each
+-- connection plans the statements once.
 CREATE OR REPLACE FUNCTION refresh_loan_histories(loan_ids uuid[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
@@ -113,6 +161,59 @@ BEGIN
         fee_at = excluded.fee_at, fees = excluded.fees;
 END $$;
 
+-- Every loan of an organization, for bulk loads that ran with triggers off: planned for the real
+-- number of ids (the triggers' plan is made for a few).
+CREATE OR REPLACE FUNCTION refresh_loan_histories(org uuid) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+    SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans WHERE organization_id = org))
+$$;
+
+-- Statement-level triggers: one refresh for the loans a statement touched. The refresh runs a
+-- plan made once for a few ids (index scans): left to choose, PostgreSQL kept planning it afresh
+-- for each repayment, which cost twice what running it does (0.9 ms against 0.35 ms).
+CREATE OR REPLACE FUNCTION keep_loan_histories() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'loans' THEN
+        PERFORM refresh_loan_histories(ARRAY(SELECT DISTINCT id FROM touched));
+    ELSE
+        PERFORM refresh_loan_histories(ARRAY(SELECT DISTINCT loan_id FROM touched));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER keep_histories AFTER INSERT ON loans REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE OR REPLACE TRIGGER keep_histories AFTER INSERT ON loan_installments REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE OR REPLACE TRIGGER keep_histories_insert AFTER INSERT ON repayments REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE ON repayments REFERENCING NEW TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE OR REPLACE TRIGGER keep_histories_delete AFTER DELETE ON repayments REFERENCING OLD TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+
+-- A loan moved to another project, or a project to another family, changes the family its
+-- history is filed under (which graduation reads). The services do neither today; a row trigger
+-- with WHEN costs the other updates of loans and projects nothing.
+CREATE OR REPLACE FUNCTION keep_loan_history() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'loans' THEN
+        PERFORM refresh_loan_histories(ARRAY[NEW.id]);
+    ELSE
+        PERFORM refresh_loan_histories(ARRAY(SELECT id FROM loans WHERE project_id = NEW.id));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER keep_loan_histories_update AFTER UPDATE OF project_id ON loans FOR EACH ROW
+    WHEN (OLD.project_id IS DISTINCT FROM NEW.project_id) EXECUTE FUNCTION keep_loan_history();
+CREATE OR REPLACE TRIGGER keep_loan_histories_update AFTER UPDATE OF family_id ON projects FOR EACH ROW
+    WHEN (OLD.family_id IS DISTINCT FROM NEW.family_id) EXECUTE FUNCTION keep_loan_history();
+
+-- Only the triggers and bulk loads (the owner) write histories.
+REVOKE EXECUTE ON FUNCTION refresh_loan_histories(uuid[]), refresh_loan_histories(uuid), keep_loan_histories(), keep_loan_history()
+    FROM PUBLIC;
+
 -- A loan as of a day, from its row and its history's: the one definition of its figures.
 --   status               approved (not disbursed by the day), written_off (by the day), repaid
 --                        (everything scheduled and every fee charged is paid), else active;
@@ -122,7 +223,7 @@ END $$;
 --   paid_*               the split of the repayments through the day (recoveries are not
 --                        repayments), and fees_charged through the day.
 -- Inlined by PostgreSQL into the caller's query, like the history's own lookups.
-CREATE FUNCTION loan_state(l loans, h loan_histories, as_of date)
+CREATE OR REPLACE FUNCTION loan_state(l loans, h loan_histories, as_of date)
 RETURNS TABLE (status text, outstanding_principal numeric, days_past_due integer, overdue numeric, total_owed numeric,
                paid_principal numeric, paid_interest numeric, paid_fees numeric, fees_charged numeric)
 LANGUAGE sql STABLE ROWS 1 AS $$
@@ -144,8 +245,7 @@ LANGUAGE sql STABLE ROWS 1 AS $$
 $$;
 
 -- loan_state() of one loan named by id (none when it is not seen).
-DROP FUNCTION loan_figures(uuid, date);
-CREATE FUNCTION loan_figures(loan_id uuid, as_of date)
+CREATE OR REPLACE FUNCTION loan_figures(loan_id uuid, as_of date)
 RETURNS TABLE (status text, outstanding_principal numeric, days_past_due integer, overdue numeric, total_owed numeric,
                paid_principal numeric, paid_interest numeric, paid_fees numeric, fees_charged numeric)
 LANGUAGE sql STABLE ROWS 1 AS $$
@@ -157,7 +257,7 @@ $$;
 -- was paid on it (money fills the obligations in schedule order: an installment gets what the
 -- repayments through the day left after everything before it) and its status — paid (all
 -- charged on it is paid), late (due before the day), partial (something paid), pending.
-CREATE FUNCTION loan_schedule(loan_id uuid, as_of date)
+CREATE OR REPLACE FUNCTION loan_schedule(loan_id uuid, as_of date)
 RETURNS TABLE (n integer, due_on date, principal numeric, interest numeric, fees numeric, total numeric, paid numeric, status text)
 LANGUAGE sql STABLE AS $$
     SELECT i.n, i.due_on, i.principal, i.interest, x.fee, x.total, x.paid,
@@ -183,19 +283,6 @@ $$;
 -- Portfolio at risk: the outstanding principal of the loans late beyond a threshold over that
 -- of all live loans; rounded half-up to 6 decimals, null when nothing is outstanding. The one
 -- definition that GET /loans/par and the portfolio report read.
-CREATE FUNCTION portfolio_at_risk(at_risk numeric, outstanding numeric) RETURNS numeric
+CREATE OR REPLACE FUNCTION portfolio_at_risk(at_risk numeric, outstanding numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN round(coalesce(at_risk, 0) / nullif(outstanding, 0), 6);
-
--- A grant's utilization: expenses over what was disbursed, rounded half-up to 6 decimals, null
--- while nothing is disbursed. The one definition that grants, the case file and the grants
--- report read.
-CREATE FUNCTION grant_utilization(expenses numeric, disbursed numeric) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN round(coalesce(expenses, 0) / nullif(disbursed, 0), 6);
-
--- Every loan's history again, with its fees; then the new arrays are held aligned.
-SELECT refresh_loan_histories(ARRAY(SELECT id FROM loans));
-ALTER TABLE loan_histories
-    ADD CONSTRAINT loan_histories_fees_paid_aligned CHECK (cardinality(fees_paid) = cardinality(paid_on)),
-    ADD CONSTRAINT loan_histories_fees_aligned CHECK (cardinality(fee_at) = cardinality(fee_on) AND cardinality(fees) = cardinality(fee_on));

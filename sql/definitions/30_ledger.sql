@@ -1,0 +1,75 @@
+-- The double-entry ledger (SPEC §3): the rules PostgreSQL itself holds it to. A ledger
+-- transaction is two or more postings whose debits equal their credits, and nobody may change
+-- or delete a ledger row: a mistake is corrected by a reversing transaction. The tables are the
+-- baseline's.
+
+-- The chart of accounts of an organization in a currency.
+CREATE OR REPLACE FUNCTION ensure_accounts(org uuid, cur text) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO accounts (organization_id, code, currency)
+    SELECT org, code, cur
+    FROM unnest(ARRAY['cash', 'loans_receivable', 'interest_income', 'fee_income', 'grant_expense',
+                      'loan_loss_expense', 'donor_funds']) AS code
+    ON CONFLICT DO NOTHING
+$$;
+
+-- A programme's currency always has its chart of accounts, made when the programme is: every
+-- loan, grant and donor receipt belongs to a programme in its currency, so the ledger never
+-- asks for the accounts (ensure_accounts, an INSERT … ON CONFLICT of seven rows) before a
+-- posting — one statement fewer on each repayment.
+CREATE OR REPLACE FUNCTION programme_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ensure_accounts(NEW.organization_id, NEW.currency);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER accounts AFTER INSERT OR UPDATE OF currency ON programmes
+    FOR EACH ROW EXECUTE FUNCTION programme_accounts();
+
+-- Balanced, checked once per INSERT statement from the rows it added (bulk loads included):
+-- every transaction touched must have at least two postings summing to zero. Not by joining
+-- them back to the whole table, which scanned all of `postings` for every COPY of a bulk load
+-- (quadratic); this costs the same for one repayment or a million. It is exactly as strict:
+-- ledger rows are append-only, so if every earlier statement added balanced postings to a
+-- transaction, its whole is balanced exactly when this statement's part is; and a part of one
+-- posting cannot balance, because no amount is zero.
+CREATE OR REPLACE FUNCTION postings_balance() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT transaction_id, sum(amount) AS total, count(*) AS n INTO bad
+    FROM added
+    GROUP BY transaction_id
+    HAVING sum(amount) <> 0 OR count(*) < 2
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'ledger transaction % is unbalanced: debits minus credits = %, over % postings',
+            bad.transaction_id, bad.total, bad.n
+            USING ERRCODE = 'P0001', CONSTRAINT = 'ledger-unbalanced';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER balanced AFTER INSERT ON postings REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION postings_balance();
+
+-- A transaction with no postings at all is caught at commit. (A constraint trigger cannot be
+-- replaced in place: dropped and made again.)
+CREATE OR REPLACE FUNCTION ledger_transaction_has_postings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM postings WHERE transaction_id = NEW.id) THEN
+        RAISE EXCEPTION 'ledger transaction % has no postings', NEW.id
+            USING ERRCODE = 'P0001', CONSTRAINT = 'ledger-unbalanced';
+    END IF;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS has_postings ON ledger_transactions;
+CREATE CONSTRAINT TRIGGER has_postings AFTER INSERT ON ledger_transactions
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_transaction_has_postings();
+
+-- Append-only (refuse_change and refuse_truncate are the audit log's, 20_audit.sql).
+CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON ledger_transactions
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON postings
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE OR REPLACE TRIGGER append_only_truncate BEFORE TRUNCATE ON ledger_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
+CREATE OR REPLACE TRIGGER append_only_truncate BEFORE TRUNCATE ON postings
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();

@@ -1,0 +1,54 @@
+-- Families, their members, mentor assignments and projects (SPEC §2): name search, the rules
+-- PostgreSQL holds their rows to, and a family's mentor as of a date. The tables are the
+-- baseline's; a family's kept history is in 75_family_histories.sql.
+
+-- Names are searched with Uzbek apostrophes (‘ ’ ʻ ʼ ` ') folded into one and case ignored.
+CREATE OR REPLACE FUNCTION fold_name(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN lower(translate($1, '‘’ʻʼ`', repeat('''', 5)));
+
+-- Members are personal data: refuse them for a family without consent.
+CREATE OR REPLACE FUNCTION members_need_consent() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.erased_on IS NULL AND NOT EXISTS (
+        SELECT 1 FROM families WHERE id = NEW.family_id AND consent_on IS NOT NULL) THEN
+        RAISE EXCEPTION 'family has not given consent: no personal data may be stored'
+            USING ERRCODE = 'P0001', CONSTRAINT = 'members_need_consent';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER need_consent BEFORE INSERT OR UPDATE ON members
+    FOR EACH ROW EXECUTE FUNCTION members_need_consent();
+
+-- Only a user with the mentor role is assigned to a family.
+CREATE OR REPLACE FUNCTION mentor_must_be_mentor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM users WHERE id = NEW.mentor_id AND role = 'mentor') THEN
+        RAISE EXCEPTION 'only a user with the mentor role can be assigned to a family'
+            USING ERRCODE = 'P0001', CONSTRAINT = 'mentor_assignments_mentor_role';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER mentor_role BEFORE INSERT OR UPDATE ON mentor_assignments
+    FOR EACH ROW EXECUTE FUNCTION mentor_must_be_mentor();
+
+-- The email of a family's mentor as of a date (NULL without one).
+CREATE OR REPLACE FUNCTION family_mentor_email(family uuid, as_of date) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT u.email FROM mentor_assignments ma JOIN users u ON u.id = ma.mentor_id
+    WHERE ma.family_id = family AND ma.from_on <= as_of AND (ma.to_on IS NULL OR ma.to_on > as_of)
+    ORDER BY ma.from_on DESC LIMIT 1
+$$;
+
+-- The lifecycle of SPEC §2: planned → active → (suspended ↔ active) → closed | failed.
+CREATE OR REPLACE FUNCTION project_status_allowed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status <> OLD.status AND NOT (
+        (OLD.status = 'planned' AND NEW.status = 'active') OR
+        (OLD.status = 'active' AND NEW.status IN ('suspended', 'closed', 'failed')) OR
+        (OLD.status = 'suspended' AND NEW.status IN ('active', 'closed', 'failed'))) THEN
+        RAISE EXCEPTION 'a project cannot go from % to %', OLD.status, NEW.status
+            USING ERRCODE = 'P0001', CONSTRAINT = 'project-status-transition';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER status_lifecycle BEFORE UPDATE OF status ON projects
+    FOR EACH ROW EXECUTE FUNCTION project_status_allowed();

@@ -1,0 +1,85 @@
+-- Graduation readiness (SPEC §7), read from the families' kept histories: the programme's
+-- settings, the five criteria and whether a loan is in arrears. `Graduation` reads it for one
+-- family, the outcomes report for a whole organization.
+
+-- The programmes' settings, NULL where a programme sets none. Grouped by the key, so that
+-- PostgreSQL reads each programme's JSON once rather than once per family, and knows there is
+-- one row per programme: a query that joins it and uses none of it drops the join.
+CREATE OR REPLACE FUNCTION graduation_settings(org uuid)
+RETURNS TABLE (programme_id uuid, income_months integer, min_ssm integer, max_dpd integer, courses integer)
+LANGUAGE sql STABLE AS $$
+    SELECT pg.id, (pg.graduation ->> 'income_months')::int, (pg.graduation ->> 'min_ssm')::int, (pg.graduation ->> 'max_dpd')::int,
+           (pg.graduation ->> 'courses')::int
+    FROM programmes pg WHERE pg.organization_id = org
+    GROUP BY pg.id
+$$;
+
+-- The one definition of the criteria: a family's, from its history row, as of a date, under its
+-- programme's settings (NULL: the defaults 3 months, SSM 3, 30 days, 1 course). The last N
+-- reported months up to as_of are the N elements before width_bucket(as_of, income_on), each
+-- against the line of its month (the latest that took effect by its first day) and the net
+-- income its projects reported for it; the latest assessment and the completions up to as_of
+-- are counted the same way; the family is in arrears when a live loan (disbursed, not written
+-- off by as_of) is past due (loan_state, 55_loans.sql), and over the limit when one is
+-- more than max_dpd days past due. A family is `ready` when all five criteria hold and no loan
+-- is past due (`at_risk` outranks `ready`).
+--
+-- PostgreSQL inlines it into the caller's scan of family_histories (a lateral call): the report
+-- reads each family's row once for its keys, figures and readiness. `ready` tests the criteria
+-- cheapest first, so that for most families the income months and the loans are never looked
+-- at (PostgreSQL's executor evaluates an AND left to right and stops at the first false: what
+-- it does, though the documentation does not promise it; the figures are the same either
+-- way, only the time differs); the loans are
+-- looked up per family for the same reason. The history comes as separate columns rather than
+-- the row: the sub-queries would otherwise make PostgreSQL build every family's whole row.
+CREATE OR REPLACE FUNCTION graduation_of(org uuid, as_of date, family_id uuid, income_on date[], income_total numeric[], household_size integer[],
+                              report_on date[], report_net numeric[], assessed_on date[], scores bytea, completed_on date[],
+                              programme_income_months integer, programme_min_ssm integer, programme_max_dpd integer,
+                              programme_courses integer)
+RETURNS TABLE (income_months integer, min_ssm integer, max_dpd integer, courses integer,
+               income_above_line boolean, project_profitable boolean, no_loan_over_30_dpd boolean,
+               ssm_core_domains boolean, course_completed boolean, in_arrears boolean, ready boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT c.income_months, c.min_ssm, c.max_dpd, c.courses, c.income_above_line, c.project_profitable,
+           NOT coalesce(c.days_past_due > c.max_dpd, false), c.ssm_core_domains, c.course_completed,
+           coalesce(c.days_past_due > 0, false),
+           c.course_completed AND c.ssm_core_domains AND c.income_above_line AND c.project_profitable
+               AND NOT coalesce(c.days_past_due > 0, false) AND NOT coalesce(c.days_past_due > c.max_dpd, false)
+    FROM (SELECT s.income_months, s.min_ssm, s.max_dpd, s.courses,
+                 s.income_months >= 1 AND s.incomes >= s.income_months AND (
+                     SELECT bool_and(coalesce(income_total[k] >= household_size[k]
+                                                  * (SELECT array_agg(p.amount ORDER BY p.effective_on) FROM poverty_lines p)
+                                                        [width_bucket(income_on[k], (SELECT array_agg(p.effective_on ORDER BY p.effective_on) FROM poverty_lines p))],
+                                              false))
+                     FROM generate_series(s.incomes - s.income_months + 1, s.incomes) k) AS income_above_line,
+                 -- The projects' net income of the same month (none reported: not profitable).
+                 s.income_months >= 1 AND s.incomes >= s.income_months AND (
+                     SELECT bool_and(coalesce(CASE WHEN report_on[j] = income_on[k] THEN report_net[j] END > 0, false))
+                     FROM generate_series(s.incomes - s.income_months + 1, s.incomes) k, width_bucket(income_on[k], report_on) j
+                 ) AS project_profitable,
+                 -- The loans' days past due as the loan's own page says (zero unless live).
+                 (SELECT max(ls.days_past_due)
+                  FROM loan_histories lh JOIN loans l ON l.id = lh.loan_id CROSS JOIN LATERAL loan_state(l, lh, as_of) ls
+                  WHERE lh.family_id = graduation_of.family_id AND lh.organization_id = org AND l.organization_id = org) AS days_past_due,
+                 coalesce(ssm_score(scores, s.assessed, 1) >= s.min_ssm AND ssm_score(scores, s.assessed, 2) >= s.min_ssm
+                              AND ssm_score(scores, s.assessed, 4) >= s.min_ssm, false) AS ssm_core_domains,
+                 width_bucket(as_of, completed_on) >= s.courses AS course_completed
+          FROM (SELECT coalesce(programme_income_months, 3) AS income_months, coalesce(programme_min_ssm, 3) AS min_ssm,
+                       coalesce(programme_max_dpd, 30) AS max_dpd, coalesce(programme_courses, 1) AS courses,
+                       width_bucket(as_of, income_on) AS incomes,
+                       nullif(width_bucket(as_of, assessed_on), 0) AS assessed) s) c
+$$;
+
+-- Every family of an organization (or one, `one_family`) as of a date.
+CREATE OR REPLACE FUNCTION graduation_criteria(org uuid, as_of date, one_family uuid DEFAULT NULL)
+RETURNS TABLE (family_id uuid, income_months integer, min_ssm integer, max_dpd integer, courses integer,
+               income_above_line boolean, project_profitable boolean, no_loan_over_30_dpd boolean,
+               ssm_core_domains boolean, course_completed boolean, in_arrears boolean, ready boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT h.family_id, g.*
+    FROM family_histories h
+    LEFT JOIN graduation_settings(org) s ON s.programme_id = h.programme_id
+    CROSS JOIN LATERAL graduation_of(org, as_of, h.family_id, h.income_on, h.income_total, h.household_size, h.report_on, h.report_net,
+                                     h.assessed_on, h.scores, h.completed_on, s.income_months, s.min_ssm, s.max_dpd, s.courses) g
+    WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family)
+$$;
