@@ -57,4 +57,39 @@ struct CLIWordingTests {
             #expect(help.contains(text), "ravnaq \(command.joined(separator: " ")) --help: \(help)")
         }
     }
+
+    @Test("invalid input names the command's options (--rate for annual_rate), an argument or a list entry in words, never a JSON pointer")
+    func fieldsInTheCommandsWords() async throws {
+        let database = try await TestDatabase.make()
+        let cli = CLI(databaseURL: database.conninfo)
+        #expect(try cli.run(["org", "add", "AN", "--name", "Andijon Family Fund"]).status == 0)
+        _ = try cli.json(["programme", "add", "--name", "Family Business 2025", "--donor", "UNDP", "--currency", "UZS",
+                          "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "500000000"])
+        _ = try cli.json(["family", "add", "AN-0001", "--region", "Andijon", "--district", "Asaka"])
+        _ = try cli.json(["project", "add", "--family", "AN-0001", "--type", "sewing", "--title", "Home sewing workshop"])
+
+        let loan = try cli.run(["loan", "open", "--programme", "Family Business 2025", "--project", "AN-0001", "--principal", "0",
+                                "--rate", "-3", "--method", "annuity", "--installments", "6", "--planned-on", "2025-02-30"])
+        #expect(loan.status == 1)
+        #expect(loan.stderr.hasPrefix("Error: --principal: must be greater than zero; "), "\(loan.stderr)")
+        #expect(loan.stderr.contains("; --rate: \"-3\" is not a yearly percentage"), "\(loan.stderr)")
+        #expect(loan.stderr.contains("; --planned-on: \"2025-02-30\" is not a date"), "\(loan.stderr)")
+        #expect(!loan.stderr.contains("/") && !loan.stderr.contains("annual_rate"), "\(loan.stderr)")
+
+        let member = try cli.run(["family", "add", "AN-0002", "--region", "Andijon", "--district", "Asaka", "--consent-on", "2025-01-10",
+                                  "--member", "Dilnoza Karimova,female,1988-04-02,head", "--member", "Aziz Karimov,male,2010-02-30,son"])
+        #expect(member.stderr.contains("member 2, birth date: \"2010-02-30\" is not a date"), "\(member.stderr)")
+
+        let tranche = try cli.run(["grant", "open", "--programme", "Family Business 2025", "--project", "AN-0001", "--total", "500000",
+                                   "--tranche", "500000,2025-02-30,none"])
+        #expect(tranche.stderr.contains("tranche 1, planned on: \"2025-02-30\" is not a date"), "\(tranche.stderr)")
+
+        // An option named differently from the API's field, and a field the command takes as an argument.
+        let visit = try cli.run(["progress", "visit", "AN-0001", "--date", "2025-03-10", "--kind", "home", "--next", "2025-03-01"])
+        #expect(visit.stderr.contains("Error: --next: "), "\(visit.stderr)")
+        let unknown = try cli.run(["project", "add", "--family", "AN-0404", "--type", "retail", "--title", "Nothing"])
+        #expect(unknown.stderr.contains("Error: --family: no family AN-0404 in this organization"), "\(unknown.stderr)")
+        let course = try cli.run(["training", "course", "add", "SEW-1", "--title", "Sewing basics", "--skill", "sewing", "--hours", "0"])
+        #expect(course.stderr.contains("Error: --hours: must be greater than zero"), "\(course.stderr)")
+    }
 }
