@@ -826,7 +826,8 @@ GRANT USAGE ON SCHEMA public TO ravnaq_officer;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO ravnaq_officer;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ravnaq_officer;
 REVOKE SELECT ON audit_log, api_tokens, members, families, visits, plan_goals, referrals FROM ravnaq_officer;
-GRANT SELECT (id, organization_id, family_id, sex, relation, disability, works, erased_on, created_at)
+-- A member's sex is read only in aggregates (the reports), never member by member.
+GRANT SELECT (id, organization_id, family_id, relation, disability, works, erased_on, created_at)
     ON members TO ravnaq_officer;
 GRANT SELECT (id, organization_id, code, region, district, categories, consent_on, status, status_on,
               exit_reason, created_at, consent_withdrawn_on)

@@ -33,8 +33,7 @@ struct FamilyCommand: AsyncParsableCommand {
         @Option var region: String
         @Option var district: String
         @Option var mahalla: String?
-        @Option(name: .customLong("category"), help: "low_income, disability, many_children, unemployed, female_headed, state_supported, other")
-        var categories: [String] = []
+        @Option(name: .customLong("category"), help: "A vulnerability category, repeatable.") var categories: [FamilyCategory] = []
         @Option(name: .customLong("registry-ref")) var registryRef: String?
         @Option(name: .customLong("consent-on")) var consentOn: String?
         @Option(name: .customLong("member")) var members: [String] = []
@@ -42,7 +41,7 @@ struct FamilyCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let input = FamilyInput(code: code, region: region, district: district, mahalla: mahalla, categories: categories,
+            let input = FamilyInput(code: code, region: region, district: district, mahalla: mahalla, categories: categories.map(\.rawValue),
                                     registry_ref: registryRef, consent_on: consentOn, members: try members.map(FamilyCommand.member))
             let (family, warnings) = try await CLI.withActor(acting) { database, actor in
                 try await Families(database: database).create(input, as: actor)

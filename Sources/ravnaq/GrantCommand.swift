@@ -127,7 +127,7 @@ struct GrantCommand: AsyncParsableCommand {
             discussion: HelpText.fitted("Example:\n  ravnaq grant expense G-000045 --date 2025-03-01 --category equipment --amount 3000000 --receipt R-17"))
         @Argument(help: "The grant's id or number.") var grant: String
         @Option(help: "The date of the expense, YYYY-MM-DD.") var date: String
-        @Option(help: "equipment, materials, rent, transport or other.") var category: String
+        @Option(help: "What the money went on.") var category: ExpenseCategory
         @Option(parsing: .unconditional, help: "The amount in the grant's currency, such as 3000000 or 1250.50.") var amount: String
         @Option(help: "The receipt's reference.") var receipt: String?
         @OptionGroup var acting: ActingOptions
@@ -136,7 +136,7 @@ struct GrantCommand: AsyncParsableCommand {
         func run() async throws {
             let answer = try await CLI.withActor(acting) { database, actor in
                 try await Grants(database: database).recordExpense(
-                    grant: grant, ExpenseInput(date: date, category: category, amount: AmountInput(amount), receipt: receipt), as: actor, key: nil)
+                    grant: grant, ExpenseInput(date: date, category: category.rawValue, amount: AmountInput(amount), receipt: receipt), as: actor, key: nil)
             }
             try output.print(answer.json)
         }

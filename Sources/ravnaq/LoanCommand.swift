@@ -23,9 +23,9 @@ struct LoanCommand: AsyncParsableCommand {
         @Option(help: "The project's id, or its family's code when the family has one project.") var project: String
         @Option(parsing: .unconditional) var principal: String
         @Option(parsing: .unconditional, help: "Yearly interest in percent, e.g. 24.") var rate: String
-        @Option(help: "annuity, equal_principal or flat.") var method: String
+        @Option(help: "How the installments are worked out.") var method: RepaymentMethod
         @Option var installments: Int
-        @Option(help: "monthly, biweekly or weekly.") var frequency: String = "monthly"
+        @Option(help: "How often an installment falls due.") var frequency: Frequency = .monthly
         @Option(help: "Installments with interest only.") var grace: Int = 0
         @Option(name: .customLong("planned-on"), help: "Planned disbursement date.") var plannedOn: String
         @Option(name: .customLong("first-due-on")) var firstDueOn: String?
@@ -39,7 +39,7 @@ struct LoanCommand: AsyncParsableCommand {
                 if currency == nil { currency = try await Programmes(database: database).get(programme, as: actor).currency }
                 return try await Loans(database: database).open(
                     LoanInput(programme_id: programme, project_id: project, principal: AmountInput(principal), currency: currency,
-                              annual_rate: DecimalInput(rate), method: method, installments: installments, frequency: frequency,
+                              annual_rate: DecimalInput(rate), method: method.rawValue, installments: installments, frequency: frequency.rawValue,
                               grace_periods: grace, planned_disbursement_on: plannedOn, first_due_on: firstDueOn),
                     as: actor)
             }

@@ -8,7 +8,7 @@ import RavnaqCore
 struct OutputOptions: ParsableArguments {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
-    @Option(help: "table, json or csv (default: table on a terminal, else json).") var format: Format?
+    @Option(help: "How to print the answer (default: table on a terminal, else json).") var format: Format?
     @Option(help: "The CSV separator, e.g. ';' for Excel in Russian or Uzbek locales.") var sep: String = ","
 
     func validate() throws {

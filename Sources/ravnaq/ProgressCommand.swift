@@ -50,14 +50,14 @@ struct ProgressCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a visit to a family and plan the next one.",
             discussion: HelpText.fitted("""
-                Kinds: home, phone, online, office. The date may not be in the future; --next comes after it.
+                The date may not be in the future; --next comes after it.
 
                 Example:
                   ravnaq progress visit AN-0001 --date 2025-03-10 --kind home --next 2025-04-10 --notes "bought fabric"
                 """))
         @Argument(help: "The family's id or code.") var family: String
         @Option(help: "The day of the visit.") var date: String
-        @Option(help: "home, phone, online or office.") var kind: String
+        @Option(help: "Where or how the visit took place.") var kind: VisitKind
         @Option(help: "What was seen and agreed (never shown to grant officers).") var notes: String?
         @Option(help: "The day of the next visit.") var next: String
         @OptionGroup var acting: ActingOptions
@@ -66,7 +66,7 @@ struct ProgressCommand: AsyncParsableCommand {
         func run() async throws {
             let visit = try await CLI.withActor(acting) { database, actor in
                 try await CaseManagement(database: database).recordVisit(
-                    family: family, VisitInput(date: date, kind: kind, notes: notes, next_visit_on: next), as: actor)
+                    family: family, VisitInput(date: date, kind: kind.rawValue, notes: notes, next_visit_on: next), as: actor)
             }
             try output.print(visit.json, columns: ProgressCommand.visitColumns)
         }
@@ -92,8 +92,6 @@ struct ProgressCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a goal to a family's plan, or change a goal's status.",
             discussion: HelpText.fitted("""
-                Statuses: open, achieved, dropped.
-
                 Examples:
                   ravnaq progress goal AN-0001 --text "Open a bank account" --target 2025-06-30
                   ravnaq progress goal AN-0001 --id GOAL_ID --status achieved --date 2025-05-20
@@ -102,7 +100,7 @@ struct ProgressCommand: AsyncParsableCommand {
         @Option(help: "The goal (to add one).") var text: String?
         @Option(help: "The day it should be reached.") var target: String?
         @Option(help: "The goal's id (to change its status).") var id: String?
-        @Option(help: "open, achieved or dropped (with --id).") var status: String?
+        @Option(help: "The goal's new status (with --id).") var status: GoalStatus?
         @Option(help: "When the goal was set or its status changed (default today).") var date: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -117,7 +115,7 @@ struct ProgressCommand: AsyncParsableCommand {
             let goal = try await CLI.withActor(acting) { database, actor in
                 let cases = CaseManagement(database: database)
                 if let id {
-                    return try await cases.changeGoalStatus(family: family, goal: id, CaseStatusInput(status: status, date: date), as: actor)
+                    return try await cases.changeGoalStatus(family: family, goal: id, CaseStatusInput(status: status?.rawValue, date: date), as: actor)
                 }
                 return try await cases.addGoal(family: family, GoalInput(text: text, target_on: target, date: date), as: actor)
             }
@@ -145,18 +143,15 @@ struct ProgressCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Refer a family to a specialist, or change a referral's status.",
             discussion: HelpText.fitted("""
-                Specialists: psychologist, lawyer, doctor, pedagogue, employment_service, other.
-                Statuses: open, done, declined.
-
                 Examples:
                   ravnaq progress referral AN-0001 --specialist lawyer --reason "inheritance of the house"
                   ravnaq progress referral AN-0001 --id REFERRAL_ID --status done --date 2025-04-02
                 """))
         @Argument(help: "The family's id or code.") var family: String
-        @Option(help: "Who the family is referred to (to add a referral).") var specialist: String?
+        @Option(help: "Who the family is referred to (to add a referral).") var specialist: Specialist?
         @Option(help: "Why.") var reason: String?
         @Option(help: "The referral's id (to change its status).") var id: String?
-        @Option(help: "open, done or declined (with --id).") var status: String?
+        @Option(help: "The referral's new status (with --id).") var status: ReferralStatus?
         @Option(help: "When the referral was made or its status changed (default today).") var date: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -175,9 +170,9 @@ struct ProgressCommand: AsyncParsableCommand {
             let referral = try await CLI.withActor(acting) { database, actor in
                 let cases = CaseManagement(database: database)
                 if let id {
-                    return try await cases.changeReferralStatus(family: family, referral: id, CaseStatusInput(status: status, date: date), as: actor)
+                    return try await cases.changeReferralStatus(family: family, referral: id, CaseStatusInput(status: status?.rawValue, date: date), as: actor)
                 }
-                return try await cases.addReferral(family: family, ReferralInput(specialist: specialist, reason: reason, date: date), as: actor)
+                return try await cases.addReferral(family: family, ReferralInput(specialist: specialist?.rawValue, reason: reason, date: date), as: actor)
             }
             try output.print(referral.json, columns: ProgressCommand.referralColumns)
         }

@@ -79,7 +79,7 @@ enum ProgressRecords {
                 """))
         @Argument(help: "The family's id or code.") var family: String
         @Option var date: String
-        @Option(help: "intake, periodic or exit.") var kind: String
+        @Option(help: "Which assessment of the family this is.") var kind: AssessmentKind
         @Option(name: .customLong("score"), help: "DOMAIN=SCORE, repeatable.") var scores: [String] = []
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -92,7 +92,7 @@ enum ProgressRecords {
                 parsed[String(parts[0])] = score
             }
             let assessment = try await CLI.withActor(acting) { database, actor in
-                try await Assessments(database: database).record(family: family, AssessmentInput(assessed_on: date, kind: kind, scores: parsed), as: actor)
+                try await Assessments(database: database).record(family: family, AssessmentInput(assessed_on: date, kind: kind.rawValue, scores: parsed), as: actor)
             }
             try output.print(assessment.json, columns: ["assessed_on", "kind", "derived_index"])
         }

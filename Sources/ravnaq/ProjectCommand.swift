@@ -12,14 +12,12 @@ struct ProjectCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Log a project for a family (coordinator, admin).",
             discussion: HelpText.fitted("""
-                Types: sewing, crafts, baking, livestock, greenhouse, retail, services, other.
-
                 Example:
                   ravnaq project add --family 5b1e… --type sewing --title "Home sewing workshop" \\
                     --started-on 2025-01-20 --revenue 3000000 --costs 1200000
                 """))
         @Option(help: "The family's id or code (AN-0001).") var family: String
-        @Option var type: String
+        @Option var type: ProjectType
         @Option var title: String
         @Option var description: String?
         @Option(name: .customLong("started-on")) var startedOn: String?
@@ -29,7 +27,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let input = ProjectInput(family_id: family, type: type, title: title, description: description, started_on: startedOn,
+            let input = ProjectInput(family_id: family, type: type.rawValue, title: title, description: description, started_on: startedOn,
                                      expected_monthly_revenue: revenue.map { AmountInput($0) }, expected_monthly_costs: costs.map { AmountInput($0) })
             let project = try await CLI.withActor(acting) { database, actor in try await Projects(database: database).create(input, as: actor) }
             try output.print(project.json)
@@ -67,7 +65,7 @@ struct ProjectCommand: AsyncParsableCommand {
             abstract: "Move a project along planned → active → (suspended ↔ active) → closed | failed.",
             discussion: HelpText.fitted("Example:\n  ravnaq project status 9c0d… suspended --date 2025-06-01 --reason \"illness\""))
         @Argument(help: "The project's id, or its family's code when the family has one project.") var project: String
-        @Argument var status: String
+        @Argument var status: ProjectStatus
         @Option var date: String
         @Option var reason: String?
         @OptionGroup var acting: ActingOptions
@@ -75,7 +73,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
         func run() async throws {
             let changed = try await CLI.withActor(acting) { database, actor in
-                try await Projects(database: database).changeStatus(project: project, StatusInput(status: status, date: date, reason: reason), as: actor)
+                try await Projects(database: database).changeStatus(project: project, StatusInput(status: status.rawValue, date: date, reason: reason), as: actor)
             }
             try output.print(changed.json)
         }

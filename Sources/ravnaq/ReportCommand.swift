@@ -15,7 +15,7 @@ struct ReportCommand: AsyncParsableCommand {
               ravnaq report training --by course --from 2025-01-01 --to 2025-06-30
             """))
 
-    @Argument(help: "portfolio, grants, outcomes or training") var name: String
+    @Argument(help: "The report.") var name: ReportName
     @Option(name: .customLong("as-of"), help: "As of this date (default: today); nothing after it counts.") var asOf: String?
     @Option(help: "Start of the period (default: the beginning).") var from: String?
     @Option(help: "End of the period (default: --as-of).") var to: String?
@@ -24,7 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let query = try ReportQuery.parse(report: name, asOf: asOf, from: from, to: to, by: by)
+        let query = try ReportQuery.parse(report: name.rawValue, asOf: asOf, from: from, to: to, by: by)
         let answer = try await CLI.withActor(acting) { database, actor in try await Reports(database: database).run(query, as: actor) }
         if output.resolvedFormat == .json {
             try output.print(answer.json)

@@ -28,20 +28,18 @@ struct TrainingCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Create a course (coordinator, admin).",
                 discussion: HelpText.fitted("""
-                    Skills: sewing, crafts, baking, livestock, bookkeeping, marketing, digital, legal_literacy, other.
-
                     Example:
                       ravnaq training course add SEW-1 --title "Sewing basics" --skill sewing --hours 40
                     """))
             @Argument(help: "The course's code, unique in the organization.") var code: String
             @Option var title: String
-            @Option var skill: String
+            @Option var skill: CourseSkill
             @Option(help: "The course's hours (a whole number or a decimal such as 1.5).") var hours: String
             @OptionGroup var acting: ActingOptions
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let input = CourseInput(code: code, title: title, skill: skill, hours: DecimalInput(hours))
+                let input = CourseInput(code: code, title: title, skill: skill.rawValue, hours: DecimalInput(hours))
                 let course = try await CLI.withActor(acting) { database, actor in try await Training(database: database).createCourse(input, as: actor) }
                 try output.print(course.json)
             }

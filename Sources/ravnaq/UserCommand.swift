@@ -1,8 +1,6 @@
 import ArgumentParser
 import RavnaqCore
 
-extension Role: ExpressibleByArgument {}
-
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
@@ -14,14 +12,12 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user and print a first bearer token.",
             discussion: HelpText.fitted("""
-                Roles: admin, coordinator, mentor, grant_officer.
-
                 Example:
                   ravnaq user add malika@example.org --org AN --role coordinator
                 """))
         @Argument(help: "The user's email (unique in the database).") var email: String
         @Option(help: "The organization's code (not needed when there is only one).") var org: String?
-        @Option(help: "admin, coordinator, mentor or grant_officer.") var role: Role
+        @Option(help: "What the user may do.") var role: Role
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {

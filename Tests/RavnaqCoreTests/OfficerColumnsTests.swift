@@ -57,8 +57,8 @@ struct OfficerColumnsTests {
             #expect(entry?.hidden == hidden, "\(table): hidden from grant officers: \(hidden.joined(separator: ", "))")
         }
         #expect(Set(documented.keys) == Set(actual.map(\.0)))
-        // What SPEC §1 and the hardening issue name as personal is among the hidden columns.
-        let personal = ["members": ["full_name", "birth_date", "pinfl"], "families": ["mahalla", "registry_ref"],
+        // What SPEC §1 and the hardening issues name as personal is among the hidden columns.
+        let personal = ["members": ["full_name", "sex", "birth_date", "pinfl"], "families": ["mahalla", "registry_ref"],
                         "visits": ["notes"], "plan_goals": ["text"], "referrals": ["reason"]]
         for (table, columns) in personal {
             #expect(Set(columns).isSubset(of: documented[table]?.hidden ?? []), "\(table)")

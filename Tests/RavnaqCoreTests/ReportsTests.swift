@@ -442,3 +442,27 @@ extension ReportsTests {
         Self.expect(rows.last, ["enrollments": 0, "trained_families": 0, "untrained_families": 1, "untrained_above_line_share": nil], "no course")
     }
 }
+
+extension ReportsTests {
+    @Test("a grant officer, who may not read a member's sex or any personal column, reads every report by every group as the admin does")
+    func officerReadsTheReports() async throws {
+        let book = try await Self.progressBook()
+        let made = ReportBook(families: book.families, projects: book.projects, programmes: book.programmes)
+        try await made.addPortfolio(book.fixture.database, admin: book.fixture.admin)
+        try await made.addGrants(book.fixture.database, admin: book.fixture.admin)
+        let officer = try await book.fixture.user("officer@undp.example", .grantOfficer)
+        await #expect(throws: RavnaqError.self) {
+            try await book.fixture.database.transaction(as: officer) { try $0.query("SELECT sex FROM members").rowCount }
+        }
+        let reports = Reports(database: book.fixture.database)
+        for name in ReportName.allCases {
+            for by in [nil, "programme", "region,district", "project_type,mentor"] + (name == .training ? ["course"] : []) {
+                let query = try ReportQuery.parse(report: name.rawValue, asOf: "2025-08-31", from: "2025-01-01", to: nil, by: by)
+                let forOfficer = try book.fixture.object(try await reports.run(query, as: officer))
+                let forAdmin = try book.fixture.object(try await reports.run(query, as: book.fixture.admin))
+                #expect(NSDictionary(dictionary: forOfficer) == NSDictionary(dictionary: forAdmin), "\(name) by \(by ?? "nothing")")
+                #expect((forOfficer["total"] as? [String: Any])?.isEmpty == false, "\(name) by \(by ?? "nothing")")
+            }
+        }
+    }
+}

@@ -41,9 +41,9 @@ extension Actor {
 extension Actor {
     /// Grant officers never see personal data — member names, birth dates, PINFL, the address
     /// below the district, visit notes (SPEC §1), and the family's registry reference, plan goals'
-    /// texts and referrals' reasons, which describe the family as much. Their requests run as
-    /// `ravnaq_officer`, which may not even read those columns (sql/001_baseline.sql), so their
-    /// queries must not name them at all.
+    /// texts and referrals' reasons, which describe the family as much, and a member's sex (for
+    /// aggregates only, never member by member). Their requests run as `ravnaq_officer`, which may
+    /// not even read those columns (sql/001_baseline.sql), so their queries must not name them at all.
     public var seesPersonalData: Bool { role != .grantOfficer }
 
     /// `column` in a query for the roles that see personal data, NULL for the others.

@@ -124,7 +124,7 @@ public struct Families: Sendable {
     }
 
     /// A family's members, in the order they were registered; for grant officers without names,
-    /// birth dates and PINFLs (null, as in the case file). A family the actor may not see is a 404.
+    /// sex, birth dates and PINFLs (null, as in the case file). A family the actor may not see is a 404.
     public func members(family key: String, page: Page, as actor: Actor) async throws -> ListPage {
         try await database.transaction(as: actor) { connection in
             let familyID = try Self.resolve(connection, key: key, organizationID: actor.organizationID)
@@ -200,10 +200,10 @@ public struct Families: Sendable {
         ).first!.decode(0)
     }
 
-    /// A member `m` as JSON; for grant officers the personal fields are null.
+    /// A member `m` as JSON; for grant officers the personal fields and the sex are null.
     static func memberJSON(for actor: Actor) -> String {
         """
-        json_build_object('id', m.id, 'full_name', \(actor.personal("m.full_name")), 'sex', m.sex,
+        json_build_object('id', m.id, 'full_name', \(actor.personal("m.full_name")), 'sex', \(actor.personal("m.sex")),
                           'birth_date', \(actor.personal("m.birth_date")), 'relation', m.relation,
                           'pinfl', \(actor.personal("m.pinfl")), 'disability', m.disability, 'works', m.works)
         """
@@ -211,8 +211,8 @@ public struct Families: Sendable {
 
     /// The case file (SPEC §9): the family with its members, its projects each with their loans
     /// and grants, and its current mentor — one statement. For grant officers the personal
-    /// fields (the mahalla, the registry reference, members' names, birth dates and PINFLs) are
-    /// null.
+    /// fields (the mahalla, the registry reference, members' names, sex, birth dates and PINFLs)
+    /// are null.
     static func caseFile(_ connection: PostgresConnection, id: UUID, actor: Actor, asOf: LocalDate) throws -> JSONText? {
         try connection.query(caseFileSQL(for: actor), [id, actor.organizationID, asOf]).first.map { JSONText(try $0.decode(0)) }
     }

@@ -22,7 +22,7 @@ public struct Loans: Sendable {
         if rate == nil { errors.add("/annual_rate", "is required") }
         // Only that it is a number: its range and decimals are LoanTerms' rule, checked below.
         if let (given, value) = rate, value == nil {
-            errors.add("/annual_rate", "\"\(given.text)\" is not a number: a yearly percentage such as \"24\"")
+            errors.add("/annual_rate", "\"\(given.text)\" is not a yearly percentage such as \"24\" (digits, at most 6 decimals)")
         }
         let method = errors.choice(input.method, "/method", as: RepaymentMethod.self)
         let installments = errors.required(input.installments, "/installments")

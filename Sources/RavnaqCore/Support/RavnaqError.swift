@@ -1,7 +1,8 @@
 import Foundation
 
 /// The one error type of the service layer. The HTTP layer maps it to problem+json in one
-/// place and the CLI prints its message; each case says what kind of answer it becomes.
+/// place and the CLI prints it in one place (`ErrorText`, which names an invalid field by the
+/// command's option); each case says what kind of answer it becomes.
 public enum RavnaqError: Error, Sendable, Equatable {
     /// Invalid input: every offending field with what is wrong with it (422, or 400 when the
     /// body could not be parsed at all).
@@ -61,6 +62,6 @@ public enum RavnaqError: Error, Sendable, Equatable {
 }
 
 extension RavnaqError: CustomStringConvertible {
-    /// What the CLI prints on failure.
+    /// The message; the CLI prints invalid input in its own words (`ErrorText`).
     public var description: String { message }
 }

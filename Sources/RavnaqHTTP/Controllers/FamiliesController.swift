@@ -98,7 +98,7 @@ struct FamiliesController {
                   "responses": {"200": {"description": "The case file."}, "422": {"$ref": "#/components/responses/Problem"}}}
       },
       "/api/v1/families/{id}/members": {
-        "get": {"summary": "The family's members in the order they were registered; for grant officers full_name, birth_date and pinfl are null. A family the user may not see is a 404.",
+        "get": {"summary": "The family's members in the order they were registered; for grant officers full_name, sex, birth_date and pinfl are null. A family the user may not see is a 404.",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the family's id or code"},
                                {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "A page of members.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {
@@ -135,7 +135,7 @@ struct FamiliesController {
         "pinfl": {"type": ["string", "null"], "pattern": "^[0-9]{14}$"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
       "Member": {"type": "object", "properties": {
         "id": {"type": "string"}, "full_name": {"type": ["string", "null"], "description": "null for grant officers"},
-        "sex": {"type": ["string", "null"], "enum": ["female", "male", null]},
+        "sex": {"type": ["string", "null"], "enum": ["female", "male", null], "description": "null when not given, and for grant officers"},
         "birth_date": {"type": ["string", "null"], "format": "date", "description": "null for grant officers"},
         "relation": {"enum": ["head", "spouse", "son", "daughter", "parent", "other"]},
         "pinfl": {"type": ["string", "null"], "description": "null for grant officers"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
