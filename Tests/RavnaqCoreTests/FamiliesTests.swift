@@ -157,7 +157,8 @@ struct ConsentTests {
         let families = Families(database: fixture.database)
         let (created, _) = try await families.create(
             FamilyInput(code: "AN-0001", region: "Andijon", district: "Asaka", mahalla: "Navbahor", consent_on: "2025-01-10",
-                        members: [MemberInput(full_name: "Dilnoza Karimova", birth_date: "1988-04-02", relation: "head", pinfl: "12345678901233")]),
+                        members: [MemberInput(full_name: "Dilnoza Karimova", sex: "female", birth_date: "1988-04-02", relation: "head",
+                                                  pinfl: "12345678901233")]),
             as: fixture.admin)
         let id = try #require(try fixture.object(created)["id"] as? String)
         let after = try fixture.object(try await families.withdrawConsent(family: "AN-0001", date: "2025-06-01", as: fixture.admin))
@@ -167,16 +168,17 @@ struct ConsentTests {
         let member = try #require((after["members"] as? [[String: Any]])?.first)
         #expect(member["full_name"] is NSNull)
         #expect(member["pinfl"] is NSNull)
+        #expect(member["sex"] is NSNull)  // personal like the name: officers never read it member by member
         #expect(member["relation"] as? String == "head")
 
         let leftovers = try await fixture.database.pool.withConnection { connection in
             try connection.query(
-                "SELECT count(*) FROM audit_log WHERE (before::text || coalesce(after::text, '')) ~ '(Dilnoza|12345678901233|1988-04-02|Navbahor)'"
+                "SELECT count(*) FROM audit_log WHERE (before::text || coalesce(after::text, '')) ~ '(Dilnoza|12345678901233|1988-04-02|Navbahor|\"female\")'"
             ).first!.decode(0, as: Int.self)
         }
         #expect(leftovers == 0)
         let markers = try await fixture.database.pool.withConnection { connection in
-            try connection.query("SELECT count(*) FROM audit_log WHERE after ->> 'full_name' = '[erased]'").first!.decode(0, as: Int.self)
+            try connection.query("SELECT count(*) FROM audit_log WHERE after ->> 'full_name' = '[erased]' AND after ->> 'sex' = '[erased]'").first!.decode(0, as: Int.self)
         }
         #expect(markers >= 1)
         // Everything else in the audit log is still untouchable.
