@@ -51,7 +51,10 @@ extension ScheduleView.Installment {
             let format = loan.currency.format
             func amount(_ column: Int) throws -> String {
                 let text: String = try row.decode(column)
-                return loan.currency.parse(text).map(format) ?? text
+                guard let amount = loan.currency.parse(text) else {
+                    throw RavnaqError.fault("loan \(loan.number)'s schedule: \(text) is not an amount in \(loan.currency.code)")
+                }
+                return format(amount)
             }
             return ScheduleView.Installment(
                 n: try row.decode(0), due_on: try row.decode(1), principal: try amount(2), interest: try amount(3),
