@@ -24,13 +24,7 @@ struct LoanFigures: Sendable {
             FROM loan_figures($1, $2)
             """, [loan.id, asOf]
         ).first else { throw RavnaqError.fault("loan \(loan.number) has no kept history") }
-        func amount(_ column: Int) throws -> Amount {
-            let text: String = try row.decode(column)
-            guard let amount = loan.currency.parse(text) else {
-                throw RavnaqError.fault("loan \(loan.number): \(text) is not an amount in \(loan.currency.code)")
-            }
-            return amount
-        }
+        func amount(_ column: Int) throws -> Amount { try loan.amount(row, column) }
         return LoanFigures(
             status: try row.decode(0), outstandingPrincipal: try amount(1), daysPastDue: try row.decode(2),
             overdue: try amount(3), totalOwed: try amount(4),
@@ -48,17 +42,21 @@ extension ScheduleView.Installment {
             FROM loan_schedule($1, $2)
             """, [loan.id, asOf]
         ).rows.map { row in
-            let format = loan.currency.format
-            func amount(_ column: Int) throws -> String {
-                let text: String = try row.decode(column)
-                guard let amount = loan.currency.parse(text) else {
-                    throw RavnaqError.fault("loan \(loan.number)'s schedule: \(text) is not an amount in \(loan.currency.code)")
-                }
-                return format(amount)
-            }
+            func amount(_ column: Int) throws -> String { loan.currency.format(try loan.amount(row, column)) }
             return ScheduleView.Installment(
                 n: try row.decode(0), due_on: try row.decode(1), principal: try amount(2), interest: try amount(3),
                 fees: try amount(4), total: try amount(5), paid: try amount(6), status: try row.decode(7))
         }
+    }
+}
+
+extension LoanRecord {
+    /// An amount column of the loan's currency, as text from PostgreSQL; anything else is a fault.
+    fileprivate func amount(_ row: PostgresRow, _ column: Int) throws -> Amount {
+        let text: String = try row.decode(column)
+        guard let amount = currency.parse(text) else {
+            throw RavnaqError.fault("loan \(number): \(text) is not an amount in \(currency.code)")
+        }
+        return amount
     }
 }
