@@ -39,6 +39,8 @@ struct LoansController {
         // cursor as well, the paging's 400 reports both.
         guard let page else { throw RavnaqError.badQuery(errors) }
         guard errors.isEmpty else { throw RavnaqError.invalid(errors) }
+        // as_of picks only the collection list's day, but a bad one is refused on either list.
+        _ = try FieldErrors.asOf(request.query("as_of"))
         if overdue == "true" {
             return try await loans.late(asOf: request.query("as_of"), page: page, as: actor).response(from: request, context: context)
         }
