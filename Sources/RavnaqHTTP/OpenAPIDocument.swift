@@ -38,9 +38,19 @@ enum OpenAPIDocument {
             for (method, operation) in operations {
                 guard var operation = operation as? [String: Any] else { continue }
                 operation["responses"] = sharedAnswers(path: path, method: method, operation: operation)
+                if var body = operation["requestBody"] as? [String: Any], var content = body["content"] as? [String: Any],
+                   var json = content["application/json"] as? [String: Any], let schema = json["schema"] as? [String: Any] {
+                    json["schema"] = nullableOptionals(schema)
+                    content["application/json"] = json
+                    body["content"] = content
+                    operation["requestBody"] = body
+                }
                 operations[method] = operation
             }
             paths[path] = operations
+        }
+        for (name, schema) in schemas where name.hasSuffix("Input") || name.hasSuffix("Body") {
+            schemas[name] = nullableOptionals(schema as! [String: Any])
         }
         components["schemas"] = schemas
         components["parameters"] = parameters
@@ -48,6 +58,50 @@ enum OpenAPIDocument {
         document["paths"] = paths
         return try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
     }()
+
+    /// What every request body takes, said here once for the inline request schemas and the
+    /// request components (named …Input or …Body) rather than on each member by hand: a body is
+    /// decoded into a Swift type whose optional members read `null` as absent, so every member a
+    /// schema does not require also takes null; and an amount may be sent as an integer
+    /// (`AmountInput`). Nested objects and array items get the same treatment.
+    static func nullableOptionals(_ schema: [String: Any]) -> [String: Any] {
+        var schema = schema
+        if schema["$ref"] as? String == "#/components/schemas/Amount" { schema["$ref"] = "#/components/schemas/AmountInput" }
+        if let all = schema["allOf"] as? [[String: Any]] { schema["allOf"] = all.map(nullableOptionals) }
+        if let items = schema["items"] as? [String: Any] { schema["items"] = nullableOptionals(items) }
+        guard var properties = schema["properties"] as? [String: Any] else { return schema }
+        let required = Set(schema["required"] as? [String] ?? [])
+        for (name, property) in properties {
+            var property = nullableOptionals(property as! [String: Any])
+            if !required.contains(name) { property = takingNull(property) }
+            properties[name] = property
+        }
+        schema["properties"] = properties
+        return schema
+    }
+
+    /// The schema, or null.
+    static func takingNull(_ schema: [String: Any]) -> [String: Any] {
+        var schema = schema
+        if let type = schema["type"] as? String {
+            schema["type"] = type == "null" ? type : [type, "null"]
+            if var values = schema["enum"] as? [Any] { values.append(NSNull()); schema["enum"] = values }
+            return schema
+        }
+        if let types = schema["type"] as? [String] {
+            if !types.contains("null") { schema["type"] = types + ["null"] }
+            if var values = schema["enum"] as? [Any], !values.contains(where: { $0 is NSNull }) { values.append(NSNull()); schema["enum"] = values }
+            return schema
+        }
+        if var values = schema["enum"] as? [Any], schema["allOf"] == nil, schema["$ref"] == nil {
+            if !values.contains(where: { $0 is NSNull }) { values.append(NSNull()) }
+            schema["enum"] = values
+            return schema
+        }
+        var wrapped: [String: Any] = ["anyOf": [schema, ["type": "null"]]]
+        if let description = schema["description"] { wrapped["description"] = description }
+        return wrapped
+    }
 
     /// The statuses an operation answers through the middleware rather than its own handler, added
     /// here once instead of in every fragment: 401 before any route with a token (`security` not
@@ -105,7 +159,8 @@ enum OpenAPIDocument {
           },
           "Role": {"type": "string", "enum": ["admin", "coordinator", "mentor", "grant_officer"]},
           "Amount": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "A decimal in major units; answers carry exactly the currency's minor digits. Requests may send an integer instead."},
-          "Date": {"type": "string", "format": "date"},
+          "AmountInput": {"type": ["string", "integer"], "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "An amount in a request: a decimal string in major units with at most the currency's minor digits, or an integer."},
+          "Date": {"type": "string", "format": "date", "pattern": "^(?!0000)", "description": "YYYY-MM-DD, from year 0001 (PostgreSQL's calendar has no year 0)."},
           "Id": {"type": "string", "description": "An opaque id."},
           "Period": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "description": "A month, YYYY-MM."},
           "Page": {"type": "object", "required": ["items", "next_cursor"], "description": "A page of a list, oldest first: pass next_cursor as cursor for the next one.",

@@ -93,7 +93,7 @@ struct FamiliesController {
                               "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}},
         "patch": {"summary": "Change the fields sent (region, district, mahalla, categories, registry_ref, consent_on); code and members do not change here",
                   "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FamilyInput"}}}},
+                  "requestBody": {"required": false, "description": "the fields to change; an empty body changes nothing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FamilyChangeInput"}}}},
                   "responses": {"200": {"description": "The case file.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseFile"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
@@ -136,7 +136,7 @@ struct FamiliesController {
       "MemberInput": {"type": "object", "required": ["full_name", "relation"], "properties": {
         "full_name": {"type": "string", "minLength": 1}, "sex": {"enum": ["female", "male"]}, "birth_date": {"$ref": "#/components/schemas/Date"},
         "relation": {"enum": ["head", "spouse", "son", "daughter", "parent", "other"]},
-        "pinfl": {"type": ["string", "null"], "pattern": "^[0-9]{14}$"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
+        "pinfl": {"type": ["string", "null"], "pattern": "^([0-9]{14})?$", "description": "14 digits; empty or null for none"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"}}},
       "Member": {"type": "object", "required": ["id", "full_name", "sex", "birth_date", "relation", "pinfl", "disability", "works"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "full_name": {"type": ["string", "null"], "description": "null for grant officers and once consent is withdrawn"},
         "sex": {"enum": ["female", "male", null]},
@@ -154,6 +154,10 @@ struct FamiliesController {
         "categories": {"type": "array", "items": {"enum": ["low_income", "disability", "many_children", "unemployed", "female_headed", "state_supported", "other"]}},
         "registry_ref": {"type": "string"}, "consent_on": {"$ref": "#/components/schemas/Date", "description": "without it no personal data (members, mahalla) is stored"},
         "members": {"type": "array", "items": {"$ref": "#/components/schemas/MemberInput"}}}},
+      "FamilyChangeInput": {"type": "object", "properties": {
+        "region": {"type": "string", "minLength": 1}, "district": {"type": "string", "minLength": 1}, "mahalla": {"type": "string"},
+        "categories": {"type": "array", "items": {"enum": ["low_income", "disability", "many_children", "unemployed", "female_headed", "state_supported", "other"]}},
+        "registry_ref": {"type": "string"}, "consent_on": {"$ref": "#/components/schemas/Date"}}},
       "CaseFile": {"type": "object", "required": ["id", "code", "region", "district", "mahalla", "categories", "registry_ref", "consent_on", "status", "as_of", "members", "mentor", "projects"],
         "description": "The family's case file as of as_of (default today), assembled by PostgreSQL in one round trip; a create also carries `warnings`.",
         "properties": {

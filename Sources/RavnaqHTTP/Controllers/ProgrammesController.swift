@@ -60,7 +60,7 @@ struct ProgrammesController {
                               "404": {"$ref": "#/components/responses/NotFound"}}},
         "patch": {"summary": "Change the settings sent (admin); the currency does not change",
                   "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeInput"}}}},
+                  "requestBody": {"required": false, "description": "the fields to change; an empty body changes nothing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeChangeInput"}}}},
                   "responses": {"200": {"description": "The programme.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/programmes/{id}/funds": {
@@ -80,9 +80,16 @@ struct ProgrammesController {
         "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1}, "currency": {"type": "string", "examples": ["UZS"]},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean", "default": false},
-        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "default": 0},
-        "graduation": {"type": "object", "description": "the programme's graduation settings", "properties": {
-          "income_months": {"type": "integer"}, "min_ssm": {"type": "integer"}, "max_dpd": {"type": "integer"}, "courses": {"type": "integer"}}, "additionalProperties": false}}},
+        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "maximum": 365, "default": 0},
+        "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
+      "ProgrammeChangeInput": {"type": "object", "properties": {
+        "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1},
+        "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
+        "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
+        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "maximum": 365},
+        "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
+      "GraduationSettings": {"type": "object", "description": "the programme's graduation settings", "additionalProperties": false, "properties": {
+        "income_months": {"type": "integer"}, "min_ssm": {"type": "integer"}, "max_dpd": {"type": "integer"}, "courses": {"type": "integer"}}},
       "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "funds_received"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},

@@ -61,7 +61,7 @@ struct ProjectsController {
                               "404": {"$ref": "#/components/responses/NotFound"}}},
         "patch": {"summary": "Change the fields sent (type, title, description, started_on, expected figures); the status changes through /status",
                   "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectInput"}}}},
+                  "requestBody": {"required": false, "description": "the fields to change; an empty body changes nothing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectChangeInput"}}}},
                   "responses": {"200": {"description": "The project.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Project"}}}},
                                 "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
@@ -86,6 +86,10 @@ struct ProjectsController {
       "ProjectInput": {"type": "object", "properties": {
         "family_id": {"type": "string", "minLength": 1}, "type": {"$ref": "#/components/schemas/ProjectType"},
         "title": {"type": "string", "minLength": 1}, "description": {"type": "string"}, "started_on": {"$ref": "#/components/schemas/Date"},
+        "expected_monthly_revenue": {"$ref": "#/components/schemas/Amount"}, "expected_monthly_costs": {"$ref": "#/components/schemas/Amount"}}},
+      "ProjectChangeInput": {"type": "object", "properties": {
+        "type": {"$ref": "#/components/schemas/ProjectType"}, "title": {"type": "string", "minLength": 1}, "description": {"type": "string"},
+        "started_on": {"$ref": "#/components/schemas/Date"},
         "expected_monthly_revenue": {"$ref": "#/components/schemas/Amount"}, "expected_monthly_costs": {"$ref": "#/components/schemas/Amount"}}},
       "Project": {"type": "object", "required": ["id", "family_id", "type", "title", "description", "started_on", "status", "expected_monthly_revenue", "expected_monthly_costs", "business_plan_approved_on"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "family_id": {"$ref": "#/components/schemas/Id"}, "type": {"$ref": "#/components/schemas/ProjectType"},
