@@ -161,7 +161,7 @@ enum OpenAPIDocument {
           "Amount": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "A decimal in major units; answers carry exactly the currency's minor digits. Requests may send an integer instead."},
           "AmountInput": {"type": ["string", "integer"], "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "An amount in a request: a decimal string in major units with at most the currency's minor digits, or an integer."},
           "Date": {"type": "string", "format": "date", "pattern": "^(?!0000)", "description": "YYYY-MM-DD, from year 0001 (PostgreSQL's calendar has no year 0)."},
-          "Id": {"type": "string", "description": "An opaque id."},
+          "Id": {"type": "string", "format": "uuid", "description": "An opaque id (a UUID; where a path takes an id it often takes a code or readable number too)."},
           "Period": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "description": "A month, YYYY-MM."},
           "Page": {"type": "object", "required": ["items", "next_cursor"], "description": "A page of a list, oldest first: pass next_cursor as cursor for the next one.",
                    "properties": {"items": {"type": "array"}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}

@@ -126,7 +126,7 @@ struct CaseManagementController {
       },
       "/api/v1/visits/due": {
         "get": {"summary": "A mentor's families whose next visit is due as of a date (the API twin of `ravnaq progress due`): the latest visit since the current assignment began planned the next one for as_of or earlier, or there was none (then the family is due from the assignment's first day). Active families only, most overdue first, all on one page. A mentor sees only their own list (mentor may be left out); admins and coordinators name the mentor.",
-                "parameters": [{"name": "mentor", "in": "query", "schema": {"type": "string", "minLength": 1}, "description": "the mentor's email or id"},
+                "parameters": [{"name": "mentor", "in": "query", "schema": {"type": "string"}, "description": "the mentor's email or id; a mentor's own list when left out or empty (required for admins and coordinators)"},
                                {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "default today"}],
                 "responses": {"200": {"description": "The due list.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DueVisits"}}}},
                               "400": {"$ref": "#/components/responses/BadRequest"}, "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"$ref": "#/components/responses/Invalid"}}}

@@ -102,7 +102,7 @@ struct LoansController {
       "/api/v1/loans": {
         "get": {"summary": "Loans, oldest first (project_id: one project's); with overdue=true the collection list: late loans with family code, mentor, days past due and amount overdue as of as_of (default today), most days late first, then by number. Its cursor keeps the day of the first page. overdue is true or false; anything else is a 422 naming /overdue.",
                 "parameters": [{"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "only with overdue=true"},
-                               {"name": "project_id", "in": "query", "schema": {"type": "string"}, "description": "not with overdue=true"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                               {"name": "project_id", "in": "query", "schema": {"$ref": "#/components/schemas/Id"}, "description": "only this project's loans; not with overdue=true"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "A page of loans, or of late loans with overdue=true.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"anyOf": [{"$ref": "#/components/schemas/LoanSummary"}, {"$ref": "#/components/schemas/LateLoan"}]}}}}]}}}},
                               "400": {"$ref": "#/components/responses/BadRequest"}, "422": {"$ref": "#/components/responses/Invalid"}}},
         "post": {"summary": "Open a loan (coordinator, admin); it is approved until disbursed",
@@ -114,7 +114,7 @@ struct LoansController {
         "get": {"summary": "PAR30 and PAR90 as of a date, per currency: outstanding principal of active loans more than 30 (90) days late ÷ outstanding principal of all active loans",
                 "parameters": [{"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
                 "responses": {"200": {"description": "PAR per currency; ratios are JSON numbers.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PortfolioAtRisk"}}}},
-                              "422": {"$ref": "#/components/responses/Invalid"}}}
+                              "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}": {
         "get": {"summary": "One loan (id or number L-000123) as of a date",

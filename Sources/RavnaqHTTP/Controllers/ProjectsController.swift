@@ -47,7 +47,7 @@ struct ProjectsController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/projects": {
-        "get": {"summary": "Projects, oldest first", "parameters": [{"name": "family_id", "in": "query", "schema": {"type": "string"}, "description": "only this family's projects"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+        "get": {"summary": "Projects, oldest first", "parameters": [{"name": "family_id", "in": "query", "schema": {"$ref": "#/components/schemas/Id"}, "description": "only this family's projects"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
                 "responses": {"200": {"description": "A page of projects.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/Project"}}}}]}}}},
                               "400": {"$ref": "#/components/responses/BadRequest"}, "422": {"$ref": "#/components/responses/Invalid"}}},
         "post": {"summary": "Log a project (coordinator, admin)",
