@@ -57,3 +57,23 @@ struct ContractFindingsHTTPTests {
         }
     }
 }
+
+@Suite("Contract findings over HTTP: the books' limit")
+struct BooksLimitHTTPTests {
+    @Test("donor funds that would take the cash received past numeric(18,2) are a 422, not a 500 from the sum")
+    func fundsPastTheLimit() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let api = API(client: client, token: app.adminToken)
+            let (_, programme) = try await api.call(.post, "/api/v1/programmes", #"{"name":"Family Business 2025","donor":"UNDP","currency":"UZS","starts_on":"2025-01-01","ends_on":"2026-12-31","budget":"500000000"}"#)
+            let id = try #require(programme["id"] as? String)
+            let (first, _) = try await api.call(.post, "/api/v1/programmes/\(id)/funds", #"{"date":"2025-01-02","amount":"9000000000000000"}"#)
+            #expect(first == .created)
+            let (second, problem) = try await api.call(.post, "/api/v1/programmes/\(id)/funds", #"{"date":"2025-01-03","amount":"1000000000000000"}"#)
+            #expect(second == .unprocessableContent)
+            #expect(problem["type"] as? String == "urn:ravnaq:problem:books-limit")
+            let (balance, _) = try await api.call(.get, "/api/v1/ledger/trial-balance")
+            #expect(balance == .ok)
+        }
+    }
+}
