@@ -84,7 +84,7 @@ struct CaseManagementController {
         "post": {"summary": "Add a plan goal, open (admin, coordinator; a mentor for a family assigned to them today, set within their assignment)",
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
-                   "text": {"type": "string"}, "target_on": {"$ref": "#/components/schemas/Date"},
+                   "text": {"type": "string", "minLength": 1}, "target_on": {"$ref": "#/components/schemas/Date"},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day the goal was set; default today, not in the future"}}}}}},
                  "responses": {"201": {"description": "The goal.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanGoal"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
@@ -106,7 +106,7 @@ struct CaseManagementController {
         "post": {"summary": "Refer the family to a specialist, open (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment)",
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["specialist", "reason"], "properties": {
-                   "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]}, "reason": {"type": "string"},
+                   "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]}, "reason": {"type": "string", "minLength": 1},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day of the referral; default today, not in the future"}}}}}},
                  "responses": {"201": {"description": "The referral.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Referral"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},

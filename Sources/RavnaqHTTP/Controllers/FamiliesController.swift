@@ -127,7 +127,7 @@ struct FamiliesController {
         "put": {"summary": "Assign the family's mentor from a date on (ends the current assignment that day)",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["mentor", "from"],
-                  "properties": {"mentor": {"type": "string", "description": "the mentor's email or id"}, "from": {"$ref": "#/components/schemas/Date"}}}}}},
+                  "properties": {"mentor": {"type": "string", "minLength": 1, "description": "the mentor's email or id"}, "from": {"$ref": "#/components/schemas/Date"}}}}}},
                 "responses": {"200": {"description": "The case file.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseFile"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       }

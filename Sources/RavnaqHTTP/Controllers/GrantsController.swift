@@ -130,7 +130,7 @@ struct GrantsController {
       "ExpenseCategory": {"type": "string", "enum": ["equipment", "materials", "rent", "transport", "other"]},
       "GrantInput": {"type": "object", "required": ["programme_id", "project_id", "currency", "total", "tranches"], "properties": {
         "programme_id": {"$ref": "#/components/schemas/Id"}, "project_id": {"$ref": "#/components/schemas/Id"},
-        "currency": {"type": "string", "examples": ["UZS"]}, "total": {"$ref": "#/components/schemas/Amount"},
+        "currency": {"$ref": "#/components/schemas/Currency"}, "total": {"$ref": "#/components/schemas/Amount"},
         "tranches": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "object", "required": ["amount", "planned_on"], "properties": {
           "amount": {"$ref": "#/components/schemas/Amount"}, "planned_on": {"$ref": "#/components/schemas/Date"},
           "condition": {"allOf": [{"$ref": "#/components/schemas/GrantCondition"}], "default": "none"}}}}}},

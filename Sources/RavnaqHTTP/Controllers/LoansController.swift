@@ -160,7 +160,7 @@ struct LoansController {
         "post": {"summary": "Write off the principal outstanding on the date (debit loan_loss_expense, credit loans_receivable)",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "reason"], "properties": {
-                   "date": {"$ref": "#/components/schemas/Date"}, "reason": {"type": "string"}}}}}},
+                   "date": {"$ref": "#/components/schemas/Date"}, "reason": {"type": "string", "minLength": 1}}}}}},
                  "responses": {"201": {"description": "The loan, written off.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       }
@@ -199,8 +199,8 @@ struct LoansController {
         "days_past_due": {"type": "integer", "minimum": 1}, "overdue": {"$ref": "#/components/schemas/Amount"},
         "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"}}},
       "LoanInput": {"type": "object", "required": ["programme_id", "project_id", "principal", "currency", "annual_rate", "method", "installments", "frequency", "planned_disbursement_on"],
-        "properties": {"programme_id": {"type": "string"}, "project_id": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
-          "currency": {"type": "string", "description": "must be the programme's"}, "annual_rate": {"type": "string", "examples": ["24"]},
+        "properties": {"programme_id": {"type": "string", "minLength": 1}, "project_id": {"type": "string", "minLength": 1}, "principal": {"$ref": "#/components/schemas/Amount"},
+          "currency": {"$ref": "#/components/schemas/Currency", "description": "must be the programme's"}, "annual_rate": {"type": "string", "examples": ["24"]},
           "method": {"enum": ["annuity", "equal_principal", "flat"]}, "installments": {"type": "integer", "minimum": 1, "maximum": 600},
           "frequency": {"enum": ["monthly", "biweekly", "weekly"]}, "grace_periods": {"type": "integer", "default": 0},
           "planned_disbursement_on": {"$ref": "#/components/schemas/Date"}, "first_due_on": {"type": ["string", "null"], "format": "date"}}},

@@ -77,7 +77,7 @@ struct ProgrammesController {
     },
     "schemas": {
       "ProgrammeInput": {"type": "object", "required": ["name", "donor", "currency", "starts_on", "ends_on", "budget"], "properties": {
-        "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1}, "currency": {"type": "string", "examples": ["UZS"]},
+        "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1}, "currency": {"$ref": "#/components/schemas/Currency"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean", "default": false},
         "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "maximum": 365, "default": 0},

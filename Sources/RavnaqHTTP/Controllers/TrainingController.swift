@@ -101,7 +101,7 @@ struct TrainingController {
         "put": {"summary": "Replace the session's attendance with the members present (admin, coordinator; a mentor only for members of the families currently assigned to them, and replacing only theirs). Every member must be enrolled in the course, for a mentor among their families (422 naming /present/N); a session that has not taken place yet is refused (422 session-not-held-yet).",
                 "parameters": [\#(courseParameter), {"name": "sid", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the session's id"}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["present"], "properties": {
-                  "present": {"type": "array", "items": {"type": "string"}, "description": "member ids"}}}}}},
+                  "present": {"type": "array", "items": {"$ref": "#/components/schemas/Id"}, "description": "member ids"}}}}}},
                 "responses": {"200": {"description": "The session with everyone present (for a mentor: present of their families).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
                               "422": {"$ref": "#/components/responses/Invalid"}}}
@@ -122,7 +122,7 @@ struct TrainingController {
       "/api/v1/enrollments": {
         "post": {"summary": "Enroll a member of the organization in a course (admin, coordinator); a second enrollment of the same member is a 409",
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["course_id", "member_id"], "properties": {
-                   "course_id": {"type": "string", "description": "the course's id or code"}, "member_id": {"type": "string"}}}}}},
+                   "course_id": {"type": "string", "minLength": 1, "description": "the course's id or code"}, "member_id": {"$ref": "#/components/schemas/Id"}}}}}},
                  "responses": {"201": {"description": "The enrollment.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Enrollment"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"},
                                "422": {"$ref": "#/components/responses/Invalid"}}}
@@ -145,7 +145,7 @@ struct TrainingController {
         "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}, "description": "only on GET /api/v1/courses/{id}"}}},
       "SessionInput": {"type": "object", "required": ["date", "hours", "trainer", "venue"], "properties": {
         "date": {"$ref": "#/components/schemas/Date"}, "hours": {"$ref": "#/components/schemas/Hours", "description": "at most 24"},
-        "trainer": {"type": "string"}, "venue": {"type": "string"}}},
+        "trainer": {"type": "string", "minLength": 1}, "venue": {"type": "string", "minLength": 1}}},
       "Session": {"type": "object", "required": ["id", "course_id", "date", "hours", "trainer", "venue", "present"], "properties": {
         "id": {"type": "string"}, "course_id": {"type": "string"}, "date": {"$ref": "#/components/schemas/Date"}, "hours": {"type": "number"},
         "trainer": {"type": "string"}, "venue": {"type": "string"}, "present": {"type": "array", "items": {"type": "string"}, "description": "member ids"}}},
