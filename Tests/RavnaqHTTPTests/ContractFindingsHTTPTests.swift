@@ -7,14 +7,15 @@ import Testing
 /// was a 500 or an answer the document did not allow.
 @Suite("Contract findings over HTTP")
 struct ContractFindingsHTTPTests {
-    @Test("a date of year 0000 is invalid input, not a fault: PostgreSQL's calendar has no year 0")
+    @Test("a date outside 1900–2999 is invalid input, not a fault: year 0000 is not in PostgreSQL's calendar, and a month before 0001-01-01 neither")
     func yearZero() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
             let api = API(client: client, token: app.adminToken)
             let (_, _) = try await api.call(.post, "/api/v1/families", #"{"code":"AN-0001","region":"Andijon","district":"Asaka","consent_on":"2025-01-10"}"#)
             for uri in ["/api/v1/families/AN-0001?as_of=0000-01-01", "/api/v1/ledger/trial-balance?as_of=0000-01-01",
-                        "/api/v1/reports/portfolio?as_of=0000-01-01"] {
+                        "/api/v1/reports/portfolio?as_of=0000-01-01", "/api/v1/families/AN-0001/graduation?as_of=0001-01-01",
+                        "/api/v1/families/AN-0001?as_of=3000-01-01"] {
                 let (status, problem) = try await api.call(.get, uri)
                 #expect(status == .unprocessableContent, "\(uri)")
                 #expect((problem["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/as_of", "\(uri)")
