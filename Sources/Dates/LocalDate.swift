@@ -18,11 +18,12 @@ public struct LocalDate: Hashable, Comparable, Sendable {
         self.daysSinceEpoch = LocalDate.days(year: year, month: month, day: day)
     }
 
-    /// Parses exactly `YYYY-MM-DD`.
+    /// Parses exactly `YYYY-MM-DD`, from year 0001: PostgreSQL's calendar has no year 0, so a
+    /// 0000 date would be refused by the database after passing every check here.
     public init?(_ text: some StringProtocol) {
         let utf8 = Array(text.utf8)
         guard utf8.count == 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"),
-              let year = LocalDate.number(utf8[0..<4]),
+              let year = LocalDate.number(utf8[0..<4]), year >= 1,
               let month = LocalDate.number(utf8[5..<7]),
               let day = LocalDate.number(utf8[8..<10])
         else { return nil }

@@ -33,12 +33,95 @@ enum OpenAPIDocument {
             schemas.merge(more["schemas"] as? [String: Any] ?? [:]) { _, new in new }
             parameters.merge(more["parameters"] as? [String: Any] ?? [:]) { _, new in new }
         }
+        for (path, item) in paths {
+            guard var operations = item as? [String: Any] else { continue }
+            for (method, operation) in operations {
+                guard var operation = operation as? [String: Any] else { continue }
+                operation["responses"] = sharedAnswers(path: path, method: method, operation: operation)
+                if var body = operation["requestBody"] as? [String: Any], var content = body["content"] as? [String: Any],
+                   var json = content["application/json"] as? [String: Any], let schema = json["schema"] as? [String: Any] {
+                    json["schema"] = nullableOptionals(schema)
+                    content["application/json"] = json
+                    body["content"] = content
+                    operation["requestBody"] = body
+                }
+                operations[method] = operation
+            }
+            paths[path] = operations
+        }
+        for (name, schema) in schemas where name.hasSuffix("Input") || name.hasSuffix("Body") {
+            schemas[name] = nullableOptionals(schema as! [String: Any])
+        }
         components["schemas"] = schemas
         components["parameters"] = parameters
         document["components"] = components
         document["paths"] = paths
         return try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
     }()
+
+    /// What every request body takes, said here once for the inline request schemas and the
+    /// request components (named …Input or …Body) rather than on each member by hand: a body is
+    /// decoded into a Swift type whose optional members read `null` as absent, so every member a
+    /// schema does not require also takes null; and an amount may be sent as an integer
+    /// (`AmountInput`). Nested objects and array items get the same treatment.
+    static func nullableOptionals(_ schema: [String: Any]) -> [String: Any] {
+        var schema = schema
+        if schema["$ref"] as? String == "#/components/schemas/Amount" { schema["$ref"] = "#/components/schemas/AmountInput" }
+        if let all = schema["allOf"] as? [[String: Any]] { schema["allOf"] = all.map(nullableOptionals) }
+        if let items = schema["items"] as? [String: Any] { schema["items"] = nullableOptionals(items) }
+        guard var properties = schema["properties"] as? [String: Any] else { return schema }
+        let required = Set(schema["required"] as? [String] ?? [])
+        for (name, property) in properties {
+            var property = nullableOptionals(property as! [String: Any])
+            if !required.contains(name) { property = takingNull(property) }
+            properties[name] = property
+        }
+        schema["properties"] = properties
+        return schema
+    }
+
+    /// The schema, or null.
+    static func takingNull(_ schema: [String: Any]) -> [String: Any] {
+        var schema = schema
+        if let type = schema["type"] as? String {
+            schema["type"] = type == "null" ? type : [type, "null"]
+            if var values = schema["enum"] as? [Any] { values.append(NSNull()); schema["enum"] = values }
+            return schema
+        }
+        if let types = schema["type"] as? [String] {
+            if !types.contains("null") { schema["type"] = types + ["null"] }
+            if var values = schema["enum"] as? [Any], !values.contains(where: { $0 is NSNull }) { values.append(NSNull()); schema["enum"] = values }
+            return schema
+        }
+        if var values = schema["enum"] as? [Any], schema["allOf"] == nil, schema["$ref"] == nil {
+            if !values.contains(where: { $0 is NSNull }) { values.append(NSNull()) }
+            schema["enum"] = values
+            return schema
+        }
+        var wrapped: [String: Any] = ["anyOf": [schema, ["type": "null"]]]
+        if let description = schema["description"] { wrapped["description"] = description }
+        return wrapped
+    }
+
+    /// The statuses an operation answers through the middleware rather than its own handler, added
+    /// here once instead of in every fragment: 401 before any route with a token (`security` not
+    /// emptied), 400 and 413 for any body of a write (`RequestBodyMiddleware` reads and checks
+    /// it before the route), 503 while the database is away, and 500 for a fault. A fragment's own
+    /// entry for one of them is kept.
+    static func sharedAnswers(path: String, method: String, operation: [String: Any]) -> [String: Any] {
+        var responses = operation["responses"] as? [String: Any] ?? [:]
+        func add(_ status: String, _ name: String) {
+            if responses[status] == nil { responses[status] = ["$ref": "#/components/responses/\(name)"] }
+        }
+        add("500", "Fault")
+        if path != "/api/v1/openapi.json" { add("503", "Unavailable") }
+        if (operation["security"] as? [Any])?.isEmpty != true { add("401", "Unauthenticated") }
+        if ["post", "put", "patch"].contains(method) {
+            add("400", "BadRequest")
+            add("413", "TooLarge")
+        }
+        return responses
+    }
 
     static let base = #"""
     {
@@ -63,6 +146,7 @@ enum OpenAPIDocument {
               "title": {"type": "string"},
               "status": {"type": "integer"},
               "detail": {"type": "string"},
+              "request_id": {"type": "string", "description": "on a 500 only: the id its log line carries"},
               "errors": {
                 "type": "array",
                 "items": {
@@ -75,8 +159,14 @@ enum OpenAPIDocument {
           },
           "Role": {"type": "string", "enum": ["admin", "coordinator", "mentor", "grant_officer"]},
           "Amount": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "A decimal in major units; answers carry exactly the currency's minor digits. Requests may send an integer instead."},
-          "Date": {"type": "string", "format": "date"},
-          "Id": {"type": "string", "description": "An opaque id."}
+          "AmountInput": {"type": ["string", "integer"], "pattern": "^[0-9]{1,16}(\\.[0-9]{1,2})?$", "minimum": 0, "maximum": 9999999999999999,
+                          "description": "An amount in a request: a decimal string in major units with at most the currency's two minor digits, or an integer; never negative, and greater than zero where it is money moved."},
+          "Currency": {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["UZS", "USD"], "description": "An ISO 4217 code with two minor digits."},
+          "Date": {"type": "string", "format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-", "description": "YYYY-MM-DD, from 1900-01-01 to 2999-12-31 (a date outside is a 422)."},
+          "Id": {"type": "string", "format": "uuid", "description": "An opaque id (a UUID; where a path takes an id it often takes a code or readable number too)."},
+          "Period": {"type": "string", "pattern": "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$", "description": "A month, YYYY-MM, from 1900-01 to 2999-12."},
+          "Page": {"type": "object", "required": ["items", "next_cursor"], "description": "A page of a list, oldest first: pass next_cursor as cursor for the next one.",
+                   "properties": {"items": {"type": "array"}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}
         },
         "parameters": {
           "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the id, or the readable number (L-000123, G-000045)"},
@@ -85,10 +175,15 @@ enum OpenAPIDocument {
           "idempotency": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}, "description": "the same key with the same body returns the first answer and moves no money again; another body is a 409"}
         },
         "responses": {
-          "Problem": {
-            "description": "A problem (RFC 9457): 400 unreadable body or bad query parameters (limit, cursor, overdue), 401 no valid token, 403 role may not, 404 not found or not visible, 409 conflict, 422 invalid input or broken rule, 503 database unavailable.",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-          }
+          "BadRequest": {"description": "400: the body could not be read (urn:ravnaq:problem:malformed-request: not JSON, not UTF-8, a duplicate member, too deep, a field of the wrong JSON type), or a query parameter is wrong (invalid-query: limit, cursor, overdue, as_of…), each named in `errors` or `detail`.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "Unauthenticated": {"description": "401: no token, or one that is unknown or revoked (urn:ravnaq:problem:unauthenticated), with WWW-Authenticate: Bearer.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "Forbidden": {"description": "403: the user's role may not do this, or not for this family (urn:ravnaq:problem:forbidden).", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "NotFound": {"description": "404: there is no such resource, or the user may not see it (urn:ravnaq:problem:not-found).", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "Conflict": {"description": "409: a duplicate (code, month, enrollment) or an Idempotency-Key reused with another body; `type` says which.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "TooLarge": {"description": "413: the body is over 1 MiB (urn:ravnaq:problem:body-too-large).", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "Invalid": {"description": "422: invalid input (urn:ravnaq:problem:invalid-input, every bad field in `errors`) or a broken business rule (its own `type`).", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "Fault": {"description": "500: a fault of the server (urn:ravnaq:problem:internal); `request_id` is the one its log line carries.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+          "Unavailable": {"description": "503: the database cannot be reached right now (urn:ravnaq:problem:database-unavailable); try again shortly.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         }
       },
       "paths": {
@@ -98,8 +193,8 @@ enum OpenAPIDocument {
             "security": [],
             "responses": {
               "200": {"description": "The server and its database answer.",
-                      "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}}}}}},
-              "503": {"$ref": "#/components/responses/Problem"}
+                      "content": {"application/json": {"schema": {"type": "object", "required": ["status", "database"], "properties": {"status": {"const": "ok"}, "database": {"const": "ok"}}}}}},
+              "503": {"$ref": "#/components/responses/Unavailable"}
             }
           }
         },
@@ -107,7 +202,7 @@ enum OpenAPIDocument {
           "get": {
             "summary": "This document",
             "security": [],
-            "responses": {"200": {"description": "OpenAPI 3.1 document."}}
+            "responses": {"200": {"description": "OpenAPI 3.1 document.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"], "properties": {"openapi": {"const": "3.1.0"}}}}}}}
           }
         },
         "/api/v1/me": {
@@ -115,10 +210,10 @@ enum OpenAPIDocument {
             "summary": "The user the token belongs to",
             "responses": {
               "200": {"description": "The actor.",
-                      "content": {"application/json": {"schema": {"type": "object", "properties": {
-                        "id": {"type": "string"}, "email": {"type": "string"},
+                      "content": {"application/json": {"schema": {"type": "object", "required": ["id", "email", "role", "organization_id"], "properties": {
+                        "id": {"$ref": "#/components/schemas/Id"}, "email": {"type": "string"},
                         "role": {"$ref": "#/components/schemas/Role"}, "organization_id": {"type": "string"}}}}}},
-              "401": {"$ref": "#/components/responses/Problem"}
+              "401": {"$ref": "#/components/responses/Unauthenticated"}
             }
           }
         },
@@ -128,13 +223,12 @@ enum OpenAPIDocument {
             "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
             "responses": {
               "200": {"description": "The users, oldest first.",
-                      "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {
-                        "items": {"type": "array", "items": {"type": "object", "properties": {
-                          "id": {"type": "string"}, "email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}}}},
-                        "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-              "400": {"$ref": "#/components/responses/Problem"},
-              "401": {"$ref": "#/components/responses/Problem"},
-              "403": {"$ref": "#/components/responses/Problem"}
+                      "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {
+                        "type": "object", "required": ["id", "email", "role"], "properties": {
+                          "id": {"$ref": "#/components/schemas/Id"}, "email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}}}}}}]}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthenticated"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
             }
           }
         }

@@ -130,6 +130,17 @@ public struct Programmes: Sendable {
         return try await database.once(
             as: actor, key: key, operation: .donorFunds, resolve: { _ in (programmeID, programmeID.idString) }
         ) { connection, programmeID in
+            // Cash totals are numeric(18,2) (the trial balance, funds received): money that would
+            // take what came in past the largest amount is refused here, not as a fault there.
+            let fits: Bool = try connection.query(
+                """
+                SELECT coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0) + $3::numeric < 10000000000000000
+                FROM postings p JOIN accounts a ON a.id = p.account_id
+                WHERE a.organization_id = $1 AND a.code = 'cash' AND a.currency = $2
+                """, [actor.organizationID, currency.code, currency.format(amount!)]).first!.decode(0)
+            guard fits else {
+                throw RavnaqError.rule(type: "books-limit", message: "the cash received in \(currency.code) would pass the largest amount the books hold, 9999999999999999.99")
+            }
             let transaction = try Ledger.post(
                 connection, organizationID: actor.organizationID, currency: currency, on: date!, kind: .donorFunds,
                 memo: "donor funds for \(programme.name)",

@@ -72,6 +72,10 @@ extension FieldErrors {
             add(pointer, "\"\(value)\" is not a month of the form YYYY-MM")
             return nil
         }
+        guard Self.dates.contains(period.firstDay) else {
+            add(pointer, Self.outsideDates(value))
+            return nil
+        }
         if period.firstDay > today {
             add(pointer, "\(value) has not begun yet")
             return nil

@@ -76,7 +76,7 @@ public struct FieldErrors: Sendable {
         return date
     }
 
-    /// A `YYYY-MM-DD` date that exists.
+    /// A `YYYY-MM-DD` date that exists, within `dates`.
     public mutating func date(_ value: String?, _ pointer: String, required: Bool = true) -> LocalDate? {
         guard let value else {
             if required { add(pointer, "is required") }
@@ -86,7 +86,21 @@ public struct FieldErrors: Sendable {
             add(pointer, "\"\(value)\" is not a date of the form YYYY-MM-DD")
             return nil
         }
+        guard Self.dates.contains(date) else {
+            add(pointer, Self.outsideDates(value))
+            return nil
+        }
         return date
+    }
+
+    /// The business dates Ravnaq takes: no one it serves was born before 1900, and nothing is
+    /// planned past 2999. The bounds keep every date worked out from one (a month back for a
+    /// graduation, fifty years on for a schedule) inside both PostgreSQL's calendar and the
+    /// four-digit years of `LocalDate`, so an odd date is invalid input rather than a fault there.
+    public static let dates = LocalDate(year: 1900, month: 1, day: 1)!...LocalDate(year: 2999, month: 12, day: 31)!
+
+    static func outsideDates(_ value: String) -> String {
+        "\"\(value)\" is outside the dates Ravnaq keeps, 1900-01-01 to 2999-12-31"
     }
 
     /// An amount in the currency, positive unless `allowZero`.

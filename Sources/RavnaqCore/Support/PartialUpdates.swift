@@ -20,6 +20,11 @@ extension Families {
             if input.district != nil, district == nil { errors.add("/district", "must not be empty") }
             let consentOn = errors.date(input.consent_on, "/consent_on", required: false)
             if let consentOn, consentOn > today { errors.add("/consent_on", "is in the future") }
+            // As on a create: the mahalla is personal data, kept only with consent (given before or now).
+            if input.mahalla != nil, input.consent_on == nil {
+                let consentGiven: Bool = try connection.query("SELECT consent_on IS NOT NULL FROM families WHERE id = $1", [id]).first!.decode(0)
+                if !consentGiven { errors.add("/mahalla", "is personal data: it needs consent_on") }
+            }
             for (index, category) in (input.categories ?? []).enumerated() where FamilyCategory(rawValue: category) == nil {
                 errors.add("/categories/\(index)", "\"\(category)\" is not one of: \(FamilyCategory.allCases.map(\.rawValue).joined(separator: ", "))")
             }

@@ -21,9 +21,16 @@ struct AuditController {
                 "parameters": [{"name": "entity", "in": "query", "schema": {"type": "string"}, "description": "a table, e.g. loans"},
                                {"name": "entity_id", "in": "query", "schema": {"type": "string"}},
                                {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "{items:[{id, at, actor, action, entity, entity_id, before, after}], next_cursor}"},
-                              "403": {"$ref": "#/components/responses/Problem"}}}
+                "responses": {"200": {"description": "A page of entries.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/AuditEntry"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"},
+                              "403": {"$ref": "#/components/responses/Forbidden"}}}
       }
+    },
+    "schemas": {
+      "AuditEntry": {"type": "object", "required": ["id", "at", "actor", "action", "entity", "entity_id", "before", "after"], "properties": {
+        "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string", "description": "the user's email, or cli:<system user>, seed:demo"},
+        "action": {"enum": ["insert", "update", "delete"]}, "entity": {"type": "string", "examples": ["loans"]}, "entity_id": {"type": "string"},
+        "before": {"type": ["object", "null"], "description": "the row before (null for an insert)"}, "after": {"type": ["object", "null"], "description": "the row after (null for a delete)"}}}
     }}
     """#
 }

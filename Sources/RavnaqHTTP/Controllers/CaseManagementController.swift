@@ -73,66 +73,63 @@ struct CaseManagementController {
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitInput"}}}},
                  "responses": {"201": {"description": "The visit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Visit"}}}},
-                               "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                               "422": {"$ref": "#/components/responses/Problem"}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                               "422": {"$ref": "#/components/responses/Invalid"}}},
         "get": {"summary": "The family's visits by date, oldest first (visits of one day in the order recorded). Grant officers get them without notes; a mentor only for a family assigned to them today (404 for any other).",
                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Visit"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                "responses": {"200": {"description": "A page.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/Visit"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}
       },
       "/api/v1/families/{id}/goals": {
         "post": {"summary": "Add a plan goal, open (admin, coordinator; a mentor for a family assigned to them today, set within their assignment)",
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
-                   "text": {"type": "string"}, "target_on": {"$ref": "#/components/schemas/Date"},
+                   "text": {"type": "string", "minLength": 1}, "target_on": {"$ref": "#/components/schemas/Date"},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day the goal was set; default today, not in the future"}}}}}},
                  "responses": {"201": {"description": "The goal.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanGoal"}}}},
-                               "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                               "422": {"$ref": "#/components/responses/Problem"}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                               "422": {"$ref": "#/components/responses/Invalid"}}},
         "get": {"summary": "The family's plan goals, oldest first",
                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                "items": {"type": "array", "items": {"$ref": "#/components/schemas/PlanGoal"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                "responses": {"200": {"description": "A page.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/PlanGoal"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}
       },
       "/api/v1/families/{id}/goals/{gid}/status": {
         "post": {"summary": "Change a goal's status (open, achieved, dropped; any change but to the same status) as of a date",
                  "parameters": [{"$ref": "#/components/parameters/family"}, {"name": "gid", "in": "path", "required": true, "schema": {"type": "string"}}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseStatusInput"}}}},
                  "responses": {"200": {"description": "The goal.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanGoal"}}}},
-                               "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                               "422": {"$ref": "#/components/responses/Problem"}}}
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                               "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/referrals": {
         "post": {"summary": "Refer the family to a specialist, open (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment)",
                  "parameters": [{"$ref": "#/components/parameters/family"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["specialist", "reason"], "properties": {
-                   "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]}, "reason": {"type": "string"},
+                   "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]}, "reason": {"type": "string", "minLength": 1},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day of the referral; default today, not in the future"}}}}}},
                  "responses": {"201": {"description": "The referral.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Referral"}}}},
-                               "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                               "422": {"$ref": "#/components/responses/Problem"}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                               "422": {"$ref": "#/components/responses/Invalid"}}},
         "get": {"summary": "The family's referrals, oldest first",
                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "{items, next_cursor}", "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}, "next_cursor": {"type": ["string", "null"]}}}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                "responses": {"200": {"description": "A page.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/Referral"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}
       },
       "/api/v1/families/{id}/referrals/{rid}/status": {
         "post": {"summary": "Change a referral's status (open, done, declined; any change but to the same status) as of a date",
                  "parameters": [{"$ref": "#/components/parameters/family"}, {"name": "rid", "in": "path", "required": true, "schema": {"type": "string"}}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CaseStatusInput"}}}},
                  "responses": {"200": {"description": "The referral.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Referral"}}}},
-                               "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                               "422": {"$ref": "#/components/responses/Problem"}}}
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                               "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/visits/due": {
         "get": {"summary": "A mentor's families whose next visit is due as of a date (the API twin of `ravnaq progress due`): the latest visit since the current assignment began planned the next one for as_of or earlier, or there was none (then the family is due from the assignment's first day). Active families only, most overdue first, all on one page. A mentor sees only their own list (mentor may be left out); admins and coordinators name the mentor.",
-                "parameters": [{"name": "mentor", "in": "query", "schema": {"type": "string"}, "description": "the mentor's email or id"},
+                "parameters": [{"name": "mentor", "in": "query", "schema": {"type": "string"}, "description": "the mentor's email or id; a mentor's own list when left out or empty (required for admins and coordinators)"},
                                {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "default today"}],
                 "responses": {"200": {"description": "The due list.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DueVisits"}}}},
-                              "403": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       }
     },
     "parameters": {
@@ -142,26 +139,26 @@ struct CaseManagementController {
       "VisitInput": {"type": "object", "required": ["date", "kind", "next_visit_on"], "properties": {
         "date": {"$ref": "#/components/schemas/Date"}, "kind": {"enum": ["home", "phone", "online", "office"]},
         "notes": {"type": "string"}, "next_visit_on": {"$ref": "#/components/schemas/Date"}}},
-      "Visit": {"type": "object", "properties": {
+      "Visit": {"type": "object", "required": ["id", "family_id", "date", "kind", "next_visit_on", "mentor"], "properties": {
         "id": {"type": "string"}, "family_id": {"type": "string"}, "date": {"$ref": "#/components/schemas/Date"},
         "kind": {"enum": ["home", "phone", "online", "office"]},
         "notes": {"type": ["string", "null"], "description": "left out for grant officers"},
         "next_visit_on": {"$ref": "#/components/schemas/Date"},
         "mentor": {"type": ["string", "null"], "description": "the email of the user who recorded the visit; null for the CLI operator"}}},
-      "PlanGoal": {"type": "object", "properties": {
+      "PlanGoal": {"type": "object", "required": ["id", "family_id", "text", "set_on", "target_on", "status", "status_on"], "properties": {
         "id": {"type": "string"}, "family_id": {"type": "string"}, "text": {"type": "string"}, "set_on": {"$ref": "#/components/schemas/Date"},
         "target_on": {"type": ["string", "null"], "format": "date"}, "status": {"enum": ["open", "achieved", "dropped"]},
         "status_on": {"$ref": "#/components/schemas/Date"}}},
-      "Referral": {"type": "object", "properties": {
+      "Referral": {"type": "object", "required": ["id", "family_id", "specialist", "reason", "referred_on", "status", "status_on"], "properties": {
         "id": {"type": "string"}, "family_id": {"type": "string"},
         "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]},
         "reason": {"type": "string"}, "referred_on": {"$ref": "#/components/schemas/Date"}, "status": {"enum": ["open", "done", "declined"]},
         "status_on": {"$ref": "#/components/schemas/Date"}}},
       "CaseStatusInput": {"type": "object", "required": ["status"], "properties": {
-        "status": {"type": "string"}, "date": {"$ref": "#/components/schemas/Date", "description": "when the status changed; default today, not in the future, not before the item began"}}},
-      "DueVisits": {"type": "object", "properties": {
+        "status": {"type": "string", "description": "a goal's: open, achieved, dropped; a referral's: open, done, declined"}, "date": {"$ref": "#/components/schemas/Date", "description": "when the status changed; default today, not in the future, not before the item began"}}},
+      "DueVisits": {"type": "object", "required": ["mentor", "as_of", "items", "next_cursor"], "properties": {
         "mentor": {"type": "string"}, "as_of": {"$ref": "#/components/schemas/Date"}, "next_cursor": {"type": "null"},
-        "items": {"type": "array", "items": {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"type": "object", "required": ["family_id", "code", "region", "district", "last_visit_on", "next_visit_on", "due_since", "assigned_from", "days_overdue"], "properties": {
           "family_id": {"type": "string"}, "code": {"type": "string"}, "region": {"type": "string"}, "district": {"type": "string"},
           "last_visit_on": {"type": ["string", "null"], "format": "date", "description": "the latest visit on or before as_of, by anyone"},
           "next_visit_on": {"type": ["string", "null"], "format": "date", "description": "planned at the latest visit since the assignment began; null when there was none"},

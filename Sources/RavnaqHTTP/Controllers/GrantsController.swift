@@ -70,28 +70,28 @@ struct GrantsController {
         "get": {
           "summary": "The grants the user may see (a mentor: those of their families), oldest first",
           "parameters": [{"name": "project_id", "in": "query", "schema": {"$ref": "#/components/schemas/Id"}, "description": "only this project's grants"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-          "responses": {"200": {"description": "A page of grants.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                        "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+          "responses": {"200": {"description": "A page of grants.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/Grant"}}}}]}}}},
+                        "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthenticated"}, "422": {"$ref": "#/components/responses/Invalid"}}
         },
         "post": {
           "summary": "Open a grant (admin, coordinator). Its currency must be the programme's; the tranche amounts must add up to the total (else 422 urn:ravnaq:problem:grant-tranches-sum); planned dates may not go backwards.",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GrantInput"}}}},
           "responses": {"201": {"description": "The grant.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
-                        "403": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+                        "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"$ref": "#/components/responses/Invalid"}}
         }
       },
       "/api/v1/grants/{id}": {
         "get": {"summary": "One grant with its tranches", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}],
                 "responses": {"200": {"description": "The grant.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                              "404": {"$ref": "#/components/responses/NotFound"}}}
       },
       "/api/v1/grants/{id}/tranches/{n}/approve": {
         "post": {
           "summary": "A grant officer approves tranche n; only where the grant's programme has tranche_approval (else 422 approval-not-required). Approving again changes nothing.",
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}, {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}, "description": "The tranche's number, from 1."}],
           "responses": {"200": {"description": "The grant, the tranche now approved.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
-                        "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                        "422": {"$ref": "#/components/responses/Problem"}}
+                        "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                        "422": {"$ref": "#/components/responses/Invalid"}}
         }
       },
       "/api/v1/grants/{id}/tranches/{n}/disburse": {
@@ -102,16 +102,16 @@ struct GrantsController {
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date"],
             "properties": {"date": {"$ref": "#/components/schemas/Date"}}}}}},
           "responses": {"201": {"description": "The whole grant (not only the tranche) after the disbursement.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Grant"}}}},
-                        "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                        "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+                        "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                        "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}
         }
       },
       "/api/v1/grants/{id}/expenses": {
         "get": {
           "summary": "The grant's expenses, in date order (those of one day in the order recorded)",
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The grant's id or its number (G-000045)."}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-          "responses": {"200": {"description": "A page of expenses.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/GrantExpense"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                        "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+          "responses": {"200": {"description": "A page of expenses.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/GrantExpense"}}}}]}}}},
+                        "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
         },
         "post": {
           "summary": "Record an expense of the grant (admin, coordinator). The expenses may not add up to more than was disbursed (422 expenses-exceed-disbursed). Honours Idempotency-Key.",
@@ -120,8 +120,8 @@ struct GrantsController {
             "properties": {"date": {"$ref": "#/components/schemas/Date"}, "category": {"$ref": "#/components/schemas/ExpenseCategory"},
                            "amount": {"$ref": "#/components/schemas/Amount"}, "receipt": {"type": ["string", "null"], "maxLength": 200}}}}}},
           "responses": {"201": {"description": "The expense.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GrantExpense"}}}},
-                        "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                        "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+                        "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                        "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}
         }
       }
     },
@@ -130,7 +130,7 @@ struct GrantsController {
       "ExpenseCategory": {"type": "string", "enum": ["equipment", "materials", "rent", "transport", "other"]},
       "GrantInput": {"type": "object", "required": ["programme_id", "project_id", "currency", "total", "tranches"], "properties": {
         "programme_id": {"$ref": "#/components/schemas/Id"}, "project_id": {"$ref": "#/components/schemas/Id"},
-        "currency": {"type": "string", "examples": ["UZS"]}, "total": {"$ref": "#/components/schemas/Amount"},
+        "currency": {"$ref": "#/components/schemas/Currency"}, "total": {"$ref": "#/components/schemas/Amount"},
         "tranches": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "object", "required": ["amount", "planned_on"], "properties": {
           "amount": {"$ref": "#/components/schemas/Amount"}, "planned_on": {"$ref": "#/components/schemas/Date"},
           "condition": {"allOf": [{"$ref": "#/components/schemas/GrantCondition"}], "default": "none"}}}}}},

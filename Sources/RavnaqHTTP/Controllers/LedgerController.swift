@@ -19,10 +19,22 @@ struct LedgerController {
         "get": {
           "summary": "Every account's debit and credit totals as of a date; totals per currency",
           "parameters": [{"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "default: today"}],
-          "responses": {"200": {"description": "{as_of, accounts:[{account, currency, debit, credit, balance}], totals:[{currency, debit, credit}], total_debit, total_credit}"},
-                        "422": {"$ref": "#/components/responses/Problem"}}
+          "responses": {"200": {"description": "The trial balance.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TrialBalance"}}}},
+                        "403": {"$ref": "#/components/responses/Forbidden"},
+                        "422": {"$ref": "#/components/responses/Invalid"}}
         }
       }
+    },
+    "schemas": {
+      "TrialBalance": {"type": "object", "required": ["as_of", "accounts", "totals"], "properties": {
+        "as_of": {"$ref": "#/components/schemas/Date"},
+        "accounts": {"type": "array", "items": {"type": "object", "required": ["account", "currency", "debit", "credit", "balance"], "properties": {
+          "account": {"type": "string", "examples": ["cash"]}, "currency": {"type": "string"}, "debit": {"$ref": "#/components/schemas/Amount"},
+          "credit": {"$ref": "#/components/schemas/Amount"}, "balance": {"$ref": "#/components/schemas/Amount", "description": "debit − credit"}}}},
+        "totals": {"type": "array", "items": {"type": "object", "required": ["currency", "debit", "credit"], "properties": {
+          "currency": {"type": "string"}, "debit": {"$ref": "#/components/schemas/Amount"}, "credit": {"$ref": "#/components/schemas/Amount"}}}},
+        "total_debit": {"$ref": "#/components/schemas/Amount", "description": "only when the books hold one currency"},
+        "total_credit": {"$ref": "#/components/schemas/Amount", "description": "only when the books hold one currency"}}}
     }}
     """#
 }

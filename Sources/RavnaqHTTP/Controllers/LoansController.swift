@@ -39,6 +39,8 @@ struct LoansController {
         // cursor as well, the paging's 400 reports both.
         guard let page else { throw RavnaqError.badQuery(errors) }
         guard errors.isEmpty else { throw RavnaqError.invalid(errors) }
+        // as_of picks only the collection list's day, but a bad one is refused on either list.
+        _ = try FieldErrors.asOf(request.query("as_of"))
         if overdue == "true" {
             return try await loans.late(asOf: request.query("as_of"), page: page, as: actor).response(from: request, context: context)
         }
@@ -100,92 +102,131 @@ struct LoansController {
       "/api/v1/loans": {
         "get": {"summary": "Loans, oldest first (project_id: one project's); with overdue=true the collection list: late loans with family code, mentor, days past due and amount overdue as of as_of (default today), most days late first, then by number. Its cursor keeps the day of the first page. overdue is true or false; anything else is a 422 naming /overdue.",
                 "parameters": [{"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "only with overdue=true"},
-                               {"name": "project_id", "in": "query", "schema": {"type": "string"}, "description": "not with overdue=true"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "A page of loans, or of late loans with overdue=true.", "content": {"application/json": {"schema": {"oneOf": [
-                                {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/LoanSummary"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}},
-                                {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/LateLoan"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}]}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}},
+                               {"name": "project_id", "in": "query", "schema": {"$ref": "#/components/schemas/Id"}, "description": "only this project's loans; not with overdue=true"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+                "responses": {"200": {"description": "A page of loans, or of late loans with overdue=true.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"anyOf": [{"$ref": "#/components/schemas/LoanSummary"}, {"$ref": "#/components/schemas/LateLoan"}]}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "422": {"$ref": "#/components/responses/Invalid"}}},
         "post": {"summary": "Open a loan (coordinator, admin); it is approved until disbursed",
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LoanInput"}}}},
                  "responses": {"201": {"description": "The loan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
-                               "422": {"$ref": "#/components/responses/Problem"}}}
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/portfolio-at-risk": {
         "get": {"summary": "PAR30 and PAR90 as of a date, per currency: outstanding principal of active loans more than 30 (90) days late ÷ outstanding principal of all active loans",
                 "parameters": [{"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
-                "responses": {"200": {"description": "{as_of, currencies:[{currency, loans_active, outstanding_principal, at_risk_30, at_risk_90, par30, par90}]}; ratios are JSON numbers"}}}
+                "responses": {"200": {"description": "PAR per currency; ratios are JSON numbers.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PortfolioAtRisk"}}}},
+                              "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}": {
         "get": {"summary": "One loan (id or number L-000123) as of a date",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
                 "responses": {"200": {"description": "The loan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}}
+                              "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/schedule": {
         "get": {"summary": "The schedule: projected from planned_disbursement_on before disbursement, fixed after; paid and status as of a date",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
-                "responses": {"200": {"description": "{installments:[{n, due_on, principal, interest, fees, total, paid, status: pending|partial|paid|late}]}"}}}
+                "responses": {"200": {"description": "The schedule.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}},
+                              "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/disbursements": {
         "post": {"summary": "Disburse (debit loans_receivable, credit cash); honours Idempotency-Key",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DateBody"}}}},
-                 "responses": {"201": {"description": "The loan."}, "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+                 "responses": {"201": {"description": "The loan, disbursed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/repayments": {
         "get": {"summary": "The loan's repayments and recoveries, reversed ones included, in date order (then by id), each with its current allocation and reversed_on (null unless reversed) — where loan reverse finds a repayment's id. Seen as the loan is: another organization's loan, or for a mentor a family not assigned to them, is a 404",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "A page of repayments.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/RepaymentItem"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
+                "responses": {"200": {"description": "A page of repayments.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/RepaymentItem"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}},
         "post": {"summary": "Record a repayment, allocated oldest installment first, fees → interest → principal; after a write-off it is a recovery. Honours Idempotency-Key",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["amount", "date"], "properties": {
                    "amount": {"$ref": "#/components/schemas/Amount"}, "date": {"$ref": "#/components/schemas/Date"}}}}}},
-                 "responses": {"201": {"description": "The repayment with its allocation {principal, interest, fees}."},
-                               "409": {"$ref": "#/components/responses/Problem"},
-                               "422": {"description": "overpayment, repayment-before-disbursement, repayment-before-latest, loan-not-disbursed, invalid-input", "$ref": "#/components/responses/Problem"}}}
+                 "responses": {"201": {"description": "The repayment with its allocation.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Repayment"}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"},
+                               "422": {"description": "overpayment, repayment-before-disbursement, repayment-before-latest, loan-not-disbursed, invalid-input", "$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/repayments/{rid}/reversal": {
         "post": {"summary": "Reverse a wrong repayment: a reversing ledger transaction; later repayments are allocated afresh",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "rid", "in": "path", "required": true, "schema": {"type": "string"}},
                                 {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/DateBody"}}}},
-                 "responses": {"201": {"description": "The reversed repayment."}, "422": {"$ref": "#/components/responses/Problem"}}}
+                 "responses": {"201": {"description": "The reversed repayment.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Repayment"}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/write-off": {
         "post": {"summary": "Write off the principal outstanding on the date (debit loan_loss_expense, credit loans_receivable)",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "reason"], "properties": {
-                   "date": {"$ref": "#/components/schemas/Date"}, "reason": {"type": "string"}}}}}},
-                 "responses": {"201": {"description": "The loan."}, "422": {"$ref": "#/components/responses/Problem"}}}
+                   "date": {"$ref": "#/components/schemas/Date"}, "reason": {"type": "string", "minLength": 1}}}}}},
+                 "responses": {"201": {"description": "The loan, written off.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       }
     },
     "schemas": {
       "DateBody": {"type": "object", "properties": {"date": {"$ref": "#/components/schemas/Date"}}},
-      "LoanSummary": {"type": "object", "properties": {
+      "LoanStatus": {"enum": ["approved", "active", "repaid", "written_off"]},
+      "Allocation": {"type": "object", "required": ["principal", "interest", "fees"], "properties": {
+        "principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}},
+      "Repayment": {"type": "object", "required": ["id", "loan_id", "kind", "date", "amount", "currency", "allocation", "loan_status", "outstanding_principal"], "properties": {
+        "id": {"$ref": "#/components/schemas/Id"}, "loan_id": {"$ref": "#/components/schemas/Id"}, "kind": {"enum": ["repayment", "recovery"]},
+        "date": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"},
+        "allocation": {"$ref": "#/components/schemas/Allocation"},
+        "reversed_on": {"$ref": "#/components/schemas/Date", "description": "only on a reversal: the day it was reversed"},
+        "loan_status": {"$ref": "#/components/schemas/LoanStatus"}, "outstanding_principal": {"$ref": "#/components/schemas/Amount"}}},
+      "Schedule": {"type": "object", "required": ["loan_id", "number", "currency", "basis", "as_of", "installments"], "properties": {
+        "loan_id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string"}, "currency": {"type": "string"},
+        "basis": {"enum": ["planned", "fixed"], "description": "planned before disbursement (projected from planned_disbursement_on), fixed after"},
+        "as_of": {"$ref": "#/components/schemas/Date"},
+        "installments": {"type": "array", "items": {"type": "object", "required": ["n", "due_on", "principal", "interest", "fees", "total", "paid", "status"], "properties": {
+          "n": {"type": "integer", "minimum": 1}, "due_on": {"$ref": "#/components/schemas/Date"}, "principal": {"$ref": "#/components/schemas/Amount"},
+          "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}, "total": {"$ref": "#/components/schemas/Amount"},
+          "paid": {"$ref": "#/components/schemas/Amount"}, "status": {"enum": ["pending", "partial", "paid", "late"]}}}}}},
+      "PortfolioAtRisk": {"type": "object", "required": ["as_of", "currencies"], "properties": {
+        "as_of": {"$ref": "#/components/schemas/Date"},
+        "currencies": {"type": "array", "items": {"type": "object", "required": ["currency", "loans_active", "outstanding_principal", "at_risk_30", "at_risk_90", "par30", "par90"], "properties": {
+          "currency": {"type": "string"}, "loans_active": {"type": "integer", "minimum": 0}, "outstanding_principal": {"$ref": "#/components/schemas/Amount"},
+          "at_risk_30": {"$ref": "#/components/schemas/Amount"}, "at_risk_90": {"$ref": "#/components/schemas/Amount"},
+          "par30": {"type": "number", "minimum": 0, "maximum": 1}, "par90": {"type": "number", "minimum": 0, "maximum": 1}}}}}},
+      "LoanSummary": {"type": "object", "required": ["id", "number", "project_id", "programme_id", "status", "currency", "principal", "outstanding_principal", "days_past_due"], "properties": {
         "id": {"type": "string"}, "number": {"type": "string", "examples": ["L-000123"]}, "project_id": {"type": "string"}, "programme_id": {"type": "string"},
-        "status": {"enum": ["approved", "active", "repaid", "written_off"]}, "currency": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
+        "status": {"$ref": "#/components/schemas/LoanStatus"}, "currency": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
         "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer"}}},
-      "LateLoan": {"type": "object", "properties": {
+      "LateLoan": {"type": "object", "required": ["id", "number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"], "properties": {
         "id": {"type": "string"}, "number": {"type": "string"}, "family_code": {"type": "string"}, "mentor": {"type": ["string", "null"], "description": "the current mentor's email"},
         "days_past_due": {"type": "integer", "minimum": 1}, "overdue": {"$ref": "#/components/schemas/Amount"},
         "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"}}},
       "LoanInput": {"type": "object", "required": ["programme_id", "project_id", "principal", "currency", "annual_rate", "method", "installments", "frequency", "planned_disbursement_on"],
-        "properties": {"programme_id": {"type": "string"}, "project_id": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
-          "currency": {"type": "string", "description": "must be the programme's"}, "annual_rate": {"type": "string", "examples": ["24"]},
+        "properties": {"programme_id": {"type": "string", "minLength": 1}, "project_id": {"type": "string", "minLength": 1}, "principal": {"$ref": "#/components/schemas/Amount"},
+          "currency": {"$ref": "#/components/schemas/Currency", "description": "must be the programme's"}, "annual_rate": {"type": "string", "examples": ["24"]},
           "method": {"enum": ["annuity", "equal_principal", "flat"]}, "installments": {"type": "integer", "minimum": 1, "maximum": 600},
           "frequency": {"enum": ["monthly", "biweekly", "weekly"]}, "grace_periods": {"type": "integer", "default": 0},
           "planned_disbursement_on": {"$ref": "#/components/schemas/Date"}, "first_due_on": {"type": ["string", "null"], "format": "date"}}},
-      "Loan": {"type": "object", "properties": {"id": {"type": "string"}, "number": {"type": "string"}, "status": {"enum": ["approved", "active", "repaid", "written_off"]},
-        "principal": {"$ref": "#/components/schemas/Amount"}, "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer"},
-        "overdue": {"$ref": "#/components/schemas/Amount"}, "total_owed": {"$ref": "#/components/schemas/Amount"}, "as_of": {"$ref": "#/components/schemas/Date"},
-        "paid": {"type": "object", "properties": {"principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}},
+      "Loan": {"type": "object", "required": ["id", "number", "programme_id", "project_id", "status", "currency", "principal", "annual_rate", "method", "installments", "frequency",
+                                              "grace_periods", "planned_disbursement_on", "as_of", "outstanding_principal", "days_past_due", "overdue", "total_owed", "paid",
+                                              "repayments_count", "latest_repayment"], "properties": {
+        "id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string"}, "programme_id": {"$ref": "#/components/schemas/Id"}, "project_id": {"$ref": "#/components/schemas/Id"},
+        "status": {"$ref": "#/components/schemas/LoanStatus"}, "currency": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
+        "annual_rate": {"type": "string", "examples": ["24"]}, "method": {"enum": ["annuity", "equal_principal", "flat"]}, "installments": {"type": "integer", "minimum": 1},
+        "frequency": {"enum": ["monthly", "biweekly", "weekly"]}, "grace_periods": {"type": "integer", "minimum": 0},
+        "planned_disbursement_on": {"$ref": "#/components/schemas/Date"},
+        "first_due_on": {"$ref": "#/components/schemas/Date", "description": "left out unless the loan was opened with one"},
+        "disbursed_on": {"$ref": "#/components/schemas/Date", "description": "left out until disbursed"},
+        "as_of": {"$ref": "#/components/schemas/Date"},
+        "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer", "minimum": 0},
+        "overdue": {"$ref": "#/components/schemas/Amount"}, "total_owed": {"$ref": "#/components/schemas/Amount"},
+        "paid": {"$ref": "#/components/schemas/Allocation"},
+        "written_off_on": {"$ref": "#/components/schemas/Date", "description": "left out unless written off"},
+        "written_off_principal": {"$ref": "#/components/schemas/Amount", "description": "left out unless written off"},
+        "write_off_reason": {"type": "string", "description": "left out unless written off"},
         "repayments_count": {"type": "integer", "minimum": 0, "description": "how many items /loans/{id}/repayments lists: repayments and recoveries, reversed ones included, whatever as_of"},
-        "latest_repayment": {"oneOf": [{"$ref": "#/components/schemas/RepaymentItem"}, {"type": "null"}], "description": "the last item of /loans/{id}/repayments (by date, then id); null when there is none"}}},
+        "latest_repayment": {"anyOf": [{"$ref": "#/components/schemas/RepaymentItem"}, {"type": "null"}], "description": "the last item of /loans/{id}/repayments (by date, then id); null when there is none"}}},
       "RepaymentItem": {"type": "object", "required": ["id", "kind", "date", "amount", "currency", "allocation", "reversed_on"], "properties": {
         "id": {"type": "string", "description": "what loan reverse and /repayments/{rid}/reversal take"}, "kind": {"enum": ["repayment", "recovery"]},
         "date": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"},
-        "allocation": {"type": "object", "description": "the current allocation (recomputed after an earlier repayment's reversal; all zero for a recovery)", "properties": {"principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}},
+        "allocation": {"$ref": "#/components/schemas/Allocation", "description": "the current allocation (recomputed after an earlier repayment's reversal; all zero for a recovery)"},
         "reversed_on": {"type": ["string", "null"], "format": "date", "description": "the day it was reversed; null unless it was"}}}
     }}
     """#

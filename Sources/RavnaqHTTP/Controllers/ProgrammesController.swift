@@ -45,23 +45,23 @@ struct ProgrammesController {
     {"paths": {
       "/api/v1/programmes": {
         "get": {"summary": "The organization's programmes, oldest first", "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "A page of programmes.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Programme"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}},
+                "responses": {"200": {"description": "A page of programmes.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/Programme"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}}},
         "post": {
           "summary": "Create a programme (admin)",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeInput"}}}},
           "responses": {"201": {"description": "The programme.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}},
-                        "403": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}
+                        "403": {"$ref": "#/components/responses/Forbidden"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}
         }
       },
       "/api/v1/programmes/{id}": {
         "get": {"summary": "One programme", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "The programme.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}},
-                              "404": {"$ref": "#/components/responses/Problem"}}},
+                              "404": {"$ref": "#/components/responses/NotFound"}}},
         "patch": {"summary": "Change the settings sent (admin); the currency does not change",
                   "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeInput"}}}},
-                  "responses": {"200": {"description": "The programme."}, "403": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+                  "requestBody": {"required": false, "description": "the fields to change; an empty body changes nothing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgrammeChangeInput"}}}},
+                  "responses": {"200": {"description": "The programme.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/programmes/{id}/funds": {
         "post": {
@@ -70,18 +70,27 @@ struct ProgrammesController {
                          {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "amount"],
             "properties": {"date": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}}}}},
-          "responses": {"201": {"description": "The programme with its funds received."}, "409": {"$ref": "#/components/responses/Problem"},
-                        "422": {"$ref": "#/components/responses/Problem"}}
+          "responses": {"201": {"description": "The programme with its funds received.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"},
+                        "422": {"$ref": "#/components/responses/Invalid"}}
         }
       }
     },
     "schemas": {
       "ProgrammeInput": {"type": "object", "required": ["name", "donor", "currency", "starts_on", "ends_on", "budget"], "properties": {
-        "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string", "examples": ["UZS"]},
+        "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1}, "currency": {"$ref": "#/components/schemas/Currency"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean", "default": false},
-        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "default": 0}}},
-      "Programme": {"type": "object", "properties": {
+        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "maximum": 365, "default": 0},
+        "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
+      "ProgrammeChangeInput": {"type": "object", "properties": {
+        "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1},
+        "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
+        "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
+        "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "maximum": 365},
+        "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
+      "GraduationSettings": {"type": "object", "description": "the programme's graduation settings", "additionalProperties": false, "properties": {
+        "income_months": {"type": "integer"}, "min_ssm": {"type": "integer"}, "max_dpd": {"type": "integer"}, "courses": {"type": "integer"}}},
+      "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "funds_received"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},

@@ -97,87 +97,98 @@ struct ProgressController {
     {"paths": {
       "/api/v1/projects/{id}/reports": {
         "get": {"summary": "The project's monthly reports, oldest month first", "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/MonthlyReport"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
+                "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/MonthlyReport"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}},
         "post": {"summary": "Record a month's results (one per project and month; mentor of the family, coordinator, admin)",
                  "parameters": [{"$ref": "#/components/parameters/id"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportInput"}}}},
-                 "responses": {"201": {"description": "The report with net_income."}, "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+                 "responses": {"201": {"description": "The report with net_income.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReport"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/projects/{id}/reports/{period}": {
         "put": {"summary": "Correct a month's report until the period is locked",
-                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Period"}}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportInput"}}}},
-                "responses": {"200": {"description": "The report."}, "404": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+                "responses": {"200": {"description": "The report.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReport"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/income": {
         "get": {"summary": "The family's household income by month, oldest first, with per-capita income, poverty line and band", "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/HouseholdIncome"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
+                "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/HouseholdIncome"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}},
         "post": {"summary": "Record a month's household income by source",
                  "parameters": [{"$ref": "#/components/parameters/id"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeInput"}}}},
-                 "responses": {"201": {"description": "{period, household_size, sources, total, per_capita, poverty_line, band: poor|near_poor|above}"},
-                               "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+                 "responses": {"201": {"description": "The month's income with per-capita income, poverty line and band.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdIncome"}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/income/{period}": {
         "put": {"summary": "Correct a month's income until the period is locked",
-                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Period"}}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeInput"}}}},
-                "responses": {"200": {"description": "The income."}, "422": {"$ref": "#/components/responses/Problem"}}}
+                "responses": {"200": {"description": "The income.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdIncome"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/assessments": {
         "get": {"summary": "Self-sufficiency matrix assessments by date, oldest first (those of one day in the order recorded), with change since intake per domain and a derived index", "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "A page of assessments.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Assessment"}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}},
+                "responses": {"200": {"description": "A page of assessments.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/Assessment"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}},
         "post": {"summary": "Record an assessment (15 domains, 1–5; childcare and children_education may be 0)",
                  "parameters": [{"$ref": "#/components/parameters/id"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["assessed_on", "kind", "scores"], "properties": {
                    "assessed_on": {"$ref": "#/components/schemas/Date"}, "kind": {"enum": ["intake", "periodic", "exit"]},
                    "scores": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 5}}}}}}},
-                 "responses": {"201": {"description": "The assessment."}, "409": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}
+                 "responses": {"201": {"description": "The assessment.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Assessment"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/graduation": {
         "get": {"summary": "Graduation readiness as of a date: on_track, at_risk or ready, with each criterion and its figures",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
-                "responses": {"200": {"description": "{status, criteria:[{name, met, detail}], risks}"}}},
+                "responses": {"200": {"description": "The evaluation.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraduationEvaluation"}}}}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}},
         "post": {"summary": "Confirm the graduation of a ready family (coordinator, admin)", "parameters": [{"$ref": "#/components/parameters/id"}],
-                 "responses": {"200": {"description": "The evaluation; the family is graduated."}, "422": {"$ref": "#/components/responses/Problem"}}}
+                 "responses": {"200": {"description": "The evaluation; the family is graduated.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraduationEvaluation"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/poverty-lines": {
         "get": {"summary": "The poverty line table (UZS per person per month), oldest first", "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
-                "responses": {"200": {"description": "A page of lines.", "content": {"application/json": {"schema": {"type": "object", "required": ["items", "next_cursor"], "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"effective_on": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}}}, "next_cursor": {"type": ["string", "null"], "description": "null on the last page"}}}}}},
-                              "400": {"$ref": "#/components/responses/Problem"}}},
+                "responses": {"200": {"description": "A page of lines.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/PovertyLine"}}}}]}}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"}}},
         "post": {"summary": "Extend the poverty line (admin)",
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["effective_on", "amount"], "properties": {
                    "effective_on": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}}}}},
-                 "responses": {"201": {"description": "The new line."}, "403": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}
+                 "responses": {"201": {"description": "The new line.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PovertyLine"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/periods/{period}/lock": {
         "post": {"summary": "Lock a month: its reports and income become read-only (admin)",
-                 "parameters": [{"name": "period", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
-                 "responses": {"200": {"description": "{period, locked}"}, "403": {"$ref": "#/components/responses/Problem"}}}
+                 "parameters": [{"name": "period", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Period"}}],
+                 "responses": {"200": {"description": "The month, locked.", "content": {"application/json": {"schema": {"type": "object", "required": ["period", "locked"], "properties": {
+                                 "period": {"$ref": "#/components/schemas/Period"}, "locked": {"const": true}}}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       }
     },
     "schemas": {
-      "MonthlyReport": {"type": "object", "properties": {
-        "id": {"type": "string"}, "project_id": {"type": "string"}, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+      "PovertyLine": {"type": "object", "required": ["effective_on", "amount"], "properties": {"effective_on": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}}},
+      "GraduationEvaluation": {"type": "object", "required": ["family_id", "as_of", "status", "family_status", "criteria", "risks"], "properties": {
+        "family_id": {"$ref": "#/components/schemas/Id"}, "as_of": {"$ref": "#/components/schemas/Date"},
+        "status": {"enum": ["on_track", "at_risk", "ready"]}, "family_status": {"$ref": "#/components/schemas/FamilyStatus"},
+        "criteria": {"type": "array", "items": {"type": "object", "required": ["name", "met", "detail"], "properties": {
+          "name": {"type": "string", "examples": ["income_above_line"]}, "met": {"type": "boolean"}, "detail": {"type": "string"}}}},
+        "risks": {"type": "array", "items": {"type": "string"}}}},
+      "MonthlyReport": {"type": "object", "required": ["id", "project_id", "period", "revenue", "costs", "net_income", "units_sold", "members_working", "hired_workers", "locked"], "properties": {
+        "id": {"type": "string"}, "project_id": {"type": "string"}, "period": {"$ref": "#/components/schemas/Period"},
         "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"}, "net_income": {"$ref": "#/components/schemas/Amount"},
         "units_sold": {"type": "integer"}, "members_working": {"type": "integer"}, "hired_workers": {"type": "integer"}, "locked": {"type": "boolean"}}},
-      "HouseholdIncome": {"type": "object", "properties": {
-        "id": {"type": "string"}, "family_id": {"type": "string"}, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "household_size": {"type": "integer"},
+      "HouseholdIncome": {"type": "object", "required": ["id", "family_id", "period", "household_size", "sources", "total", "per_capita", "poverty_line", "band"], "properties": {
+        "id": {"type": "string"}, "family_id": {"type": "string"}, "period": {"$ref": "#/components/schemas/Period"}, "household_size": {"type": "integer"},
         "sources": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Amount"}}, "total": {"$ref": "#/components/schemas/Amount"},
-        "per_capita": {"$ref": "#/components/schemas/Amount"}, "poverty_line": {"$ref": "#/components/schemas/Amount"}, "band": {"enum": ["poor", "near_poor", "above"]}}},
-      "Assessment": {"type": "object", "properties": {
+        "per_capita": {"$ref": "#/components/schemas/Amount"},
+        "poverty_line": {"anyOf": [{"$ref": "#/components/schemas/Amount"}, {"type": "null"}], "description": "the line in force on the month's first day; null before the table's first line"},
+        "band": {"enum": ["poor", "near_poor", "above", null], "description": "null when no poverty line is in force"}}},
+      "Assessment": {"type": "object", "required": ["id", "family_id", "assessed_on", "kind", "scores", "change_since_intake", "derived_index"], "properties": {
         "id": {"type": "string"}, "family_id": {"type": "string"}, "assessed_on": {"$ref": "#/components/schemas/Date"}, "kind": {"enum": ["intake", "periodic", "exit"]},
-        "scores": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "change_since_intake": {"type": ["object", "null"], "additionalProperties": {"type": ["integer", "null"]}},
+        "scores": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 5}},
+        "change_since_intake": {"type": ["object", "null"], "additionalProperties": {"type": ["integer", "null"]}, "description": "null without an intake assessment"},
         "derived_index": {"type": "number"}}},
       "MonthlyReportInput": {"type": "object", "required": ["period", "revenue", "costs"], "properties": {
-        "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
+        "period": {"$ref": "#/components/schemas/Period"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
         "units_sold": {"type": "integer"}, "members_working": {"type": "integer"}, "hired_workers": {"type": "integer"}}},
       "IncomeInput": {"type": "object", "required": ["period", "household_size", "sources"], "properties": {
-        "period": {"type": "string"}, "household_size": {"type": "integer", "minimum": 1},
+        "period": {"$ref": "#/components/schemas/Period"}, "household_size": {"type": "integer", "minimum": 1},
         "sources": {"type": "object", "properties": {"project": {"$ref": "#/components/schemas/Amount"}, "wages": {"$ref": "#/components/schemas/Amount"},
           "pension": {"$ref": "#/components/schemas/Amount"}, "benefits": {"$ref": "#/components/schemas/Amount"},
           "remittances": {"$ref": "#/components/schemas/Amount"}, "other": {"$ref": "#/components/schemas/Amount"}}}}}

@@ -28,8 +28,8 @@ struct ReportsController {
                                {"name": "to", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}, "description": "end of the period (default: as_of)"},
                                {"name": "by", "in": "query", "schema": {"type": "string"}, "description": "comma list of programme, region, district, project_type, mentor (training also course)"}],
                 "responses": {"200": {"description": "The report", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}},
-                              "404": {"$ref": "#/components/responses/Problem"},
-                              "422": {"$ref": "#/components/responses/Problem"}}}
+                              "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                              "422": {"$ref": "#/components/responses/Invalid"}}}
       }
     },
     "schemas": {
