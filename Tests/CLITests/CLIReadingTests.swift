@@ -144,17 +144,7 @@ extension CLIReadingTests {
 @Suite("--help")
 struct HelpTests {
     static func help(_ command: [String], columns: Int) throws -> String {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = command + ["--help"]
-        process.environment = ["COLUMNS": String(columns), "PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        try ChildProcess.run(CLI.binary.path, command + ["--help"], environment: ["COLUMNS": String(columns), "PATH": "/usr/bin:/bin"]).stdout
     }
 
     /// The names under SUBCOMMANDS: in a help text.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The set-up scripts of a fresh machine, run as a user would meet them.
 @Suite("Set-up scripts")
@@ -23,17 +24,10 @@ struct SetupScriptTests {
             chmod(file.path, 0o755)
         }
         try FileManager.default.createSymbolicLink(at: bin.appending(path: "grep"), withDestinationURL: URL(fileURLWithPath: "/bin/grep"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.packageDirectory.appending(path: "scripts/install-deps").path]
-        process.environment = ["PATH": bin.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        let result = try ChildProcess.run("/bin/bash", [Self.packageDirectory.appending(path: "scripts/install-deps").path],
+                                          environment: ["PATH": bin.path])
+        let stderr = result.stderr
+        #expect(result.status == 1)
         #expect(stderr.contains("missing Debian packages: postgresql libpq-dev pkg-config"), "\(stderr)")
         #expect(stderr.contains("apt-get install -y --no-install-recommends postgresql libpq-dev pkg-config"), "\(stderr)")
         #expect(!stderr.contains("command not found"), "\(stderr)")

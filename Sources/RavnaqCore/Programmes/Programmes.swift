@@ -139,7 +139,7 @@ public struct Programmes: Sendable {
                 WHERE a.organization_id = $1 AND a.code = 'cash' AND a.currency = $2
                 """, [actor.organizationID, currency.code, currency.format(amount!)]).first!.decode(0)
             guard fits else {
-                throw RavnaqError.rule(type: "books-limit", message: "the cash received in \(currency.code) would pass the largest amount the books hold, 9999999999999999.99")
+                throw RavnaqError.rule(.booksLimit, message: "the cash received in \(currency.code) would pass the largest amount the books hold, 9999999999999999.99")
             }
             let transaction = try Ledger.post(
                 connection, organizationID: actor.organizationID, currency: currency, on: date!, kind: .donorFunds,

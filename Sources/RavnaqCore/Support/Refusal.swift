@@ -3,6 +3,7 @@
 /// table (`ProblemTypes`), so renaming a case here, a constraint or a trigger in `sql/` changes
 /// no public type.
 public enum Refusal: Sendable, Equatable, CaseIterable {
+    case booksLimit
     case approvalNotRequired
     case approvalRequired
     case certificateFinal

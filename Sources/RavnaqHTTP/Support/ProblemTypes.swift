@@ -7,6 +7,7 @@ enum ProblemTypes {
     /// A broken rule's type.
     static func name(_ refusal: Refusal) -> String {
         switch refusal {
+        case .booksLimit: "books-limit"
         case .approvalNotRequired: "approval-not-required"
         case .approvalRequired: "approval-required"
         case .certificateFinal: "certificate-final"
