@@ -60,6 +60,22 @@ struct ContractFindingsHTTPTests {
         }
     }
 
+    @Test("a monthly report's count past PostgreSQL's integer is invalid input, not a fault")
+    func reportCounts() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let api = API(client: client, token: app.adminToken)
+            let (_, family) = try await api.call(.post, "/api/v1/families", #"{"code":"AN-0004","region":"Andijon","district":"Asaka","consent_on":"2025-01-10"}"#)
+            let familyID = try #require(family["id"] as? String)
+            let (_, project) = try await api.call(.post, "/api/v1/projects", #"{"family_id":"\#(familyID)","type":"sewing","title":"Home sewing"}"#)
+            let projectID = try #require(project["id"] as? String)
+            let (status, problem) = try await api.call(.post, "/api/v1/projects/\(projectID)/reports",
+                                                       #"{"period":"2025-03","revenue":"1000","costs":"0","hired_workers":57885576953}"#)
+            #expect(status == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/hired_workers")
+        }
+    }
+
     @Test("the loan list refuses a bad as_of with or without overdue=true")
     func loanListAsOf() async throws {
         let app = try await TestApp.make()
