@@ -162,7 +162,7 @@ enum OpenAPIDocument {
           "AmountInput": {"type": ["string", "integer"], "pattern": "^[0-9]{1,16}(\\.[0-9]{1,2})?$", "minimum": 0, "maximum": 9999999999999999,
                           "description": "An amount in a request: a decimal string in major units with at most the currency's two minor digits, or an integer; never negative, and greater than zero where it is money moved."},
           "Currency": {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["UZS", "USD"], "description": "An ISO 4217 code with two minor digits."},
-          "Date": {"type": "string", "format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-", "description": "YYYY-MM-DD, from 1900-01-01 to 2999-12-31 (a date outside is a 422)."},
+          "Date": {"type": "string", "format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "description": "YYYY-MM-DD, from 1900-01-01 to 2999-12-31 (a date outside is a 422)."},
           "Id": {"type": "string", "format": "uuid", "description": "An opaque id (a UUID; where a path takes an id it often takes a code or readable number too)."},
           "Period": {"type": "string", "pattern": "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$", "description": "A month, YYYY-MM, from 1900-01 to 2999-12."},
           "Page": {"type": "object", "required": ["items", "next_cursor"], "description": "A page of a list, oldest first: pass next_cursor as cursor for the next one.",

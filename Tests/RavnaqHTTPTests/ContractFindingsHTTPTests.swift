@@ -44,6 +44,38 @@ struct ContractFindingsHTTPTests {
         }
     }
 
+    @Test("graduation reads a month of income before the first poverty line (it was a 500 decoding the missing line)")
+    func graduationWithoutALine() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let api = API(client: client, token: app.adminToken)
+            _ = try await api.call(.post, "/api/v1/families", #"{"code":"AN-0003","region":"Andijon","district":"Asaka","consent_on":"2025-01-10"}"#)
+            let (recorded, income) = try await api.call(.post, "/api/v1/families/AN-0003/income", #"{"period":"1990-01","household_size":1,"sources":{"wages":"100"}}"#)
+            #expect(recorded == .created)
+            #expect(income["poverty_line"] is NSNull)
+            let (status, evaluation) = try await api.call(.get, "/api/v1/families/AN-0003/graduation")
+            #expect(status == .ok)
+            let criteria = try #require(evaluation["criteria"] as? [[String: Any]])
+            #expect((criteria.first { $0["name"] as? String == "income_above_line" }?["detail"] as? String)?.contains("no poverty line in force") == true)
+        }
+    }
+
+    @Test("a monthly report's count past PostgreSQL's integer is invalid input, not a fault")
+    func reportCounts() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let api = API(client: client, token: app.adminToken)
+            let (_, family) = try await api.call(.post, "/api/v1/families", #"{"code":"AN-0004","region":"Andijon","district":"Asaka","consent_on":"2025-01-10"}"#)
+            let familyID = try #require(family["id"] as? String)
+            let (_, project) = try await api.call(.post, "/api/v1/projects", #"{"family_id":"\#(familyID)","type":"sewing","title":"Home sewing"}"#)
+            let projectID = try #require(project["id"] as? String)
+            let (status, problem) = try await api.call(.post, "/api/v1/projects/\(projectID)/reports",
+                                                       #"{"period":"2025-03","revenue":"1000","costs":"0","hired_workers":57885576953}"#)
+            #expect(status == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/hired_workers")
+        }
+    }
+
     @Test("the loan list refuses a bad as_of with or without overdue=true")
     func loanListAsOf() async throws {
         let app = try await TestApp.make()

@@ -121,10 +121,10 @@ public struct Graduation: Sendable {
             """, [family, asOf.startOfMonth, decision.incomeMonths]
         ).rows.map { row in
             (period: try row.decode(0, as: String.self), perCapita: try row.decode(1, as: String.self),
-             line: try row.decode(2, as: String.self), net: try row.decode(3, as: String?.self))
+             line: try row.decode(2, as: String?.self), net: try row.decode(3, as: String?.self))
         }
         let incomeDetail = months.isEmpty ? "no household income recorded"
-            : months.map { "\($0.period): \($0.perCapita) per person vs line \($0.line)" }.joined(separator: "; ")
+            : months.map { "\($0.period): \($0.perCapita) per person vs line \($0.line ?? "none (no poverty line in force)")" }.joined(separator: "; ")
             + (months.count == decision.incomeMonths ? "" : " (\(months.count) of \(decision.incomeMonths) months reported)")
         let profitDetail = months.isEmpty ? "no months reported"
             : months.map { "\($0.period): net \($0.net ?? "no report")" }.joined(separator: "; ")

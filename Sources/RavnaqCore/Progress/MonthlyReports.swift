@@ -42,6 +42,8 @@ public struct MonthlyReports: Sendable {
             let costs = errors.amount(input.costs, "/costs", currency: .uzs, allowZero: true)
             for (value, pointer) in [(input.units_sold, "/units_sold"), (input.members_working, "/members_working"), (input.hired_workers, "/hired_workers")] {
                 if let value, value < 0 { errors.add(pointer, "must not be negative") }
+                // The columns are PostgreSQL integers: a larger count would be refused there as a fault.
+                if let value, value > Int(Int32.max) { errors.add(pointer, "must be at most \(Int32.max)") }
             }
             try errors.check()
             let values: PostgresBindings = [actor.organizationID, project, period!.firstDay, revenue!.formatted(minorDigits: 2),

@@ -186,7 +186,8 @@ struct ProgressController {
         "derived_index": {"type": "number"}}},
       "MonthlyReportInput": {"type": "object", "required": ["period", "revenue", "costs"], "properties": {
         "period": {"$ref": "#/components/schemas/Period"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
-        "units_sold": {"type": "integer"}, "members_working": {"type": "integer"}, "hired_workers": {"type": "integer"}}},
+        "units_sold": {"$ref": "#/components/schemas/Count"}, "members_working": {"$ref": "#/components/schemas/Count"}, "hired_workers": {"$ref": "#/components/schemas/Count"}}},
+      "Count": {"type": "integer", "minimum": 0, "maximum": 2147483647},
       "IncomeInput": {"type": "object", "required": ["period", "household_size", "sources"], "properties": {
         "period": {"$ref": "#/components/schemas/Period"}, "household_size": {"type": "integer", "minimum": 1},
         "sources": {"type": "object", "properties": {"project": {"$ref": "#/components/schemas/Amount"}, "wages": {"$ref": "#/components/schemas/Amount"},
