@@ -52,12 +52,27 @@ enum OpenAPIDocument {
         for (name, schema) in schemas where name.hasSuffix("Input") || name.hasSuffix("Body") {
             schemas[name] = nullableOptionals(schema as! [String: Any])
         }
+        schemas["Problem"] = listingProblemTypes(schemas["Problem"] as! [String: Any])
         components["schemas"] = schemas
         components["parameters"] = parameters
         document["components"] = components
         document["paths"] = paths
         return try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
     }()
+
+    /// The Problem schema's `type`: every name of `ProblemTypes`, the one table of them, so a
+    /// client sees each it may meet (a pattern rather than an enum, since Hummingbird's own
+    /// rarer refusals answer `http-<status>`).
+    static func listingProblemTypes(_ problem: [String: Any]) -> [String: Any] {
+        var problem = problem, properties = problem["properties"] as! [String: Any]
+        properties["type"] = [
+            "type": "string", "pattern": "^urn:ravnaq:problem:[a-z0-9-]+$",
+            "description": "Stable; one of: " + ProblemTypes.all.sorted().map { "`\(Problem.typePrefix)\($0)`" }.joined(separator: ", "),
+            "examples": ProblemTypes.all.sorted().map { Problem.typePrefix + $0 },
+        ] as [String: Any]
+        problem["properties"] = properties
+        return problem
+    }
 
     /// What every request body takes, said here once for the inline request schemas and the
     /// request components (named …Input or …Body) rather than on each member by hand: a body is
