@@ -131,9 +131,13 @@ public struct Reports: Sendable {
     /// The group keys of a loan or grant `x`: its own programme and project's type, its family's
     /// region, district and mentor as of as_of. Only the keys of `by` are looked up (the others
     /// are NULL): a join that no group needs would cost as much as the figures themselves.
-    static func ownKeys(_ table: String, by: [ReportGroup]) -> String {
+    ///
+    /// `familyColumn` names a column of `table` that already holds the family (the loans'
+    /// figures carry their history's), so that a family key needs no join through projects.
+    static func ownKeys(_ table: String, by: [ReportGroup], familyColumn: String? = nil) -> String {
         let family = by.contains(.region) || by.contains(.district) || by.contains(.mentor)
-        let project = family || by.contains(.project_type)
+        let project = by.contains(.project_type) || (family && familyColumn == nil)
+        let familyID = familyColumn.map { "x.\($0)" } ?? "pr.family_id"
         var joins = "", conditions = "x.organization_id = $1"
         if by.contains(.programme) { joins += "\nJOIN programmes p ON p.id = x.programme_id" }
         if project {
@@ -141,10 +145,10 @@ public struct Reports: Sendable {
             conditions += " AND pr.organization_id = $1"
         }
         if family {
-            joins += "\nJOIN families f ON f.id = pr.family_id"
+            joins += "\nJOIN families f ON f.id = \(familyID)"
             conditions += " AND f.organization_id = $1"
         }
-        if by.contains(.mentor) { joins += "\nLEFT JOIN mentors m ON m.family_id = pr.family_id" }
+        if by.contains(.mentor) { joins += "\nLEFT JOIN mentors m ON m.family_id = \(familyID)" }
         func key(_ group: ReportGroup, _ sql: String) -> String { (by.contains(group) ? sql : "NULL::text") + " AS \(group.column)" }
         let keys = [key(.programme, "p.name"), key(.region, "f.region"), key(.district, "f.district"),
                     key(.project_type, "pr.type"), key(.mentor, "m.mentor")]
@@ -164,11 +168,14 @@ public struct Reports: Sendable {
     /// the one read model of a loan. Installments due on or after a write-off do not count
     /// towards the on-time rate (on one day repayments come first, then the write-off). The figures are
     /// worked out before the group keys are joined (`OFFSET 0` keeps PostgreSQL from merging
-    /// the two), so that the joins carry a few numbers per loan rather than its arrays.
+    /// the two), so that the joins carry a few numbers per loan rather than its arrays; they
+    /// carry the loan's own columns too, so that `loans` is read once, and the history's family,
+    /// so that a family's keys need no join through projects.
     static func portfolioItems(by: [ReportGroup]) -> String {
         """
         figures AS (
-            SELECT l.id, s.outstanding_principal AS outstanding, s.days_past_due AS dpd,
+            SELECT l.id, l.organization_id, l.currency, l.programme_id, l.project_id, h.family_id, l.principal, l.disbursed_on,
+                   l.written_off_on, l.written_off_principal, s.outstanding_principal AS outstanding, s.days_past_due AS dpd,
                    -- A period that begins after as_of collected nothing.
                    CASE WHEN $3::date IS NULL OR $3::date <= $4::date
                         THEN amount_through(h.paid_on, h.collected, $4::date) - amount_through(h.paid_on, h.collected, $3::date - 1)
@@ -179,15 +186,14 @@ public struct Reports: Sendable {
             WHERE l.organization_id = $1 AND h.organization_id = $1 AND l.disbursed_on <= $2::date
             OFFSET 0
         ), items AS (
-            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, f.outstanding, f.dpd,
+            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, k.outstanding, k.dpd,
                    CASE WHEN k.disbursed_on <= $4::date AND ($3::date IS NULL OR k.disbursed_on >= $3::date)
                         THEN k.principal ELSE 0 END AS disbursed,
-                   f.collected,
+                   k.collected,
                    CASE WHEN k.written_off_on <= $4::date AND ($3::date IS NULL OR k.written_off_on >= $3::date)
                         THEN k.written_off_principal ELSE 0 END AS written_off,
-                   f.due, f.on_time
-            FROM (\(ownKeys("loans", by: by))) k
-            JOIN figures f ON f.id = k.id
+                   k.due, k.on_time
+            FROM (\(ownKeys("figures", by: by, familyColumn: "family_id"))) k
         )
         """
     }
