@@ -65,10 +65,11 @@ enum OpenAPIDocument {
     /// rarer refusals answer `http-<status>`).
     static func listingProblemTypes(_ problem: [String: Any]) -> [String: Any] {
         var problem = problem, properties = problem["properties"] as! [String: Any]
+        let types = ProblemTypes.all.sorted().map { Problem.typePrefix + $0 }
         properties["type"] = [
             "type": "string", "pattern": "^urn:ravnaq:problem:[a-z0-9-]+$",
-            "description": "Stable; one of: " + ProblemTypes.all.sorted().map { "`\(Problem.typePrefix)\($0)`" }.joined(separator: ", "),
-            "examples": ProblemTypes.all.sorted().map { Problem.typePrefix + $0 },
+            "description": "Stable; one of: " + types.map { "`\($0)`" }.joined(separator: ", "),
+            "examples": types,
         ] as [String: Any]
         problem["properties"] = properties
         return problem

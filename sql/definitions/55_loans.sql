@@ -260,22 +260,22 @@ $$;
 CREATE OR REPLACE FUNCTION loan_schedule(loan_id uuid, as_of date)
 RETURNS TABLE (n integer, due_on date, principal numeric, interest numeric, fees numeric, total numeric, paid numeric, status text)
 LANGUAGE sql STABLE AS $$
-    SELECT i.n, i.due_on, i.principal, i.interest, x.fee, x.total, x.paid,
-           CASE WHEN x.paid = x.total THEN 'paid' WHEN i.due_on < as_of THEN 'late'
-                WHEN x.paid > 0 THEN 'partial' ELSE 'pending' END
+    SELECT i.n, i.due_on, i.principal, i.interest, f.through - f.before, t.total, p.paid,
+           CASE WHEN p.paid = t.total THEN 'paid' WHEN i.due_on < as_of THEN 'late'
+                WHEN p.paid > 0 THEN 'partial' ELSE 'pending' END
     FROM loan_histories h
+    -- Once per loan: all that its repayments through the day paid, and how many fees had fallen.
+    CROSS JOIN LATERAL (SELECT amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of) AS repaid,
+                               width_bucket(as_of, h.fee_on) AS fallen) d
     CROSS JOIN LATERAL (SELECT i.*, row_number() OVER (ORDER BY i.due_on, i.n) AS k
                         FROM loan_installments i WHERE i.loan_id = h.loan_id) i
     CROSS JOIN LATERAL (
         -- The fees charged by the day fall in fee_at's order, so those on installments before
         -- this one (or through it) are a prefix of the arrays, as are those fallen by the day.
-        SELECT coalesce(h.fees[least(width_bucket(i.k - 1, h.fee_at), width_bucket(as_of, h.fee_on))], 0) AS before,
-               coalesce(h.fees[least(width_bucket(i.k, h.fee_at), width_bucket(as_of, h.fee_on))], 0) AS through) f
-    CROSS JOIN LATERAL (SELECT f.through - f.before AS fee, i.principal + i.interest + f.through - f.before AS total) t
-    CROSS JOIN LATERAL (
-        SELECT t.fee, t.total,
-               least(greatest(amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of)
-                              - coalesce(h.scheduled[i.k - 1], 0) - f.before, 0), t.total) AS paid) x
+        SELECT coalesce(h.fees[least(width_bucket(i.k - 1, h.fee_at), d.fallen)], 0) AS before,
+               coalesce(h.fees[least(width_bucket(i.k, h.fee_at), d.fallen)], 0) AS through) f
+    CROSS JOIN LATERAL (SELECT i.principal + i.interest + f.through - f.before AS total) t
+    CROSS JOIN LATERAL (SELECT least(greatest(d.repaid - coalesce(h.scheduled[i.k - 1], 0) - f.before, 0), t.total) AS paid) p
     WHERE h.loan_id = loan_schedule.loan_id
     ORDER BY i.due_on, i.n
 $$;
