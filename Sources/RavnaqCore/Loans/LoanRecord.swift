@@ -107,11 +107,10 @@ struct LoanRecord: Sendable {
         repayments.filter { $0.kind == "repayment" && $0.reversedOn == nil }
     }
 
-    func state(_ connection: PostgresConnection, asOf: LocalDate) throws -> (LoanState, [Repayment], [ScheduledInstallment]) {
-        let schedule = try schedule(connection)
+    func state(_ connection: PostgresConnection, asOf: LocalDate) throws -> (LoanState, [Repayment]) {
         let repayments = try repayments(connection)
         let state = LoanReplay.state(
-            schedule: schedule, repayments: Self.live(repayments).map(\.input), lateFee: lateFee, asOf: asOf)
-        return (state, repayments, schedule)
+            schedule: try schedule(connection), repayments: Self.live(repayments).map(\.input), lateFee: lateFee, asOf: asOf)
+        return (state, repayments)
     }
 }

@@ -260,7 +260,7 @@ public struct Loans: Sendable {
                 try Self.reallocate(connection, loan: loan, remaining: LoanRecord.live(repayments).filter { $0.id != target.id },
                                     after: memo, actor: actor)
             }
-            let (state, _, _) = try loan.state(connection, asOf: today)
+            let (state, _) = try loan.state(connection, asOf: today)
             if loan.status == "repaid" && !state.isFullyPaid {
                 try connection.query("UPDATE loans SET status = 'active', repaid_on = NULL WHERE id = $1", [loan.id])
             }
@@ -324,7 +324,7 @@ public struct Loans: Sendable {
             guard date! >= disbursedOn, date! <= today else {
                 throw RavnaqError.invalid("/date", "must be between the disbursement on \(disbursedOn) and today")
             }
-            let (state, repayments, _) = try loan.state(connection, asOf: date!)
+            let (state, repayments) = try loan.state(connection, asOf: date!)
             if let latest = LoanRecord.live(repayments).map(\.date).max(), latest > date! {
                 throw RavnaqError.invalid("/date", "must not be before the latest repayment on \(latest)")
             }
