@@ -8,6 +8,7 @@ import PackageDescription
 //   RavnaqMoney   pure money math: amounts, loan schedules, allocation, arrears — no database
 //   RavnaqCore    the service layer: domain rules and their SQL, migrations, the private cluster
 //   RavnaqHTTP    Hummingbird 2: one controller per resource, problem+json in one place
+//   RavnaqWeb     the web app: server-rendered pages on the same services, signed in by session
 //   ravnaq        the CLI (swift-argument-parser), which also runs `serve`
 let package = Package(
     name: "ravnaq",
@@ -22,6 +23,8 @@ let package = Package(
         // Already in Hummingbird's graph; named for the one channel handler of RavnaqHTTP.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The web app's templates (logic-less: the pages' figures are worked out in Swift).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -59,10 +62,24 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
+        .plugin(
+            name: "EmbedWebPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedMigrations"]
+        ),
+        .target(
+            name: "RavnaqWeb",
+            dependencies: [
+                "RavnaqCore", "RavnaqHTTP", "RavnaqMoney", "Dates",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            plugins: ["EmbedWebPlugin"]
+        ),
         .executableTarget(
             name: "ravnaq",
             dependencies: [
-                "RavnaqCore", "RavnaqHTTP", "RavnaqMoney",
+                "RavnaqCore", "RavnaqHTTP", "RavnaqWeb", "RavnaqMoney",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "RavnaqHTTPTests",
             dependencies: [
-                "RavnaqHTTP", "RavnaqCore", "RavnaqMoney", "Postgres", "TestSupport",
+                "RavnaqHTTP", "RavnaqWeb", "RavnaqCore", "RavnaqMoney", "Postgres", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -49,10 +49,10 @@ public struct Services: Sendable {
 
 /// Assembles the application: the router and the server configuration.
 public func buildApplication(
-    services: Services, host: String, port: Int, logger: Logger
+    services: Services, host: String, port: Int, logger: Logger, pages: ((Router<RavnaqRequestContext>) -> Void)? = nil
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(services: services),
+        router: buildRouter(services: services, pages: pages),
         server: .http1(configuration: .init(additionalChannelHandlers: [OversizedHeadersHandler()])),
         configuration: .init(address: .hostname(host, port: port), serverName: "ravnaq"),
         logger: logger
@@ -60,8 +60,9 @@ public func buildApplication(
 }
 
 /// Every route, with its middleware. Routes under `/api/v1` need a bearer token, except the
-/// OpenAPI document.
-public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
+/// OpenAPI document. `pages` adds the web app's routes (RavnaqWeb, which builds on this module),
+/// outside `/api/v1`.
+public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext>) -> Void)? = nil) -> Router<RavnaqRequestContext> {
     let router = Router(context: RavnaqRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ProblemMiddleware())
@@ -87,6 +88,7 @@ public func buildRouter(services: Services) -> Router<RavnaqRequestContext> {
     CaseManagementController(cases: services.cases).register(on: api)
     TrainingController(training: services.training).register(on: api)
     ReportsController(reports: services.reports).register(on: api)
+    pages?(router)
     // Last, so that it knows every route: it sits inside ProblemMiddleware, which answers it.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ($0.path.description, $0.method) }))
     return router

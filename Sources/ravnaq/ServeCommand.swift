@@ -2,18 +2,20 @@ import ArgumentParser
 import Foundation
 import RavnaqCore
 import RavnaqHTTP
+import RavnaqWeb
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API (JSON under /api/v1).",
+        abstract: "Run the web app and the HTTP API (JSON under /api/v1).",
         discussion: HelpText.fitted("""
             Applies pending migrations first. Ctrl-C (SIGINT) or SIGTERM stops the server and, \
             when ravnaq started it, its private PostgreSQL.
 
             --demo loads the demo organization (seed/) into an empty database — or, when it is \
-            already there, loads nothing — and prints a token for each demo user, one line each on \
-            standard output: role<TAB>email<TAB>token.
+            already there, loads nothing — and prints the web app's address, then a token and a \
+            one-time sign-in link (valid 72 hours) for each demo user, one line each on standard \
+            output: role<TAB>email<TAB>token<TAB>link.
 
             Examples:
               ravnaq serve
@@ -36,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// same cores.
     static var defaultConnections: Int { max(2, 2 * ProcessInfo.processInfo.activeProcessorCount) }
 
+    /// Where a browser on this machine reaches the server (for the demo's links).
+    var address: String { "http://\(host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host):\(port)" }
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard (1...200).contains(connections) else { throw ValidationError("--connections must be between 1 and 200") }
@@ -47,14 +52,20 @@ struct ServeCommand: AsyncParsableCommand {
         if demo {
             do {
                 let logins = try await DemoSeed(database: database, logger: logger).load()
-                let lines = logins.map { "\($0.role.rawValue)\t\($0.email)\t\($0.token)\n" }.joined()
+                var lines = "web app: \(address)/ — each demo user signs in once with their link, then with the password they set\n"
+                for login in logins {
+                    let link = try await SignIn(database: database).issueLink(email: login.email, purpose: .invitation, actorName: CLI.operatorName)
+                    lines += "\(login.role.rawValue)\t\(login.email)\t\(login.token)\t\(address)/welcome/\(link)\n"
+                }
                 FileHandle.standardOutput.write(Data(lines.utf8))
             } catch {
                 database.close()
                 throw error
             }
         }
-        let app = buildApplication(services: Services(database: database), host: host, port: port, logger: logger)
+        let services = Services(database: database)
+        let web = WebApp(services: services)
+        let app = buildApplication(services: services, host: host, port: port, logger: logger, pages: web.register(on:))
         do {
             try await app.runService()
         } catch {

@@ -1,11 +1,12 @@
 import ArgumentParser
+import Foundation
 import RavnaqCore
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Users and their API tokens. A new token is printed once, alone on the last line.",
-        subcommands: [Add.self, Token.self, Revoke.self]
+        abstract: "Users, their API tokens and their sign-in links. A new token or link is printed once, alone on the last line.",
+        subcommands: [Add.self, Invite.self, PasswordReset.self, Token.self, Revoke.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -31,6 +32,63 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
+    /// The web app's address in the links printed, as the people invited reach it.
+    struct LinkOptions: ParsableArguments {
+        @Option(name: .customLong("url"), help: "The web app's address as people reach it (default: $RAVNAQ_URL, else http://127.0.0.1:8080).")
+        var url: String?
+
+        var base: String {
+            let base = url ?? ProcessInfo.processInfo.environment["RAVNAQ_URL"] ?? "http://127.0.0.1:8080"
+            return base.hasSuffix("/") ? String(base.dropLast()) : base
+        }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a one-time link (valid 72 hours) where a user sets their web password.",
+            discussion: HelpText.fitted("""
+                The link is shown once; only its hash is kept. A new link replaces the user's \
+                earlier unused ones, and invites a revoked user back.
+
+                Example:
+                  ravnaq user invite malika@example.org --url https://ravnaq.example.org
+                """))
+        @Argument var email: String
+        @OptionGroup var link: LinkOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let token = try await CLI.withDatabase(database) { database in
+                try await SignIn(database: database).issueLink(email: email, purpose: .invitation, actorName: CLI.operatorName)
+            }
+            print("a sign-in link for \(email), valid \(SignIn.linkLifetimeHours) hours, shown once:")
+            print("\(link.base)/welcome/\(token)")
+        }
+    }
+
+    struct PasswordReset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "password-reset",
+            abstract: "Print a one-time link (valid 72 hours) where a user sets a new web password.",
+            discussion: HelpText.fitted("""
+                Setting the new password ends the user's open sessions.
+
+                Example:
+                  ravnaq user password-reset malika@example.org
+                """))
+        @Argument var email: String
+        @OptionGroup var link: LinkOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let token = try await CLI.withDatabase(database) { database in
+                try await SignIn(database: database).issueLink(email: email, purpose: .passwordReset, actorName: CLI.operatorName)
+            }
+            print("a password reset link for \(email), valid \(SignIn.linkLifetimeHours) hours, shown once:")
+            print("\(link.base)/welcome/\(token)")
+        }
+    }
+
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a further token for a user.",
@@ -49,7 +107,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke every token of a user at once.",
+            abstract: "Revoke a user: every token and web session of theirs ends at once, and they cannot sign in.",
             discussion: HelpText.fitted("Example:\n  ravnaq user revoke malika@example.org"))
         @Argument var email: String
         @OptionGroup var database: DatabaseOptions
@@ -58,7 +116,7 @@ struct UserCommand: AsyncParsableCommand {
             let count = try await CLI.withDatabase(database) { database in
                 try await Users(database: database).revoke(email: email, actorName: CLI.operatorName)
             }
-            print("revoked \(count) token\(count == 1 ? "" : "s") of \(email)")
+            print("revoked \(email): \(count) token\(count == 1 ? "" : "s") and session\(count == 1 ? "" : "s") ended")
         }
     }
 }

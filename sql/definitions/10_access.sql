@@ -115,15 +115,47 @@ CREATE OR REPLACE FUNCTION ravnaq_may_see_family(family uuid) RETURNS boolean LA
 -- that sets the actor: the server may remember which user a token belongs to (and so take one
 -- pooled connection per request instead of two), but a token revoked a moment ago, or a user
 -- whose role is no longer the one remembered, is refused at once. NULL (the CLI) has no token.
--- It reads api_tokens, which the request roles may not, so it runs with its owner's rights.
+-- A browser session's id (`rvs_…`) is checked the same way: open, used within the last 12 hours,
+-- its user not revoked. It reads api_tokens and web_sessions, which the request roles may not,
+-- so it runs with its owner's rights.
 CREATE OR REPLACE FUNCTION ravnaq_token_in_force(token text, user_id uuid, role text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT token IS NULL OR EXISTS (
+    SELECT token IS NULL OR CASE WHEN left(token, 4) = 'rvs_' THEN EXISTS (
+        SELECT 1 FROM web_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id_hash = sha256(convert_to(token, 'UTF8')) AND s.ended_at IS NULL
+          AND s.last_seen_at > now() - interval '12 hours' AND u.revoked_at IS NULL
+          AND u.id = ravnaq_token_in_force.user_id AND u.role = ravnaq_token_in_force.role)
+    ELSE EXISTS (
         SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = sha256(convert_to(token, 'UTF8')) AND t.revoked_at IS NULL
           AND u.id = ravnaq_token_in_force.user_id AND u.role = ravnaq_token_in_force.role)
+    END
 $$;
 
+-- Revoking a user, by an admin of the user's organization acting in a request: the user is
+-- marked revoked, and every token and browser session of theirs ends in the same transaction.
+-- Tokens and sessions are the owner's alone, hence the owner's rights; the caller's role and
+-- organization are checked here, not only in Swift (the CLI sets both as the operator). Answers
+-- how many tokens and sessions ended, NULL when the organization has no such user.
+CREATE OR REPLACE FUNCTION ravnaq_revoke_user(revoked uuid) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    ended integer;
+    sessions integer;
+BEGIN
+    IF current_setting('ravnaq.role', true) IS DISTINCT FROM 'admin' THEN
+        RAISE EXCEPTION 'only admins revoke users' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE users SET revoked_at = coalesce(revoked_at, now()) WHERE id = revoked AND organization_id = ravnaq_org();
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    UPDATE api_tokens SET revoked_at = now() WHERE user_id = revoked AND revoked_at IS NULL;
+    GET DIAGNOSTICS ended = ROW_COUNT;
+    UPDATE web_sessions SET ended_at = now() WHERE user_id = revoked AND ended_at IS NULL;
+    GET DIAGNOSTICS sessions = ROW_COUNT;
+    RETURN ended + sessions;
+END $$;
 
 -- Tenants: every table of an organization's rows, and the organization itself.
 -- (PostgreSQL 15 has no CREATE OR REPLACE POLICY: each is dropped and made again.)
@@ -133,6 +165,10 @@ DROP POLICY IF EXISTS tenant ON users;
 CREATE POLICY tenant ON users USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON api_tokens;
 CREATE POLICY tenant ON api_tokens USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
+DROP POLICY IF EXISTS tenant ON sign_in_links;
+CREATE POLICY tenant ON sign_in_links USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
+DROP POLICY IF EXISTS tenant ON web_sessions;
+CREATE POLICY tenant ON web_sessions USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON audit_log;
 CREATE POLICY tenant ON audit_log USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON programmes;

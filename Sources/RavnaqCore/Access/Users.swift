@@ -43,24 +43,62 @@ public struct Users: Sendable {
         let token = Self.newToken()
         try await database.transaction(recordedAs: actorName) { connection in
             let user = try Self.find(email: email, on: connection)
+            try Self.restore(connection, user: user.id)
             try Self.storeToken(token, userID: user.id, organizationID: user.organizationID, on: connection)
         }
         return token
     }
 
-    /// Every token of the user stops working at once. Returns how many were revoked.
+    /// The user is revoked: every token and browser session of theirs stops working at once,
+    /// and they cannot sign in (a new token or invitation restores them). Returns how many
+    /// tokens and sessions ended.
     @discardableResult
     public func revoke(email: String, actorName: String) async throws -> Int {
         let revoked = try await database.transaction(recordedAs: actorName) { connection in
             let user = try Self.find(email: email, on: connection)
-            return try connection.query(
-                "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", [user.id]
-            ).affectedRows
+            // The operator acts as an admin of the user's organization (ravnaq_revoke_user checks).
+            try connection.query("SELECT set_config('ravnaq.organization_id', $1, true), set_config('ravnaq.role', 'admin', true)",
+                                 [user.organizationID])
+            return try Self.revoke(connection, user: user.id)
         }
-        // Revocations are rare: this process forgets every remembered token (another process's
-        // revocation is caught by the check in each transaction).
-        database.tokens.forgetAll()
+        forgetRevoked()
         return revoked
+    }
+
+    /// An admin revokes a user of their organization (the web app's Users page).
+    @discardableResult
+    public func revoke(user id: UUID, as actor: Actor) async throws -> Int {
+        try actor.require(.admin, to: "revoke users")
+        if id == actor.userID { throw RavnaqError.rule(.ownAccount, message: "you cannot revoke yourself") }
+        let revoked = try await database.transaction(as: actor) { connection in try Self.revoke(connection, user: id) }
+        forgetRevoked()
+        return revoked
+    }
+
+    private static func revoke(_ connection: PostgresConnection, user id: UUID) throws -> Int {
+        let ended: Int? = try connection.query("SELECT ravnaq_revoke_user($1)", [id]).first!.decode(0)
+        guard let ended else { throw RavnaqError.notFound("user \(id.idString)") }
+        return ended
+    }
+
+    /// Revocations are rare: this process forgets every remembered token (another process's
+    /// revocation is caught by the check in each transaction).
+    private func forgetRevoked() { database.tokens.forgetAll() }
+
+    /// An admin gives a user of their organization another role; their tokens and sessions
+    /// carry the new role from their next request (the check in every transaction compares it).
+    public func changeRole(user id: UUID, to role: Role, as actor: Actor) async throws -> UserView {
+        try actor.require(.admin, to: "change roles")
+        if id == actor.userID { throw RavnaqError.rule(.ownAccount, message: "you cannot change your own role") }
+        let view = try await database.transaction(as: actor) { connection in
+            guard let row = try connection.query(
+                "UPDATE users SET role = $2 WHERE id = $1 AND organization_id = $3 RETURNING email, revoked_at IS NOT NULL",
+                [id, role.rawValue, actor.organizationID]).first
+            else { throw RavnaqError.notFound("user \(id.idString)") }
+            return UserView(id: id.idString, email: try row.decode(0), role: role, revoked: try row.decode(1))
+        }
+        forgetRevoked()
+        return view
     }
 
     public func find(email: String) async throws -> User {
@@ -102,16 +140,20 @@ public struct Users: Sendable {
 
     static let tokenPrefix = "rvq_"
 
-    /// 256 random bits from the system's generator (getrandom), base64url without padding.
-    static func newToken() -> String {
+    /// 256 random bits from the system's generator (getrandom), base64url without padding,
+    /// after a prefix that says what the token is (`rvq_` API token, `rvs_` session, `rvl_` link).
+    static func newToken(prefix: String = tokenPrefix) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let base64 = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        return tokenPrefix + base64
+        return prefix + base64
     }
+
+    /// A random token for a form shown before there is a session (the web app's sign-in).
+    public static func formToken() -> String { newToken(prefix: "") }
 
     /// A user of the organization by email or id.
     static func user(_ connection: PostgresConnection, key: String, organizationID: UUID) throws -> (id: UUID, role: Role)? {
@@ -121,6 +163,11 @@ public struct Users: Sendable {
         ).first else { return nil }
         let role: String = try row.decode(1)
         return (try row.decode(0), try Role(rawValue: role).orThrow("role \(role)"))
+    }
+
+    /// A revoked user given a new token or invitation has access again.
+    static func restore(_ connection: PostgresConnection, user id: UUID) throws {
+        try connection.query("UPDATE users SET revoked_at = NULL WHERE id = $1 AND revoked_at IS NOT NULL", [id])
     }
 
     private static func storeToken(_ token: String, userID: UUID, organizationID: UUID, on connection: PostgresConnection) throws {
@@ -161,13 +208,16 @@ extension Users {
             try Paged(
                 rows: connection.query(
                     """
-                    SELECT u.id, u.email, u.role, u.created_at::text, u.id::text FROM users u
+                    SELECT u.id, u.email, u.role, u.revoked_at IS NOT NULL, u.created_at::text, u.id::text FROM users u
                     WHERE u.organization_id = $1 AND ($2::timestamptz IS NULL OR (u.created_at, u.id) > ($2, $3::uuid))
                     ORDER BY u.created_at, u.id LIMIT $4
                     """,
                     [actor.organizationID, after?[0], after?[1], page.limit + 1]).rows,
                 page: page, list: list
-            ) { UserView(id: try $0.decode(0, as: UUID.self).idString, email: try $0.decode(1), role: Role(rawValue: try $0.decode(2))!) }
+            ) {
+                UserView(id: try $0.decode(0, as: UUID.self).idString, email: try $0.decode(1), role: Role(rawValue: try $0.decode(2))!,
+                         revoked: try $0.decode(3))
+            }
         }
     }
 }
@@ -177,4 +227,6 @@ public struct UserView: Encodable, Sendable, Equatable, ListItem {
     public let id: String
     public let email: String
     public let role: Role
+    /// Revoked: no token or session of theirs works until they are given a new one.
+    public let revoked: Bool
 }

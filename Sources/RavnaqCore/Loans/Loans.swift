@@ -351,13 +351,17 @@ public struct Loans: Sendable {
         let date = try FieldErrors.asOf(asOf)
         let list = ListKey("/loans?overdue=true", of: actor, filters: [asOf ?? ""], keys: 3)
         let after = try page.after(in: list)
+        // One index probe per row of the page (members_family); grant officers may not read names.
+        let head = actor.seesPersonalData
+            ? "(SELECT h.full_name FROM members h WHERE h.family_id = f.id AND h.relation = 'head' ORDER BY h.created_at, h.id LIMIT 1)"
+            : "NULL::text"
         return try await database.transaction(as: actor) { connection in
             let asOf = try after.map { try LocalDate(postgresText: $0[0]) } ?? date ?? Organizations.today(connection, organizationID: actor.organizationID)
             let rows = try connection.query(
                 """
                 SELECT l.id, l.number, f.code, u.email, fig.days_past_due, fig.overdue::numeric(18,2)::text,
                        fig.outstanding_principal::numeric(18,2)::text, l.currency,
-                       $2::date::text, fig.days_past_due::text, l.number
+                       $2::date::text, fig.days_past_due::text, l.number, f.id, \(head)
                 FROM loans l
                 JOIN projects p ON p.id = l.project_id
                 JOIN families f ON f.id = p.family_id
@@ -373,7 +377,9 @@ public struct Loans: Sendable {
                 [actor.organizationID, asOf, after?[1], after?[2], page.limit + 1]
             ).rows
             return try Paged(rows: rows, page: page, list: list) {
-                LateLoan(id: try $0.decode(0, as: UUID.self).idString, number: try $0.decode(1), family_code: try $0.decode(2),
+                LateLoan(id: try $0.decode(0, as: UUID.self).idString, number: try $0.decode(1),
+                         family_id: try $0.decode(11, as: UUID.self).idString, family_code: try $0.decode(2),
+                         family_head: try $0.decode(12, as: String?.self),
                          mentor: try $0.decode(3, as: String?.self), days_past_due: try $0.decode(4), overdue: try $0.decode(5),
                          outstanding_principal: try $0.decode(6), currency: try $0.decode(7))
             }
@@ -466,7 +472,10 @@ public struct Loans: Sendable {
 public struct LateLoan: Encodable, Sendable, ListItem {
     public let id: String
     public let number: String
+    public let family_id: String
     public let family_code: String
+    /// The head of the family's full name; null for grant officers, or when there is none.
+    public let family_head: String?
     public let mentor: String?
     public let days_past_due: Int
     public let overdue: String

@@ -27,8 +27,9 @@ public struct Assessments: Sendable {
     /// Domains that may be scored 0 (not applicable).
     public static let optionalDomains: Set<String> = ["childcare", "children_education"]
 
-    public func record(family key: String, _ input: AssessmentInput, as actor: Actor) async throws -> JSONText {
-        try await database.transaction(as: actor) { connection in
+    public func record(family key: String, _ input: AssessmentInput, as actor: Actor,
+                       idempotency: IdempotencyKey? = nil) async throws -> JSONText {
+        try await database.record(as: actor, once: idempotency, operation: .assessment, resource: key) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)
             var errors = FieldErrors()

@@ -16,9 +16,9 @@ public struct CaseManagement: Sendable {
     // MARK: Visits
 
     /// Records a visit; the visit's date may not be in the future and the next visit comes after it.
-    public func recordVisit(family key: String, _ input: VisitInput, as actor: Actor) async throws -> JSONText {
+    public func recordVisit(family key: String, _ input: VisitInput, as actor: Actor, idempotency: IdempotencyKey? = nil) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "record visits")
-        return try await database.transaction(as: actor) { connection in
+        return try await database.record(as: actor, once: idempotency, operation: .visit, resource: key) { connection in
             let (familyID, today) = try Self.writableFamily(connection, key: key, actor: actor)
             var errors = FieldErrors()
             let date = errors.date(input.date, "/date")

@@ -5,9 +5,9 @@ import Postgres
 /// A family's plan goals and referrals to specialists: both are created open, listed oldest
 /// first, and change status with the date of the change (`POST …/{gid}/status`).
 extension CaseManagement {
-    public func addGoal(family key: String, _ input: GoalInput, as actor: Actor) async throws -> JSONText {
+    public func addGoal(family key: String, _ input: GoalInput, as actor: Actor, idempotency: IdempotencyKey? = nil) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "keep family plans")
-        return try await database.transaction(as: actor) { connection in
+        return try await database.record(as: actor, once: idempotency, operation: .planGoal, resource: key) { connection in
             let (familyID, today) = try Self.writableFamily(connection, key: key, actor: actor)
             var errors = FieldErrors()
             let text = errors.text(input.text, "/text")
@@ -27,9 +27,9 @@ extension CaseManagement {
         }
     }
 
-    public func addReferral(family key: String, _ input: ReferralInput, as actor: Actor) async throws -> JSONText {
+    public func addReferral(family key: String, _ input: ReferralInput, as actor: Actor, idempotency: IdempotencyKey? = nil) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "refer families to specialists")
-        return try await database.transaction(as: actor) { connection in
+        return try await database.record(as: actor, once: idempotency, operation: .referral, resource: key) { connection in
             let (familyID, today) = try Self.writableFamily(connection, key: key, actor: actor)
             var errors = FieldErrors()
             let specialist = errors.choice(input.specialist, "/specialist", as: Specialist.self)

@@ -23,8 +23,9 @@ public struct HouseholdIncomes: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    public func record(family key: String, _ input: IncomeInput, correcting: String? = nil, as actor: Actor) async throws -> JSONText {
-        try await database.transaction(as: actor) { connection in
+    public func record(family key: String, _ input: IncomeInput, correcting: String? = nil, as actor: Actor,
+                       idempotency: IdempotencyKey? = nil) async throws -> JSONText {
+        try await database.record(as: actor, once: idempotency, operation: .householdIncome, resource: (correcting.map { "\($0)/" } ?? "") + key) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)
             var errors = FieldErrors()

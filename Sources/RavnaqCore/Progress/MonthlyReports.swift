@@ -29,8 +29,9 @@ public struct MonthlyReports: Sendable {
     public init(database: Database) { self.database = database }
 
     /// Records a month (`correcting` nil) or corrects a recorded one (`correcting` = its period).
-    public func record(project key: String, _ input: MonthlyReportInput, correcting: String? = nil, as actor: Actor) async throws -> JSONText {
-        try await database.transaction(as: actor) { connection in
+    public func record(project key: String, _ input: MonthlyReportInput, correcting: String? = nil, as actor: Actor,
+                       idempotency: IdempotencyKey? = nil) async throws -> JSONText {
+        try await database.record(as: actor, once: idempotency, operation: .monthlyReport, resource: (correcting.map { "\($0)/" } ?? "") + key) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let (project, _) = try FamilyAccess.project(connection, key, actor: actor, intent: .write, on: today)
             var errors = FieldErrors()

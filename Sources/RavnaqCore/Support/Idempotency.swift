@@ -20,7 +20,8 @@ public struct StoredAnswer: Sendable {
     public let body: Data
 }
 
-/// The operations that honour an Idempotency-Key. A key is kept per organization, operation
+/// The operations that honour an Idempotency-Key: the money-moving ones, and the records a
+/// mentor's phone may send more than once. A key is kept per organization, operation
 /// and the resource the operation acts on, as resolved (the loan's id, however the request
 /// named it), so the same key sent to `/loans/L-000002/…` and `/loans/<its uuid>/…` is one key.
 public enum IdempotentOperation: String, Sendable {
@@ -31,6 +32,13 @@ public enum IdempotentOperation: String, Sendable {
     case trancheDisbursement = "tranche-disbursement"
     case grantExpense = "grant-expense"
     case donorFunds = "donor-funds"
+    // Records the web app's outbox may send again (issue 14).
+    case visit
+    case monthlyReport = "monthly-report"
+    case householdIncome = "household-income"
+    case assessment
+    case planGoal = "plan-goal"
+    case referral
 }
 
 extension Database {
@@ -46,37 +54,70 @@ extension Database {
     ) async throws -> StoredAnswer {
         try await transaction(as: actor) { connection in
             let (target, resource) = try resolve(connection)
-            if let key {
-                let fresh = try connection.query(
-                    """
-                    INSERT INTO idempotency_keys (organization_id, operation, resource, key, request) VALUES ($1, $2, $3, $4, $5::jsonb)
-                    ON CONFLICT DO NOTHING
-                    """,
-                    [actor.organizationID, operation.rawValue, resource, key.key, key.body]
-                ).affectedRows == 1
-                if !fresh {
-                    let row = try connection.query(
-                        """
-                        SELECT request = $5::jsonb, response FROM idempotency_keys
-                        WHERE organization_id = $1 AND operation = $2 AND resource = $3 AND key = $4
-                        """,
-                        [actor.organizationID, operation.rawValue, resource, key.key, key.body]
-                    ).first!
-                    guard try row.decode(0, as: Bool.self) else {
-                        throw RavnaqError.conflict(
-                            .idempotencyKeyReused,
-                            message: "the Idempotency-Key \(key.key) was already used with a different request body")
-                    }
-                    return StoredAnswer(body: Data((try row.decode(1, as: String.self)).utf8))
-                }
-            }
+            let claim = IdempotencyClaim(actor: actor, key: key, operation: operation, resource: resource)
+            if let stored = try claim.storedAnswer(connection) { return StoredAnswer(body: Data(stored.utf8)) }
             let body = try RavnaqJSON.encode(action(connection, target))
-            if let key {
-                try connection.query(
-                    "UPDATE idempotency_keys SET response = $5 WHERE organization_id = $1 AND operation = $2 AND resource = $3 AND key = $4",
-                    [actor.organizationID, operation.rawValue, resource, key.key, String(decoding: body, as: UTF8.self)])
-            }
+            try claim.keep(String(decoding: body, as: UTF8.self), connection)
             return StoredAnswer(body: body)
         }
+    }
+
+    /// A record a phone may send more than once — the web app's outbox retries a form until it
+    /// is answered (issue 14) — made at most once per key as `once` makes money move: a repeat
+    /// with the same body answers what the first one did and records nothing. `resource` is the
+    /// family or project as the request named it.
+    public func record(
+        as actor: Actor, once key: IdempotencyKey?, operation: IdempotentOperation, resource: String,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> JSONText
+    ) async throws -> JSONText {
+        try await transaction(as: actor) { connection in
+            let claim = IdempotencyClaim(actor: actor, key: key, operation: operation, resource: resource)
+            if let stored = try claim.storedAnswer(connection) { return JSONText(stored) }
+            let answer = try body(connection)
+            try claim.keep(answer.text, connection)
+            return answer
+        }
+    }
+}
+
+/// One key of one operation on one resource, inside the transaction that acts on it.
+private struct IdempotencyClaim {
+    let actor: Actor
+    let key: IdempotencyKey?
+    let operation: IdempotentOperation
+    let resource: String
+
+    /// Claims the key, or answers what its first use stored (a 409 when the body differs).
+    func storedAnswer(_ connection: PostgresConnection) throws -> String? {
+        guard let key else { return nil }
+        let fresh = try connection.query(
+            """
+            INSERT INTO idempotency_keys (organization_id, operation, resource, key, request) VALUES ($1, $2, $3, $4, $5::jsonb)
+            ON CONFLICT DO NOTHING
+            """,
+            [actor.organizationID, operation.rawValue, resource, key.key, key.body]
+        ).affectedRows == 1
+        if fresh { return nil }
+        let row = try connection.query(
+            """
+            SELECT request = $5::jsonb, response FROM idempotency_keys
+            WHERE organization_id = $1 AND operation = $2 AND resource = $3 AND key = $4
+            """,
+            [actor.organizationID, operation.rawValue, resource, key.key, key.body]
+        ).first!
+        guard try row.decode(0, as: Bool.self) else {
+            throw RavnaqError.conflict(
+                .idempotencyKeyReused,
+                message: "the Idempotency-Key \(key.key) was already used with a different request body")
+        }
+        return try row.decode(1, as: String.self)
+    }
+
+    /// Keeps the first answer for the repeats.
+    func keep(_ answer: String, _ connection: PostgresConnection) throws {
+        guard let key else { return }
+        try connection.query(
+            "UPDATE idempotency_keys SET response = $5 WHERE organization_id = $1 AND operation = $2 AND resource = $3 AND key = $4",
+            [actor.organizationID, operation.rawValue, resource, key.key, answer])
     }
 }

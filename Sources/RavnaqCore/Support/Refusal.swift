@@ -33,7 +33,10 @@ public enum Refusal: Sendable, Equatable, CaseIterable {
     case notAMentor
     case notEnrolled
     case notReady
+    case passwordRules
+    case linkNotValid
     case overpayment
+    case ownAccount
     case periodLocked
     case projectStatusTransition
     case referralStatusUnchanged

@@ -20,8 +20,9 @@ struct CaseManagementController {
 
     @Sendable func recordVisit(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
         var request = request
-        let (input, _) = try await request.decode(VisitInput.self)
-        return CreatedJSON(json: try await cases.recordVisit(family: try context.parameters.require("id"), input, as: try context.requireActor()))
+        let (input, body) = try await request.decode(VisitInput.self)
+        return CreatedJSON(json: try await cases.recordVisit(family: try context.parameters.require("id"), input, as: try context.requireActor(),
+                                 idempotency: request.idempotencyKey(body: body)))
     }
 
     @Sendable func visits(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
@@ -30,8 +31,9 @@ struct CaseManagementController {
 
     @Sendable func addGoal(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
         var request = request
-        let (input, _) = try await request.decode(GoalInput.self)
-        return CreatedJSON(json: try await cases.addGoal(family: try context.parameters.require("id"), input, as: try context.requireActor()))
+        let (input, body) = try await request.decode(GoalInput.self)
+        return CreatedJSON(json: try await cases.addGoal(family: try context.parameters.require("id"), input, as: try context.requireActor(),
+                                 idempotency: request.idempotencyKey(body: body)))
     }
 
     @Sendable func goals(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
@@ -47,8 +49,9 @@ struct CaseManagementController {
 
     @Sendable func addReferral(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
         var request = request
-        let (input, _) = try await request.decode(ReferralInput.self)
-        return CreatedJSON(json: try await cases.addReferral(family: try context.parameters.require("id"), input, as: try context.requireActor()))
+        let (input, body) = try await request.decode(ReferralInput.self)
+        return CreatedJSON(json: try await cases.addReferral(family: try context.parameters.require("id"), input, as: try context.requireActor(),
+                                 idempotency: request.idempotencyKey(body: body)))
     }
 
     @Sendable func referrals(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
@@ -69,8 +72,8 @@ struct CaseManagementController {
     static let openAPIPaths = #"""
     {"paths": {
       "/api/v1/families/{id}/visits": {
-        "post": {"summary": "Record a visit (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment, else 403). The date may not be in the future; next_visit_on comes after it. A family not visible to the user is a 404.",
-                 "parameters": [{"$ref": "#/components/parameters/family"}],
+        "post": {"summary": "Record a visit, at most once per Idempotency-Key (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment, else 403). The date may not be in the future; next_visit_on comes after it. A family not visible to the user is a 404.",
+                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitInput"}}}},
                  "responses": {"201": {"description": "The visit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Visit"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
@@ -82,7 +85,7 @@ struct CaseManagementController {
       },
       "/api/v1/families/{id}/goals": {
         "post": {"summary": "Add a plan goal, open (admin, coordinator; a mentor for a family assigned to them today, set within their assignment)",
-                 "parameters": [{"$ref": "#/components/parameters/family"}],
+                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
                    "text": {"type": "string", "minLength": 1}, "target_on": {"$ref": "#/components/schemas/Date"},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day the goal was set; default today, not in the future"}}}}}},
@@ -104,7 +107,7 @@ struct CaseManagementController {
       },
       "/api/v1/families/{id}/referrals": {
         "post": {"summary": "Refer the family to a specialist, open (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment)",
-                 "parameters": [{"$ref": "#/components/parameters/family"}],
+                 "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["specialist", "reason"], "properties": {
                    "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]}, "reason": {"type": "string", "minLength": 1},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day of the referral; default today, not in the future"}}}}}},

@@ -194,8 +194,10 @@ struct LoansController {
         "id": {"type": "string"}, "number": {"type": "string", "examples": ["L-000123"]}, "project_id": {"type": "string"}, "programme_id": {"type": "string"},
         "status": {"$ref": "#/components/schemas/LoanStatus"}, "currency": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
         "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "days_past_due": {"type": "integer"}}},
-      "LateLoan": {"type": "object", "required": ["id", "number", "family_code", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"], "properties": {
-        "id": {"type": "string"}, "number": {"type": "string"}, "family_code": {"type": "string"}, "mentor": {"type": ["string", "null"], "description": "the current mentor's email"},
+      "LateLoan": {"type": "object", "required": ["id", "number", "family_id", "family_code", "family_head", "mentor", "days_past_due", "overdue", "outstanding_principal", "currency"], "properties": {
+        "id": {"type": "string"}, "number": {"type": "string"}, "family_id": {"type": "string", "format": "uuid"}, "family_code": {"type": "string"},
+        "family_head": {"type": ["string", "null"], "description": "the head of the family's full name; null for grant officers or when the family has none"},
+        "mentor": {"type": ["string", "null"], "description": "the current mentor's email"},
         "days_past_due": {"type": "integer", "minimum": 1}, "overdue": {"$ref": "#/components/schemas/Amount"},
         "outstanding_principal": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"}}},
       "LoanInput": {"type": "object", "required": ["programme_id", "project_id", "principal", "currency", "annual_rate", "method", "installments", "frequency", "planned_disbursement_on"],

@@ -32,8 +32,9 @@ struct ProgressController {
 
     @Sendable func addReport(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
         var request = request
-        let (input, _) = try await request.decode(MonthlyReportInput.self)
-        return CreatedJSON(json: try await reports.record(project: try context.parameters.require("id"), input, as: try context.requireActor()))
+        let (input, body) = try await request.decode(MonthlyReportInput.self)
+        return CreatedJSON(json: try await reports.record(project: try context.parameters.require("id"), input, as: try context.requireActor(),
+                                 idempotency: request.idempotencyKey(body: body)))
     }
 
     @Sendable func correctReport(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
@@ -49,8 +50,9 @@ struct ProgressController {
 
     @Sendable func addIncome(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
         var request = request
-        let (input, _) = try await request.decode(IncomeInput.self)
-        return CreatedJSON(json: try await incomes.record(family: try context.parameters.require("id"), input, as: try context.requireActor()))
+        let (input, body) = try await request.decode(IncomeInput.self)
+        return CreatedJSON(json: try await incomes.record(family: try context.parameters.require("id"), input, as: try context.requireActor(),
+                                 idempotency: request.idempotencyKey(body: body)))
     }
 
     @Sendable func correctIncome(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
@@ -66,8 +68,9 @@ struct ProgressController {
 
     @Sendable func addAssessment(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
         var request = request
-        let (input, _) = try await request.decode(AssessmentInput.self)
-        return CreatedJSON(json: try await assessments.record(family: try context.parameters.require("id"), input, as: try context.requireActor()))
+        let (input, body) = try await request.decode(AssessmentInput.self)
+        return CreatedJSON(json: try await assessments.record(family: try context.parameters.require("id"), input, as: try context.requireActor(),
+                                 idempotency: request.idempotencyKey(body: body)))
     }
 
     @Sendable func evaluate(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<Graduation.Evaluation> {
@@ -100,7 +103,7 @@ struct ProgressController {
                 "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/MonthlyReport"}}}}]}}}},
                               "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}},
         "post": {"summary": "Record a month's results (one per project and month; mentor of the family, coordinator, admin)",
-                 "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportInput"}}}},
                  "responses": {"201": {"description": "The report with net_income.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReport"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
@@ -115,7 +118,7 @@ struct ProgressController {
                 "responses": {"200": {"description": "A page of months.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/HouseholdIncome"}}}}]}}}},
                               "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}},
         "post": {"summary": "Record a month's household income by source",
-                 "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeInput"}}}},
                  "responses": {"201": {"description": "The month's income with per-capita income, poverty line and band.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdIncome"}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
@@ -131,7 +134,7 @@ struct ProgressController {
                 "responses": {"200": {"description": "A page of assessments.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/Assessment"}}}}]}}}},
                               "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}},
         "post": {"summary": "Record an assessment (15 domains, 1–5; childcare and children_education may be 0)",
-                 "parameters": [{"$ref": "#/components/parameters/id"}],
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["assessed_on", "kind", "scores"], "properties": {
                    "assessed_on": {"$ref": "#/components/schemas/Date"}, "kind": {"enum": ["intake", "periodic", "exit"]},
                    "scores": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 5}}}}}}},
