@@ -106,6 +106,7 @@ enum FamilyView {
                 "type": texts["project_type_\(project.string("type") ?? "")"],
                 "status": texts["project_status_\(project.string("status") ?? "")"],
                 "can_report": canReport && project.string("status") == "active",
+                "has_loans": !project.list("loans").isEmpty,
                 "loans": project.list("loans").map { loan -> [String: Any] in
                     let dpd = loan.int("days_past_due") ?? 0
                     return ["id": loan.string("id") ?? "", "number": loan.string("number") ?? "",
@@ -125,7 +126,7 @@ enum FamilyView {
     /// The last 12 months with an income record: per head against the poverty line, as a chart and a table.
     static func income(_ months: [Document], texts: Texts, language: Language) -> [String: Any] {
         let last = Array(months.suffix(12))
-        guard !last.isEmpty else { return ["income_rows": [], "income_chart": ""] }
+        guard !last.isEmpty else { return ["income_rows": [[String: Any]](), "income_chart": "", "has_income": false] }
         let labels = last.map { Formats.month($0.string("period").map { $0 + "-01" }) }
         let chart = Charts.line(
             title: texts["income_chart_title"], labels: labels,
@@ -139,7 +140,7 @@ enum FamilyView {
              "poverty_line": Formats.amount(month.string("poverty_line"), in: language),
              "band": texts["band_\(month.string("band") ?? "none")"], "poor": month.string("band") == "poor"]
         }
-        return ["income_rows": rows, "income_chart": chart]
+        return ["income_rows": rows, "income_chart": chart, "has_income": true]
     }
 
     /// The latest assessment's scores against intake, domain by domain.
@@ -177,7 +178,7 @@ enum FamilyView {
 
     static func visits(_ visits: [Document], texts: Texts) -> [[String: Any]] {
         visits.suffix(5).reversed().map { visit in
-            ["date": Formats.date(visit.string("visited_on")), "kind": texts["visit_kind_\(visit.string("kind") ?? "")"],
+            ["date": Formats.date(visit.string("date")), "kind": texts["visit_kind_\(visit.string("kind") ?? "")"],
              "next": Formats.date(visit.string("next_visit_on")), "notes": visit.string("notes") ?? ""]
         }
     }

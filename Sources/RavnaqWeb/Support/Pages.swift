@@ -30,7 +30,7 @@ struct Pages: Sendable {
         var values = values
         values["t"] = texts.entries
         values["csrf"] = context.session?.csrfToken ?? ""
-        let body = library.render(values, withTemplate: template) ?? ""
+        let body = library.render(Self.present(values), withTemplate: template) ?? ""
         var layout: [String: Any] = [
             "t": texts.entries, "lang": language.rawValue, "title": title, "body": body,
             "csrf": context.session?.csrfToken ?? "",
@@ -42,8 +42,23 @@ struct Pages: Sendable {
         if let actor = context.session?.actor {
             layout["user"] = actor.name
             layout["nav"] = Navigation.items(for: actor.role, path: request.uri.path, texts: texts)
+            layout["has_nav"] = true
         }
-        return Self.html(library.render(layout, withTemplate: "layout") ?? "", status: status)
+        return Self.html(library.render(Self.present(layout), withTemplate: "layout") ?? "", status: status)
+    }
+
+    /// The values without their empty texts. Mustache counts an empty string as present, so
+    /// `{{#error}}…{{/error}}` would draw an empty error box; an absent key is both empty where
+    /// it is printed and false where it is tested.
+    static func present(_ values: [String: Any]) -> [String: Any] {
+        values.compactMapValues { value -> Any? in
+            switch value {
+            case let text as String: text.isEmpty ? nil : text
+            case let dictionary as [String: Any]: present(dictionary)
+            case let list as [[String: Any]]: list.map(present)
+            default: value
+            }
+        }
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
