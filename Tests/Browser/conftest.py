@@ -9,6 +9,8 @@
                              downloads in driver.download_dir (a fresh folder per browser); all
                              quit after the test
     browser       (test)     new_browser() with the defaults
+    accounts      (session)  webapp.Accounts: accounts.sign_in(driver, role|email) signs a demo user
+                             in through a one-time link (the demo one first, then fresh invites)
 """
 
 import os
@@ -20,6 +22,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from harness import RavnaqServer, make_browser  # noqa: E402
+from webapp import Accounts  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +74,8 @@ def new_browser(tmp_path):
 @pytest.fixture
 def browser(new_browser):
     return new_browser()
+
+
+@pytest.fixture(scope="session")
+def accounts(ravnaq):
+    return Accounts(ravnaq)
