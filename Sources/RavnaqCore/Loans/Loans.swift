@@ -360,8 +360,8 @@ public struct Loans: Sendable {
             let rows = try connection.query(
                 """
                 SELECT l.id, l.number, f.code, u.email, fig.days_past_due, fig.overdue::numeric(18,2)::text,
-                       fig.outstanding_principal::numeric(18,2)::text, l.currency,
-                       $2::date::text, fig.days_past_due::text, l.number, f.id, \(head)
+                       fig.outstanding_principal::numeric(18,2)::text, l.currency, f.id, \(head),
+                       $2::date::text, fig.days_past_due::text, l.number
                 FROM loans l
                 JOIN projects p ON p.id = l.project_id
                 JOIN families f ON f.id = p.family_id
@@ -378,8 +378,8 @@ public struct Loans: Sendable {
             ).rows
             return try Paged(rows: rows, page: page, list: list) {
                 LateLoan(id: try $0.decode(0, as: UUID.self).idString, number: try $0.decode(1),
-                         family_id: try $0.decode(11, as: UUID.self).idString, family_code: try $0.decode(2),
-                         family_head: try $0.decode(12, as: String?.self),
+                         family_id: try $0.decode(8, as: UUID.self).idString, family_code: try $0.decode(2),
+                         family_head: try $0.decode(9, as: String?.self),
                          mentor: try $0.decode(3, as: String?.self), days_past_due: try $0.decode(4), overdue: try $0.decode(5),
                          outstanding_principal: try $0.decode(6), currency: try $0.decode(7))
             }

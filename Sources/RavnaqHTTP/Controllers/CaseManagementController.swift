@@ -75,7 +75,7 @@ struct CaseManagementController {
         "post": {"summary": "Record a visit, at most once per Idempotency-Key (admin, coordinator; a mentor for a family assigned to them today, dated within their assignment, else 403). The date may not be in the future; next_visit_on comes after it. A family not visible to the user is a 404.",
                  "parameters": [{"$ref": "#/components/parameters/family"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitInput"}}}},
-                 "responses": {"201": {"description": "The visit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Visit"}}}},
+                 "responses": {"201": {"description": "The visit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Visit"}}}}, "409": {"$ref": "#/components/responses/Conflict"},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
                                "422": {"$ref": "#/components/responses/Invalid"}}},
         "get": {"summary": "The family's visits by date, oldest first (visits of one day in the order recorded). Grant officers get them without notes; a mentor only for a family assigned to them today (404 for any other).",
@@ -89,7 +89,7 @@ struct CaseManagementController {
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
                    "text": {"type": "string", "minLength": 1}, "target_on": {"$ref": "#/components/schemas/Date"},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day the goal was set; default today, not in the future"}}}}}},
-                 "responses": {"201": {"description": "The goal.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanGoal"}}}},
+                 "responses": {"201": {"description": "The goal.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanGoal"}}}}, "409": {"$ref": "#/components/responses/Conflict"},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
                                "422": {"$ref": "#/components/responses/Invalid"}}},
         "get": {"summary": "The family's plan goals, oldest first",
@@ -111,7 +111,7 @@ struct CaseManagementController {
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["specialist", "reason"], "properties": {
                    "specialist": {"enum": ["psychologist", "lawyer", "doctor", "pedagogue", "employment_service", "other"]}, "reason": {"type": "string", "minLength": 1},
                    "date": {"$ref": "#/components/schemas/Date", "description": "the day of the referral; default today, not in the future"}}}}}},
-                 "responses": {"201": {"description": "The referral.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Referral"}}}},
+                 "responses": {"201": {"description": "The referral.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Referral"}}}}, "409": {"$ref": "#/components/responses/Conflict"},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
                                "422": {"$ref": "#/components/responses/Invalid"}}},
         "get": {"summary": "The family's referrals, oldest first",
