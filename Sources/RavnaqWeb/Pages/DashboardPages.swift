@@ -14,6 +14,7 @@ import RavnaqHTTP
 /// are aggregates.
 struct DashboardPages {
     let services: Services
+    let cache = ReportCache()
 
     func register(on group: RouterGroup<RavnaqRequestContext>) {
         group.get("dashboard", use: page)
@@ -72,25 +73,29 @@ struct DashboardPages {
         let texts = language.texts
         let end = filters.to ?? LocalDate(Today.iso())!
         let months = (0..<12).reversed().map { end.startOfMonth.adding(months: -$0) }
-        let reports = services.reports
+        try actor.require(.admin, .coordinator, .grantOfficer, to: "read reports")
+        let reports = services.reports, cache = self.cache
+        func run(_ query: ReportQuery) async throws -> JSONText {
+            try await cache.run(query, as: actor, reports: reports).answer
+        }
         // The month-ends, each its own report run (concurrently, over the pool's connections).
         let groups = filters.groups
         let portfolio = try await withThrowingTaskGroup(of: (Int, JSONText).self) { group in
             for (index, month) in months.enumerated() {
                 let asOf = min(month.endOfMonth, end)
                 group.addTask {
-                    (index, try await reports.run(ReportQuery(report: .portfolio, asOf: asOf, from: month, to: asOf, by: groups), as: actor))
+                    (index, try await cache.run(ReportQuery(report: .portfolio, asOf: asOf, from: month, to: asOf, by: groups), as: actor, reports: reports).answer)
                 }
             }
             var answers = [JSONText?](repeating: nil, count: months.count)
             for try await (index, document) in group { answers[index] = document }
             return answers.map { $0.flatMap { filters.pick($0.document) } }
         }
-        async let grantsReport = reports.run(ReportQuery(report: .grants, asOf: end, from: filters.from, to: end,
-                                                          by: [.programme] + (filters.region == nil ? [] : [.region])), as: actor)
-        async let outcomesReport = reports.run(ReportQuery(report: .outcomes, asOf: end, by: filters.groups), as: actor)
-        async let trainingReport = reports.run(ReportQuery(report: .training, asOf: end, from: filters.from, to: end, by: filters.groups), as: actor)
-        async let choices = reports.run(ReportQuery(report: .outcomes, asOf: end, by: [.programme, .region]), as: actor)
+        async let grantsReport = run(ReportQuery(report: .grants, asOf: end, from: filters.from, to: end,
+                                                 by: [.programme] + (filters.region == nil ? [] : [.region])))
+        async let outcomesReport = run(ReportQuery(report: .outcomes, asOf: end, by: filters.groups))
+        async let trainingReport = run(ReportQuery(report: .training, asOf: end, from: filters.from, to: end, by: filters.groups))
+        async let choices = run(ReportQuery(report: .outcomes, asOf: end, by: [.programme, .region]))
 
         var dashboard = Dashboard()
         let monthLabels = months.map { Formats.month($0.description) }
