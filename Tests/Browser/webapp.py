@@ -101,9 +101,33 @@ def scroll_width(driver) -> int:
         "return Math.max(document.documentElement.scrollWidth, document.body ? document.body.scrollWidth : 0)")
 
 
+def catalogue(lang: str = "en") -> dict[str, str]:
+    with open(ROOT / "web" / "catalogue" / f"{lang}.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def catalogue_keys() -> set[str]:
-    with open(ROOT / "web" / "catalogue" / "en.json", encoding="utf-8") as f:
-        return set(json.load(f).keys())
+    return set(catalogue("en").keys())
+
+
+_LABELS = """
+return Array.from(document.querySelectorAll(
+    'h1, h2, h3, label, th, button, nav a, figcaption, a.button, p.hint, .legend-box p'))
+  .filter(e => e.offsetParent !== null || e.getClientRects().length)
+  .map(e => e.textContent.replace(/\\s+/g, ' ').replace(/ \\*$/, '').trim())
+  .filter(t => t.length > 2);
+"""
+
+
+def english_shown(driver, lang: str) -> set[str]:
+    """Headings, labels and buttons of the page still in English while the language is another:
+    texts equal to an English catalogue entry that `lang`'s catalogue says differently."""
+    if lang == "en":
+        return set()
+    en, own = catalogue("en"), catalogue(lang)
+    english = {v for k, v in en.items() if own.get(k, v) != v}
+    translated = set(own.values())
+    return {t for t in driver.execute_script(_LABELS) if t in english and t not in translated}
 
 
 _KEYLIKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
