@@ -47,9 +47,13 @@ def ids(ravnaq, api):
 
 
 def choose_language(driver, lang):
-    link = wait_for(driver, f"nav.languages a[hreflang={lang}]")
-    link.click()
+    """Follow the page's language link (its href: no click racing a page still settling)."""
+    href = wait_for(driver, f"nav.languages a[hreflang={lang}]").get_attribute("href")
+    assert f"/language/{lang}?back=" in href, href
+    back = path_of(driver)
+    driver.get(href)
     wait_for(driver, f"html[lang={lang}]")
+    assert path_of(driver) == back, f"the language link went to {driver.current_url}, not back to {back}"
 
 
 class Pages:
