@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Postgres
-import RavnaqCore
+@testable import RavnaqCore
 import Testing
 import TestSupport
 
@@ -37,6 +37,25 @@ struct DemoSeedTests {
         let late = try await Paged.all { try await Loans(database: database).late(asOf: nil, page: $0, as: actor) }.items
         #expect(late.contains { $0.days_past_due > 90 })
         #expect(late.contains { $0.days_past_due > 30 && $0.days_past_due <= 60 })
+        // Today's list from the histories' late_from is the list from every loan's figures, page by page.
+        func wholeList(limit: String, everyLoan: Bool) async throws -> [LateLoan] {
+            var items: [LateLoan] = []
+            var cursor: String?
+            repeat {
+                let page = try await Loans(database: database).late(asOf: nil, page: try Page(limit: limit, cursor: cursor), as: actor, everyLoan: everyLoan)
+                items += page.items
+                cursor = page.nextCursor
+            } while cursor != nil
+            return items
+        }
+        for limit in ["3", "50"] {
+            let fromFigures = try await wholeList(limit: limit, everyLoan: true)
+            let fromHistories = try await wholeList(limit: limit, everyLoan: false)
+            #expect(fromHistories.count == late.count)
+            #expect(fromHistories.map(\.number) == fromFigures.map(\.number))
+            #expect(fromHistories.map(\.days_past_due) == fromFigures.map(\.days_past_due))
+            #expect(fromHistories.map(\.overdue) == fromFigures.map(\.overdue))
+        }
         let names = try await database.pool.withConnection { connection in
             try connection.query("SELECT string_agg(full_name, ' ') FROM members").first!.decode(0, as: String.self)
         }

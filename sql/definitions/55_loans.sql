@@ -57,6 +57,18 @@ CREATE OR REPLACE FUNCTION loan_days_past_due(due_on date[], scheduled numeric[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN coalesce(greatest(as_of - due_on[width_bucket(amount_through(paid_on, paid, as_of), scheduled) + 1], 0), 0);
 
+-- The due date of the oldest installment that all of a loan's repayments do not cover (NULL
+-- when they cover every one). While no repayment is dated after a day — none ever is after
+-- today: a repayment cannot be dated in the future — the loan's days past due on that day are
+-- the day minus this date, when it is earlier (loan_days_past_due says the same). Indexed, so
+-- that today's overdue list (Loans.late) reads the late loans most days late first instead of
+-- working out every loan's figures.
+CREATE OR REPLACE FUNCTION loan_late_from(due_on date[], scheduled numeric[], paid numeric[]) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN due_on[width_bucket(coalesce(paid[cardinality(paid)], 0), scheduled) + 1];
+
+CREATE INDEX IF NOT EXISTS loan_histories_late_from ON loan_histories (organization_id, loan_late_from(due_on, scheduled, paid));
+
 -- How many of the sorted dates fall from `from_on` (NULL: the beginning) through `through`.
 CREATE OR REPLACE FUNCTION dates_between(dates date[], from_on date, through date) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE

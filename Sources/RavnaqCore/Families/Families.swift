@@ -98,8 +98,6 @@ public struct Families: Sendable {
     public func list(query: String?, page: Page, as actor: Actor) async throws -> ListPage {
         let list = ListKey("/families", of: actor, filters: [query ?? ""])
         let after = try page.after(in: list)
-        let byName = actor.seesPersonalData
-            ? "OR EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND strpos(fold_name(m.full_name), fold_name($2)) > 0)" : ""
         // One index probe per row of the page (members_family), after the page is chosen.
         let head = actor.seesPersonalData
             ? "(SELECT h.full_name FROM members h WHERE h.family_id = f.id AND h.relation = 'head' ORDER BY h.created_at, h.id LIMIT 1)"
@@ -112,7 +110,7 @@ public struct Families: Sendable {
                        f.created_at::text, f.id
                 FROM families f
                 WHERE f.organization_id = $1 AND ravnaq_may_see_family(f.id)
-                  AND ($2::text IS NULL OR strpos(fold_name(f.code), fold_name($2)) > 0 \(byName))
+                  AND ($2::text IS NULL OR f.id IN (SELECT ravnaq_family_search($2)))
                   AND ($3::timestamptz IS NULL OR (f.created_at, f.id) > ($3, $4::uuid))
                 ORDER BY f.created_at, f.id
                 LIMIT $5

@@ -348,6 +348,11 @@ public struct Loans: Sendable {
     /// Its cursor carries the date the first page was computed for (the organization's today
     /// unless `as_of` was given), so that every page of one list is of the same day.
     public func late(asOf: String?, page: Page, as actor: Actor) async throws -> Paged<LateLoan> {
+        try await late(asOf: asOf, page: page, as: actor, everyLoan: false)
+    }
+
+    /// `everyLoan` works out every loan's figures even as of today (the tests compare the two ways).
+    func late(asOf: String?, page: Page, as actor: Actor, everyLoan: Bool) async throws -> Paged<LateLoan> {
         let date = try FieldErrors.asOf(asOf)
         let list = ListKey("/loans?overdue=true", of: actor, filters: [asOf ?? ""], keys: 3)
         let after = try page.after(in: list)
@@ -356,26 +361,13 @@ public struct Loans: Sendable {
             ? "(SELECT h.full_name FROM members h WHERE h.family_id = f.id AND h.relation = 'head' ORDER BY h.created_at, h.id LIMIT 1)"
             : "NULL::text"
         return try await database.transaction(as: actor) { connection in
-            let asOf = try after.map { try LocalDate(postgresText: $0[0]) } ?? date ?? Organizations.today(connection, organizationID: actor.organizationID)
-            let rows = try connection.query(
-                """
-                SELECT l.id, l.number, f.code, u.email, fig.days_past_due, fig.overdue::numeric(18,2)::text,
-                       fig.outstanding_principal::numeric(18,2)::text, l.currency, f.id, \(head),
-                       $2::date::text, fig.days_past_due::text, l.number
-                FROM loans l
-                JOIN projects p ON p.id = l.project_id
-                JOIN families f ON f.id = p.family_id
-                LEFT JOIN mentor_assignments a ON a.family_id = f.id AND a.from_on <= $2 AND (a.to_on IS NULL OR a.to_on > $2)
-                LEFT JOIN users u ON u.id = a.mentor_id
-                CROSS JOIN LATERAL loan_figures(l.id, $2) fig
-                WHERE l.organization_id = $1 AND fig.days_past_due > 0
-                  AND ravnaq_may_see_family(f.id)
-                  AND ($3::integer IS NULL OR fig.days_past_due < $3 OR (fig.days_past_due = $3 AND l.number > $4::text))
-                ORDER BY fig.days_past_due DESC, l.number
-                LIMIT $5
-                """,
-                [actor.organizationID, asOf, after?[1], after?[2], page.limit + 1]
-            ).rows
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            let asOf = try after.map { try LocalDate(postgresText: $0[0]) } ?? date ?? today
+            // As of today or later no repayment is dated after the day, so loan_late_from() of the
+            // history (sql/definitions/55_loans.sql) says how late each loan is, and an index gives
+            // the late ones most days late first: figures are worked out for the page's loans only.
+            let sql = asOf >= today && !everyLoan ? Self.lateFromHistories(head: head) : Self.lateFromFigures(head: head)
+            let rows = try connection.query(sql, [actor.organizationID, asOf, after?[1], after?[2], page.limit + 1]).rows
             return try Paged(rows: rows, page: page, list: list) {
                 LateLoan(id: try $0.decode(0, as: UUID.self).idString, number: try $0.decode(1),
                          family_id: try $0.decode(8, as: UUID.self).idString, family_code: try $0.decode(2),
@@ -384,6 +376,54 @@ public struct Loans: Sendable {
                          outstanding_principal: try $0.decode(6), currency: try $0.decode(7))
             }
         }
+    }
+
+    /// What the overdue list shows of each loan, then its sort keys (as_of, days past due, number).
+    private static func lateColumns(head: String) -> String {
+        """
+        SELECT l.id, l.number, f.code, u.email, fig.days_past_due, fig.overdue::numeric(18,2)::text,
+               fig.outstanding_principal::numeric(18,2)::text, l.currency, f.id, \(head),
+               $2::date::text, fig.days_past_due::text, l.number
+        """
+    }
+
+    /// Any day: every loan's figures as of it, the late ones kept.
+    static func lateFromFigures(head: String) -> String {
+        lateColumns(head: head) + "\n" + """
+            FROM loans l
+            JOIN projects p ON p.id = l.project_id
+            JOIN families f ON f.id = p.family_id
+            LEFT JOIN mentor_assignments a ON a.family_id = f.id AND a.from_on <= $2 AND (a.to_on IS NULL OR a.to_on > $2)
+            LEFT JOIN users u ON u.id = a.mentor_id
+            CROSS JOIN LATERAL loan_figures(l.id, $2) fig
+            WHERE l.organization_id = $1 AND fig.days_past_due > 0
+              AND ravnaq_may_see_family(f.id)
+              AND ($3::integer IS NULL OR fig.days_past_due < $3 OR (fig.days_past_due = $3 AND l.number > $4::text))
+            ORDER BY fig.days_past_due DESC, l.number
+            LIMIT $5
+            """
+    }
+
+    /// Today or later: the page's loans from their histories' loan_late_from(), oldest first.
+    static func lateFromHistories(head: String) -> String {
+        lateColumns(head: head) + "\n" + """
+            FROM (
+                SELECT h.loan_id, h.family_id, loan_late_from(h.due_on, h.scheduled, h.paid) AS late_from, l.number
+                FROM loan_histories h JOIN loans l ON l.id = h.loan_id
+                WHERE h.organization_id = $1 AND loan_late_from(h.due_on, h.scheduled, h.paid) < $2
+                  AND loan_live_on(l.disbursed_on, l.written_off_on, $2) AND ravnaq_may_see_family(h.family_id)
+                  AND ($3::integer IS NULL OR loan_late_from(h.due_on, h.scheduled, h.paid) > $2::date - $3
+                       OR (loan_late_from(h.due_on, h.scheduled, h.paid) = $2::date - $3 AND l.number > $4::text))
+                ORDER BY 3, l.number
+                LIMIT $5
+            ) c
+            JOIN loans l ON l.id = c.loan_id
+            JOIN families f ON f.id = c.family_id
+            LEFT JOIN mentor_assignments a ON a.family_id = f.id AND a.from_on <= $2 AND (a.to_on IS NULL OR a.to_on > $2)
+            LEFT JOIN users u ON u.id = a.mentor_id
+            CROSS JOIN LATERAL loan_figures(l.id, $2) fig
+            ORDER BY c.late_from, c.number
+            """
     }
 
     /// A loan's repayments and recoveries, reversed ones included, in date order (paid_on, then

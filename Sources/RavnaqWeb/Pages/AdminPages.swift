@@ -32,7 +32,7 @@ struct AdminPages {
                       form: Form? = nil, status: HTTPResponse.Status) async throws -> Response {
         let actor = try admin(context)
         let texts = Language.of(request).texts
-        let users = try await Paged.all { page in try await services.users.list(page: page, as: actor) }
+        let users = try await services.users.list(page: try Page(limit: "50", cursor: request.uri.queryParameters.get("cursor")), as: actor)
         let roles = Role.allCases.map(\.rawValue)
         var values: [String: Any] = [
             "users": users.items.map { user -> [String: Any] in
@@ -43,6 +43,8 @@ struct AdminPages {
             "roles": roles.map { ["value": $0, "label": texts["role_\($0)"], "selected": $0 == (form?["role"] ?? "mentor")] },
             "email": form?.fields["email"] ?? "",
         ]
+        if let next = users.nextCursor { values["next"] = "/users?cursor=\(next)" }
+        if request.uri.queryParameters.get("cursor") != nil { values["first"] = "/users" }
         if let link {
             values["link_email"] = link.email
             values["link_url"] = link.url

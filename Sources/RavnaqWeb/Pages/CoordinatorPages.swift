@@ -37,7 +37,8 @@ struct CoordinatorPages {
         let actor = try desk(context)
         let language = Language.of(request)
         let texts = language.texts
-        let late = try await Paged.all(atMost: 500) { page in try await services.loans.late(asOf: nil, page: page, as: actor) }
+        // Fifty a page, most days late first: the list a coordinator works through in a morning.
+        let late = try await services.loans.late(asOf: nil, page: try Page(limit: "50", cursor: request.uri.queryParameters.get("cursor")), as: actor)
         let rows: [[String: Any]] = late.items.map { loan in
             [
                 "id": loan.id, "number": loan.number, "family_id": loan.family_id, "family_code": loan.family_code,
@@ -48,6 +49,8 @@ struct CoordinatorPages {
             ]
         }
         var values: [String: Any] = ["loans": rows, "empty": rows.isEmpty, "today": Today.display()]
+        if let next = late.nextCursor { values["next"] = "/collections?cursor=\(next)" }
+        if request.uri.queryParameters.get("cursor") != nil { values["first"] = "/collections" }
         if request.uri.queryParameters.get("done") == "repayment" {
             values["notice"] = texts.format("done_repayment", ["loan": request.uri.queryParameters.get("loan") ?? ""])
         }
