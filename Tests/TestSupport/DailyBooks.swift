@@ -51,6 +51,8 @@ public enum DailyBooks {
                 CREATE OR REPLACE FUNCTION pg_temp.portfolio(uuid, date, date, date, text, date, json) RETURNS text
                 LANGUAGE sql STABLE AS $portfolio$ \(Reports.statement(.portfolio, by: [])) $portfolio$;
                 """)
+            // The trial balance reads the sums by value date, brought up to date first, as the service does.
+            try connection.query("SELECT ledger_sum_noted_days($1)", [organization])
             let rows = try connection.query(
                 """
                 WITH days AS (

@@ -73,3 +73,56 @@ CREATE OR REPLACE TRIGGER append_only_truncate BEFORE TRUNCATE ON ledger_transac
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
 CREATE OR REPLACE TRIGGER append_only_truncate BEFORE TRUNCATE ON postings
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
+
+-- The sums by value date (sql/004_ledger_day_totals.sql). A new transaction leaves a note of its
+-- day; its postings come in the same transaction, so when the note is seen, they are too.
+CREATE OR REPLACE FUNCTION ledger_note_unsummed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    INSERT INTO ledger_unsummed (transaction_id, organization_id, occurred_on) VALUES (NEW.id, NEW.organization_id, NEW.occurred_on);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER note_unsummed AFTER INSERT ON ledger_transactions
+    FOR EACH ROW EXECUTE FUNCTION ledger_note_unsummed();
+
+-- Sums again the days an organization's notes name, and takes the notes away. One at a time
+-- per organization (the lock), each statement reading what was committed when it runs: a note
+-- taken is summed with every posting of its day committed by then, and a note made meanwhile
+-- stays for the next time (its day may be summed twice; it is never left out).
+CREATE OR REPLACE FUNCTION ledger_sum_noted_days(org uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    days date[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ledger_unsummed WHERE organization_id = org) THEN
+        RETURN;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('ledger_day_totals:' || org::text, 0));
+    WITH taken AS (DELETE FROM ledger_unsummed WHERE organization_id = org RETURNING occurred_on)
+    SELECT array_agg(DISTINCT occurred_on) INTO days FROM taken;
+    IF days IS NULL THEN
+        RETURN;
+    END IF;
+    DELETE FROM ledger_day_totals WHERE organization_id = org AND occurred_on = ANY (days);
+    INSERT INTO ledger_day_totals (organization_id, account_id, occurred_on, debit, credit)
+    SELECT org, p.account_id, t.occurred_on,
+           coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0), coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0)
+    FROM ledger_transactions t JOIN postings p ON p.transaction_id = t.id
+    WHERE t.organization_id = org AND t.occurred_on = ANY (days)
+    GROUP BY p.account_id, t.occurred_on;
+END $$;
+
+-- Every day of an organization summed anew (a bulk load, which runs with triggers off).
+CREATE OR REPLACE FUNCTION ledger_sum_all_days(org uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('ledger_day_totals:' || org::text, 0));
+    DELETE FROM ledger_unsummed WHERE organization_id = org;
+    DELETE FROM ledger_day_totals WHERE organization_id = org;
+    INSERT INTO ledger_day_totals (organization_id, account_id, occurred_on, debit, credit)
+    SELECT org, p.account_id, t.occurred_on,
+           coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0), coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0)
+    FROM ledger_transactions t JOIN postings p ON p.transaction_id = t.id
+    WHERE t.organization_id = org
+    GROUP BY p.account_id, t.occurred_on;
+END $$;

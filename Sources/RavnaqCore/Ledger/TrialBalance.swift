@@ -29,22 +29,22 @@ public struct TrialBalance: Encodable, Sendable {
 
 extension Ledger {
     /// Every account of organization $1 as of $2 with its debits, credits and balance, and
-    /// (GROUPING SETS) one total row per currency with a NULL code. Named, so that the tests can
-    /// run this very statement for every day of a span.
+    /// (GROUPING SETS) one total row per currency with a NULL code, from the sums by value date
+    /// (sql/004_ledger_day_totals.sql; `ledger_sum_noted_days` brings them up to date first).
     static let trialBalanceStatement = """
         SELECT a.code, a.currency,
-               coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0)::numeric(18,2)::text,
-               coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0)::numeric(18,2)::text,
-               coalesce(sum(p.amount), 0)::numeric(18,2)::text
+               coalesce(sum(d.debit), 0)::numeric(18,2)::text,
+               coalesce(sum(d.credit), 0)::numeric(18,2)::text,
+               coalesce(sum(d.debit) - sum(d.credit), 0)::numeric(18,2)::text
         FROM accounts a
-        LEFT JOIN (postings p JOIN ledger_transactions t ON t.id = p.transaction_id AND t.occurred_on <= $2)
-            ON p.account_id = a.id
+        LEFT JOIN ledger_day_totals d ON d.organization_id = $1 AND d.account_id = a.id AND d.occurred_on <= $2
         WHERE a.organization_id = $1
         GROUP BY GROUPING SETS ((a.currency, a.code), (a.currency))
         ORDER BY a.currency, a.code NULLS LAST
         """
 
     public static func trialBalance(_ connection: PostgresConnection, organizationID: UUID, asOf: LocalDate) throws -> TrialBalance {
+        try connection.query("SELECT ledger_sum_noted_days($1)", [organizationID])
         let rows = try connection.query(trialBalanceStatement, [organizationID, asOf]).rows
         var lines: [TrialBalance.Line] = []
         var totals: [TrialBalance.Total] = []

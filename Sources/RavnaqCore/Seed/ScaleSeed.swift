@@ -165,6 +165,8 @@ public struct ScaleSeed: Sendable {
             // And each family's (sql/definitions/75_family_histories.sql).
             try connection.query("SELECT refresh_family_histories($1::uuid)", [orgID])
             try connection.query("ANALYZE family_histories")
+            // And the books' sums by value date (sql/definitions/30_ledger.sql).
+            try connection.query("SELECT ledger_sum_all_days($1::uuid)", [orgID])
             try connection.query("SELECT verify_bulk_load($1)", [orgID])
         }
         try connection.query("SELECT set_config('ravnaq.audit', 'on', true)")
