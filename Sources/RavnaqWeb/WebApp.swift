@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import RavnaqCore
 import RavnaqHTTP
 
@@ -10,10 +11,26 @@ import RavnaqHTTP
 public struct WebApp: Sendable {
     let services: Services
     let signIn: SignIn
+    /// The dashboard's reports, kept ten minutes (`ReportCache`).
+    let reports = ReportCache()
 
     public init(services: Services) {
         self.services = services
         self.signIn = SignIn(database: services.database)
+    }
+
+    /// Works out each organization's dashboard as it opens, unfiltered, so that the first grant
+    /// officer to open it gets it from the cache too. `ravnaq serve` calls this every nine
+    /// minutes (the cache keeps ten); a filtered view is worked out the first time it is asked for.
+    public func prepareDashboards(logger: Logger) async {
+        do {
+            for organization in try await Organizations(database: services.database).list() {
+                let actor = Actor(userID: nil, organizationID: organization.id, role: .grantOfficer, name: "system:dashboard")
+                _ = try await DashboardPages(services: services, cache: reports).build(.init(), actor: actor, language: .en)
+            }
+        } catch {
+            logger.warning("the dashboards could not be prepared: \(error)")
+        }
     }
 
     /// Adds the pages to the router (outside `/api/v1`).
@@ -29,7 +46,7 @@ public struct WebApp: Sendable {
         MentorPages(services: services).register(on: pages)
         RecordForms(services: services).register(on: pages)
         CoordinatorPages(services: services).register(on: pages)
-        DashboardPages(services: services).register(on: pages)
+        DashboardPages(services: services, cache: reports).register(on: pages)
         AdminPages(services: services, signIn: signIn).register(on: pages)
     }
 }

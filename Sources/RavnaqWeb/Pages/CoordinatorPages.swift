@@ -43,7 +43,8 @@ struct CoordinatorPages {
             [
                 "id": loan.id, "number": loan.number, "family_id": loan.family_id, "family_code": loan.family_code,
                 "family_head": loan.family_head ?? "", "mentor": loan.mentor ?? texts["none"],
-                "dpd": "\(loan.days_past_due)", "overdue": Formats.amount(loan.overdue, currency: loan.currency, in: language),
+                "dpd": texts.format("days_past_due", ["n": "\(loan.days_past_due)"]),
+                "overdue": Formats.amount(loan.overdue, currency: loan.currency, in: language),
                 "overdue_input": Formats.grouped(loan.overdue).replacingOccurrences(of: "\u{00A0}", with: " "),
                 "key": Users.formToken(), "today": Today.display(), "csrf": context.session?.csrfToken ?? "",
             ]

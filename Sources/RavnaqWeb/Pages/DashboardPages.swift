@@ -14,7 +14,7 @@ import RavnaqHTTP
 /// are aggregates.
 struct DashboardPages {
     let services: Services
-    let cache = ReportCache()
+    let cache: ReportCache
 
     func register(on group: RouterGroup<RavnaqRequestContext>) {
         group.get("dashboard", use: page)
@@ -28,6 +28,9 @@ struct DashboardPages {
         var region: String?
         var from: LocalDate?
         var to: LocalDate?
+
+        /// No filter: the whole organization up to today.
+        init() {}
 
         init(_ request: Request) throws {
             let query = request.uri.queryParameters

@@ -35,6 +35,11 @@ struct MentorPages {
             return Pages.shared.page("my_families", title: texts["my_families_title"], ["families": items, "empty": items.isEmpty],
                                      request: request, context: context)
         }
+        // Three letters at least: fewer match half the organization, and no index helps to find them.
+        if let query, query.count < 3 {
+            return Pages.shared.page("families", title: texts["families_title"], ["q": query, "too_short": texts["search_too_short"]],
+                                     request: request, context: context, status: .unprocessableContent)
+        }
         let found = try await services.families.list(query: query, page: Page(limit: 50), as: actor)
         let items: [[String: Any]] = found.documents.map { family in
             ["id": family.string("id") ?? "", "code": family.string("code") ?? "", "head": family.string("head") ?? "",

@@ -13,7 +13,7 @@ enum Charts {
     }
 
     static let width = 640.0, height = 240.0
-    static let left = 56.0, right = 12.0, top = 16.0, bottom = 40.0
+    static let left = 84.0, right = 16.0, top = 16.0, bottom = 40.0
 
     /// A line chart over `labels` (months); a missing value breaks the line.
     static func line(title: String, labels: [String], series: [Series], axis: (String) -> String) -> String {
@@ -78,7 +78,7 @@ enum Charts {
             svg += "<text class=\"axis\" x=\"\(fmt(left - 6))\" y=\"\(fmt(y + 4))\" text-anchor=\"end\">\(escape(axis(plain(value))))</text>"
         }
         let every = max(1, Int((Double(labels.count) / 6).rounded(.up)))
-        for (index, label) in labels.enumerated() where index % every == 0 || index == labels.count - 1 {
+        for (index, label) in labels.enumerated() where index % every == 0 {
             let slot = (width - left - right) / Double(max(labels.count, 1))
             let x = series.isEmpty ? scale.x(index) : (shapesAreBars(series) ? left + slot * (Double(index) + 0.5) : scale.x(index))
             svg += "<text class=\"axis\" x=\"\(fmt(x))\" y=\"\(fmt(height - bottom + 18))\" text-anchor=\"middle\">\(escape(label))</text>"
