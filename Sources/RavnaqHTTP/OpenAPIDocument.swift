@@ -188,7 +188,7 @@ enum OpenAPIDocument {
           "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the id, or the readable number (L-000123, G-000045)"},
           "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
           "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page; valid only for the same list, organization and filters (else a 400 naming /cursor)"},
-          "idempotency": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}, "description": "the same key with the same body returns the first answer and moves no money, or records nothing, again; another body is a 409"}
+          "idempotency": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 255}, "description": "at most 255 characters; the same key with the same body returns the first answer and moves no money, or records nothing, again; another body is a 409"}
         },
         "responses": {
           "BadRequest": {"description": "400: the body could not be read (urn:ravnaq:problem:malformed-request: not JSON, not UTF-8, a duplicate member, too deep, a field of the wrong JSON type), or a query parameter is wrong (invalid-query: limit, cursor, overdue, as_of…), each named in `errors` or `detail`.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},

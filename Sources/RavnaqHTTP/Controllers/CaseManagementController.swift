@@ -22,7 +22,7 @@ struct CaseManagementController {
         var request = request
         let (input, body) = try await request.decode(VisitInput.self)
         return CreatedJSON(json: try await cases.recordVisit(family: try context.parameters.require("id"), input, as: try context.requireActor(),
-                                 idempotency: request.idempotencyKey(body: body)))
+                                 idempotency: try request.idempotencyKey(body: body)))
     }
 
     @Sendable func visits(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
@@ -33,7 +33,7 @@ struct CaseManagementController {
         var request = request
         let (input, body) = try await request.decode(GoalInput.self)
         return CreatedJSON(json: try await cases.addGoal(family: try context.parameters.require("id"), input, as: try context.requireActor(),
-                                 idempotency: request.idempotencyKey(body: body)))
+                                 idempotency: try request.idempotencyKey(body: body)))
     }
 
     @Sendable func goals(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {
@@ -51,7 +51,7 @@ struct CaseManagementController {
         var request = request
         let (input, body) = try await request.decode(ReferralInput.self)
         return CreatedJSON(json: try await cases.addReferral(family: try context.parameters.require("id"), input, as: try context.requireActor(),
-                                 idempotency: request.idempotencyKey(body: body)))
+                                 idempotency: try request.idempotencyKey(body: body)))
     }
 
     @Sendable func referrals(_ request: Request, context: RavnaqRequestContext) async throws -> ListPage {

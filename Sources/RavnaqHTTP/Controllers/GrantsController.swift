@@ -40,7 +40,7 @@ struct GrantsController {
         var request = request
         let (input, body) = try await request.decode(DisbursementInput.self)
         return try await grants.disburse(
-            grant: id, tranche: n, input, as: try context.requireActor(), key: request.idempotencyKey(body: body))
+            grant: id, tranche: n, input, as: try context.requireActor(), key: try request.idempotencyKey(body: body))
     }
 
     @Sendable func expenses(_ request: Request, context: RavnaqRequestContext) async throws -> Paged<GrantExpenseView> {
@@ -52,7 +52,7 @@ struct GrantsController {
         let (input, body) = try await request.decode(ExpenseInput.self)
         return try await grants.recordExpense(
             grant: try context.parameters.require("id"), input, as: try context.requireActor(),
-            key: request.idempotencyKey(body: body))
+            key: try request.idempotencyKey(body: body))
     }
 
     /// The grant and the tranche number of a `/grants/:id/tranches/:n/…` path; a number that is

@@ -69,7 +69,7 @@ struct LoansController {
         var request = request
         let (input, body) = try await request.decode(DateInput.self)
         return try await loans.disburse(try context.parameters.require("id"), input, as: try context.requireActor(),
-                                        idempotency: request.idempotencyKey(body: body))
+                                        idempotency: try request.idempotencyKey(body: body))
     }
 
     @Sendable func repayments(_ request: Request, context: RavnaqRequestContext) async throws -> Paged<RepaymentItem> {
@@ -80,21 +80,21 @@ struct LoansController {
         var request = request
         let (input, body) = try await request.decode(RepaymentRequest.self)
         return try await loans.repay(try context.parameters.require("id"), input, as: try context.requireActor(),
-                                     idempotency: request.idempotencyKey(body: body))
+                                     idempotency: try request.idempotencyKey(body: body))
     }
 
     @Sendable func reverse(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
         var request = request
         let (input, body) = try await request.decode(DateInput.self)
         return try await loans.reverse(try context.parameters.require("id"), repayment: try context.parameters.require("rid"), input,
-                                       as: try context.requireActor(), idempotency: request.idempotencyKey(body: body))
+                                       as: try context.requireActor(), idempotency: try request.idempotencyKey(body: body))
     }
 
     @Sendable func writeOff(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
         var request = request
         let (input, body) = try await request.decode(DateInput.self)
         return try await loans.writeOff(try context.parameters.require("id"), input, as: try context.requireActor(),
-                                        idempotency: request.idempotencyKey(body: body))
+                                        idempotency: try request.idempotencyKey(body: body))
     }
 
     static let openAPIPaths = #"""

@@ -38,7 +38,7 @@ struct ProgrammesController {
         let (input, body) = try await request.decode(FundsInput.self)
         return try await programmes.receiveFunds(
             programme: try context.parameters.require("id"), input, as: try context.requireActor(),
-            key: request.idempotencyKey(body: body))
+            key: try request.idempotencyKey(body: body))
     }
 
     static let openAPIPaths = #"""

@@ -34,7 +34,7 @@ struct ProgressController {
         var request = request
         let (input, body) = try await request.decode(MonthlyReportInput.self)
         return CreatedJSON(json: try await reports.record(project: try context.parameters.require("id"), input, as: try context.requireActor(),
-                                 idempotency: request.idempotencyKey(body: body)))
+                                 idempotency: try request.idempotencyKey(body: body)))
     }
 
     @Sendable func correctReport(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
@@ -52,7 +52,7 @@ struct ProgressController {
         var request = request
         let (input, body) = try await request.decode(IncomeInput.self)
         return CreatedJSON(json: try await incomes.record(family: try context.parameters.require("id"), input, as: try context.requireActor(),
-                                 idempotency: request.idempotencyKey(body: body)))
+                                 idempotency: try request.idempotencyKey(body: body)))
     }
 
     @Sendable func correctIncome(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
@@ -70,7 +70,7 @@ struct ProgressController {
         var request = request
         let (input, body) = try await request.decode(AssessmentInput.self)
         return CreatedJSON(json: try await assessments.record(family: try context.parameters.require("id"), input, as: try context.requireActor(),
-                                 idempotency: request.idempotencyKey(body: body)))
+                                 idempotency: try request.idempotencyKey(body: body)))
     }
 
     @Sendable func evaluate(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<Graduation.Evaluation> {

@@ -19,8 +19,10 @@ extension Request {
     }
 
     /// The `Idempotency-Key` header with the body it is compared by.
-    func idempotencyKey(body: String) -> IdempotencyKey? {
+    /// A key longer than the 255 characters kept is refused (422), never cut short.
+    func idempotencyKey(body: String) throws -> IdempotencyKey? {
         guard let key = headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return nil }
+        guard key.count <= 255 else { throw RavnaqError.invalid("/Idempotency-Key", "is longer than 255 characters") }
         return IdempotencyKey(key: key, body: body)
     }
 }
