@@ -38,11 +38,11 @@ let package = Package(
             dependencies: ["CLibPQ", "Dates", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "RavnaqMoney", dependencies: ["Dates"]),
-        .executableTarget(name: "EmbedMigrations"),
+        .executableTarget(name: "EmbedFiles"),
         .plugin(
-            name: "EmbedMigrationsPlugin",
+            name: "EmbedFilesPlugin",
             capability: .buildTool(),
-            dependencies: ["EmbedMigrations"]
+            dependencies: ["EmbedFiles"]
         ),
         .target(
             name: "RavnaqCore",
@@ -50,7 +50,7 @@ let package = Package(
                 "Postgres", "RavnaqMoney", "Dates",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            plugins: ["EmbedMigrationsPlugin"]
+            plugins: ["EmbedFilesPlugin"]
         ),
         .target(
             name: "RavnaqHTTP",
@@ -62,11 +62,6 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
-        .plugin(
-            name: "EmbedWebPlugin",
-            capability: .buildTool(),
-            dependencies: ["EmbedMigrations"]
-        ),
         .target(
             name: "RavnaqWeb",
             dependencies: [
@@ -74,7 +69,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            plugins: ["EmbedWebPlugin"]
+            plugins: ["EmbedFilesPlugin"]
         ),
         .executableTarget(
             name: "ravnaq",

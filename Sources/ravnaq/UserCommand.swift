@@ -41,6 +41,15 @@ struct UserCommand: AsyncParsableCommand {
             let base = url ?? ProcessInfo.processInfo.environment["RAVNAQ_URL"] ?? "http://127.0.0.1:8080"
             return base.hasSuffix("/") ? String(base.dropLast()) : base
         }
+
+        /// Makes the user's link and prints it, alone on the last line.
+        func print(_ purpose: SignIn.LinkPurpose, _ what: String, for email: String, _ options: DatabaseOptions) async throws {
+            let token = try await CLI.withDatabase(options) { database in
+                try await SignIn(database: database).issueLink(email: email, purpose: purpose, actorName: CLI.operatorName)
+            }
+            Swift.print("\(what) for \(email), valid \(SignIn.linkLifetimeHours) hours, shown once:")
+            Swift.print("\(base)/welcome/\(token)")
+        }
     }
 
     struct Invite: AsyncParsableCommand {
@@ -58,11 +67,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let token = try await CLI.withDatabase(database) { database in
-                try await SignIn(database: database).issueLink(email: email, purpose: .invitation, actorName: CLI.operatorName)
-            }
-            print("a sign-in link for \(email), valid \(SignIn.linkLifetimeHours) hours, shown once:")
-            print("\(link.base)/welcome/\(token)")
+            try await link.print(.invitation, "a sign-in link", for: email, database)
         }
     }
 
@@ -81,11 +86,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let token = try await CLI.withDatabase(database) { database in
-                try await SignIn(database: database).issueLink(email: email, purpose: .passwordReset, actorName: CLI.operatorName)
-            }
-            print("a password reset link for \(email), valid \(SignIn.linkLifetimeHours) hours, shown once:")
-            print("\(link.base)/welcome/\(token)")
+            try await link.print(.passwordReset, "a password reset link", for: email, database)
         }
     }
 

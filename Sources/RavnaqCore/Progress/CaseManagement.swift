@@ -106,6 +106,18 @@ public struct CaseManagement: Sendable {
         }
     }
 
+    /// For each assignment `a` of family `f`, as of $3: its `last` visit (`last.visited_on`),
+    /// and the next visit planned by the latest one since the assignment began
+    /// (`since.next_visit_on`; with none, the visit is due from the assignment's first day).
+    static let visitsOfAssignment = """
+        LEFT JOIN LATERAL (
+            SELECT v.visited_on FROM visits v WHERE v.family_id = f.id AND v.visited_on <= $3
+            ORDER BY v.visited_on DESC, v.created_at DESC, v.id DESC LIMIT 1) last ON true
+        LEFT JOIN LATERAL (
+            SELECT v.next_visit_on FROM visits v WHERE v.family_id = f.id AND v.visited_on >= a.from_on AND v.visited_on <= $3
+            ORDER BY v.visited_on DESC, v.created_at DESC, v.id DESC LIMIT 1) since ON true
+        """
+
     static let dueSQL = """
         WITH assigned AS (
             SELECT a.family_id, a.from_on FROM mentor_assignments a
@@ -115,12 +127,7 @@ public struct CaseManagement: Sendable {
                    since.next_visit_on, coalesce(since.next_visit_on, a.from_on) AS due_since
             FROM assigned a
             JOIN families f ON f.id = a.family_id
-            LEFT JOIN LATERAL (
-                SELECT v.visited_on FROM visits v WHERE v.family_id = f.id AND v.visited_on <= $3
-                ORDER BY v.visited_on DESC, v.created_at DESC, v.id DESC LIMIT 1) last ON true
-            LEFT JOIN LATERAL (
-                SELECT v.next_visit_on FROM visits v WHERE v.family_id = f.id AND v.visited_on >= a.from_on AND v.visited_on <= $3
-                ORDER BY v.visited_on DESC, v.created_at DESC, v.id DESC LIMIT 1) since ON true
+            \(visitsOfAssignment)
             WHERE f.status = 'active' AND coalesce(since.next_visit_on, a.from_on) <= $3
         )
         SELECT json_build_object(

@@ -41,12 +41,7 @@ extension CaseManagement {
                 WHERE p.family_id = f.id)
         FROM mentor_assignments a
         JOIN families f ON f.id = a.family_id
-        LEFT JOIN LATERAL (
-            SELECT v.visited_on FROM visits v WHERE v.family_id = f.id AND v.visited_on <= $3
-            ORDER BY v.visited_on DESC, v.created_at DESC, v.id DESC LIMIT 1) last ON true
-        LEFT JOIN LATERAL (
-            SELECT v.next_visit_on FROM visits v WHERE v.family_id = f.id AND v.visited_on >= a.from_on AND v.visited_on <= $3
-            ORDER BY v.visited_on DESC, v.created_at DESC, v.id DESC LIMIT 1) since ON true
+        \(visitsOfAssignment)
         WHERE a.organization_id = $1 AND a.mentor_id = $2 AND a.from_on <= $3 AND (a.to_on IS NULL OR a.to_on > $3)
         ORDER BY coalesce(since.next_visit_on, a.from_on), f.code
         """

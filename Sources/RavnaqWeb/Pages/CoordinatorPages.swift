@@ -19,9 +19,9 @@ struct CoordinatorPages {
         group.get("books", use: books)
         group.get("families/:id/project", use: projectPage)
         group.post("families/:id/project", use: openProject)
-        group.get("projects/:id/loan", use: loanPage)
+        group.get("projects/:id/loan", use: newLoanPage)
         group.post("projects/:id/loan", use: openLoan)
-        group.get("projects/:id/grant", use: grantPage)
+        group.get("projects/:id/grant", use: newGrantPage)
         group.post("projects/:id/grant", use: openGrant)
     }
 
@@ -204,7 +204,7 @@ struct CoordinatorPages {
         })
     }
 
-    func loanForm(_ project: String, family: String, programmes: [(value: String, label: String)], _ texts: Texts) -> FormView {
+    func loanForm(_ project: String, _ family: String, _ programmes: [(value: String, label: String)], _ texts: Texts) -> FormView {
         FormView(
             heading: texts["open_loan"], action: "/projects/\(project)/loan", submit: texts["open"],
             back: ("/families/\(family)/case-file", texts["back_to_case_file"]),
@@ -223,12 +223,18 @@ struct CoordinatorPages {
             ])
     }
 
-    @Sendable func loanPage(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
+    @Sendable func newLoanPage(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
+        try await projectForm(request, context, loanForm)
+    }
+
+    /// A new form for opening something of a project (a loan, a grant), with the programmes to choose from.
+    private func projectForm(_ request: Request, _ context: RavnaqRequestContext,
+                             _ form: (String, String, [(value: String, label: String)], Texts) -> FormView) async throws -> Response {
         let actor = try desk(context)
         let id = try context.parameters.require("id")
         let project = try await services.projects.get(id, as: actor).document
         let texts = Language.of(request).texts
-        let view = loanForm(id, family: project.string("family_id") ?? "", programmes: try await programmeOptions(actor), texts)
+        let view = form(id, project.string("family_id") ?? "", try await programmeOptions(actor), texts)
         return Pages.shared.page("record_form", title: view.heading, view.values(form: nil, problems: nil, texts: texts), request: request, context: context)
     }
 
@@ -238,7 +244,7 @@ struct CoordinatorPages {
         let project = try await services.projects.get(id, as: actor).document
         let texts = Language.of(request).texts
         var input = LoanInput(project_id: id)
-        let view = loanForm(id, family: project.string("family_id") ?? "", programmes: try await programmeOptions(actor), texts)
+        let view = loanForm(id, project.string("family_id") ?? "", try await programmeOptions(actor), texts)
         return try await RecordForms(services: services).submit(request, context, view: view, read: { form, problems in
             input.programme_id = problems.text(form, "programme_id")
             input.principal = problems.amount(form, "principal")
@@ -255,7 +261,7 @@ struct CoordinatorPages {
         })
     }
 
-    func grantForm(_ project: String, family: String, programmes: [(value: String, label: String)], _ texts: Texts) -> FormView {
+    func grantForm(_ project: String, _ family: String, _ programmes: [(value: String, label: String)], _ texts: Texts) -> FormView {
         var fields = [
             FormField(name: "programme_id", label: texts["field_programme"], kind: .select, options: programmes),
             FormField(name: "currency", label: texts["field_currency"], kind: .select, options: [("UZS", "UZS"), ("USD", "USD")], initial: "UZS"),
@@ -269,13 +275,8 @@ struct CoordinatorPages {
                         back: ("/families/\(family)/case-file", texts["back_to_case_file"]), fields: fields)
     }
 
-    @Sendable func grantPage(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
-        let actor = try desk(context)
-        let id = try context.parameters.require("id")
-        let project = try await services.projects.get(id, as: actor).document
-        let texts = Language.of(request).texts
-        let view = grantForm(id, family: project.string("family_id") ?? "", programmes: try await programmeOptions(actor), texts)
-        return Pages.shared.page("record_form", title: view.heading, view.values(form: nil, problems: nil, texts: texts), request: request, context: context)
+    @Sendable func newGrantPage(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
+        try await projectForm(request, context, grantForm)
     }
 
     @Sendable func openGrant(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
@@ -285,7 +286,7 @@ struct CoordinatorPages {
         let family = project.string("family_id") ?? ""
         let texts = Language.of(request).texts
         var input = GrantInput(project_id: id)
-        let view = grantForm(id, family: family, programmes: try await programmeOptions(actor), texts)
+        let view = grantForm(id, family, try await programmeOptions(actor), texts)
         return try await RecordForms(services: services).submit(request, context, view: view, read: { form, problems in
             input.programme_id = problems.text(form, "programme_id")
             input.currency = problems.text(form, "currency")
