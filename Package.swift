@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "RavnaqHTTPTests",
             dependencies: [
-                "RavnaqHTTP", "RavnaqWeb", "RavnaqCore", "RavnaqMoney", "Postgres", "TestSupport",
+                "RavnaqHTTP", "RavnaqWeb", "RavnaqCore", "RavnaqMoney", "Postgres", "Dates", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -19,14 +19,24 @@ public struct WebApp: Sendable {
         self.signIn = SignIn(database: services.database)
     }
 
-    /// Works out each organization's dashboard as it opens, unfiltered, so that the first grant
-    /// officer to open it gets it from the cache too. `ravnaq serve` calls this every nine
-    /// minutes (the cache keeps ten); a filtered view is worked out the first time it is asked for.
+    /// Works out each organization's dashboard as it opens, and as each programme, each region
+    /// and (while there are at most 40 of them) each programme in each region filters it, up to
+    /// today, so that grant officers get them from the cache too. `ravnaq serve` calls this every
+    /// nine minutes (the cache keeps ten); a view of another period is worked out the first time
+    /// it is asked for.
     public func prepareDashboards(logger: Logger) async {
         do {
+            let pages = DashboardPages(services: services, cache: reports)
             for organization in try await Organizations(database: services.database).list() {
                 let actor = Actor(userID: nil, organizationID: organization.id, role: .grantOfficer, name: "system:dashboard")
-                _ = try await DashboardPages(services: services, cache: reports).build(.init(), actor: actor, language: .en)
+                let whole = try await pages.build(.init(), actor: actor, language: .en, oneAtATime: true)
+                let programmes = [nil] + whole.programmes.map(Optional.some), regions = [nil] + whole.regions.map(Optional.some)
+                let pairs = whole.programmes.count * whole.regions.count <= 40
+                for programme in programmes {
+                    for region in regions where (programme != nil || region != nil) && (pairs || programme == nil || region == nil) {
+                        _ = try await pages.build(.init(programme: programme, region: region), actor: actor, language: .en, oneAtATime: true)
+                    }
+                }
             }
         } catch {
             logger.warning("the dashboards could not be prepared: \(error)")

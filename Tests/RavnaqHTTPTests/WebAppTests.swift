@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Dates
 import Logging
 import RavnaqCore
 import RavnaqHTTP
@@ -312,6 +313,26 @@ struct WebDashboardTests {
             }
             // The officer has no families' pages.
             #expect(try await browser.get("/families").status == .forbidden)
+        }
+    }
+
+    @Test("serve prepares each organization's dashboards ahead: unfiltered, by programme, by region, and both")
+    func prepared() async throws {
+        let app = try await TestApp.make()
+        let admin = app.adminToken
+        try await app.test { client in
+            _ = try await API(client: client, token: admin).openSpecLoan()
+        }
+        let web = WebApp(services: Services(database: app.database))
+        let today = try #require(LocalDate(Today.iso()))
+        let thisMonth = ReportQuery(report: .portfolio, asOf: today, from: today.startOfMonth, to: today, by: [.region])
+        #expect(await !web.reports.holds(thisMonth, organization: app.organization.id))
+        await web.prepareDashboards(logger: Logger(label: "test"))
+        for by in [[], [ReportGroup.programme], [.region], [.programme, .region]] {
+            let query = ReportQuery(report: .portfolio, asOf: today, from: today.startOfMonth, to: today, by: by)
+            #expect(await web.reports.holds(query, organization: app.organization.id), "\(by)")
+            let outcomes = ReportQuery(report: .outcomes, asOf: today, by: by)
+            #expect(await web.reports.holds(outcomes, organization: app.organization.id), "\(by)")
         }
     }
 }

@@ -29,8 +29,11 @@ struct DashboardPages {
         var from: LocalDate?
         var to: LocalDate?
 
-        /// No filter: the whole organization up to today.
-        init() {}
+        /// A programme and a region (nil: all), up to today.
+        init(programme: String? = nil, region: String? = nil) {
+            self.programme = programme
+            self.region = region
+        }
 
         init(_ request: Request) throws {
             let query = request.uri.queryParameters
@@ -64,6 +67,9 @@ struct DashboardPages {
     struct Dashboard {
         var tables: [String: Spreadsheet] = [:]
         var values: [String: Any] = [:]
+        /// What the filters offer: the programmes and regions the reports group by.
+        var programmes: [String] = []
+        var regions: [String] = []
     }
 
     private func officer(_ context: RavnaqRequestContext) throws -> Actor {
@@ -72,7 +78,10 @@ struct DashboardPages {
         return actor
     }
 
-    func build(_ filters: Filters, actor: Actor, language: Language) async throws -> Dashboard {
+    /// The dashboard for the filters. `oneAtATime` works out its reports one after the other
+    /// (preparing dashboards ahead, which should not take every pooled connection from the
+    /// people using the app); otherwise they run together, over the pool's connections.
+    func build(_ filters: Filters, actor: Actor, language: Language, oneAtATime: Bool = false) async throws -> Dashboard {
         let texts = language.texts
         let end = filters.to ?? LocalDate(Today.iso())!
         let months = (0..<12).reversed().map { end.startOfMonth.adding(months: -$0) }
@@ -81,24 +90,32 @@ struct DashboardPages {
         func run(_ query: ReportQuery) async throws -> JSONText {
             try await cache.run(query, as: actor, reports: reports).answer
         }
-        // The month-ends, each its own report run (concurrently, over the pool's connections).
+        // The month-ends, each its own report run; then grants, outcomes, training, and the
+        // filters' choices.
         let groups = filters.groups
+        let monthEnds = months.map { month in
+            ReportQuery(report: .portfolio, asOf: min(month.endOfMonth, end), from: month, to: min(month.endOfMonth, end), by: groups)
+        }
+        let grantsQuery = ReportQuery(report: .grants, asOf: end, from: filters.from, to: end,
+                                      by: [.programme] + (filters.region == nil ? [] : [.region]))
+        let outcomesQuery = ReportQuery(report: .outcomes, asOf: end, by: filters.groups)
+        let trainingQuery = ReportQuery(report: .training, asOf: end, from: filters.from, to: end, by: filters.groups)
+        let choicesQuery = ReportQuery(report: .outcomes, asOf: end, by: [.programme, .region])
+        if oneAtATime {
+            for query in monthEnds + [grantsQuery, outcomesQuery, trainingQuery, choicesQuery] { _ = try await run(query) }
+        }
         let portfolio = try await withThrowingTaskGroup(of: (Int, JSONText).self) { group in
-            for (index, month) in months.enumerated() {
-                let asOf = min(month.endOfMonth, end)
-                group.addTask {
-                    (index, try await cache.run(ReportQuery(report: .portfolio, asOf: asOf, from: month, to: asOf, by: groups), as: actor, reports: reports).answer)
-                }
+            for (index, query) in monthEnds.enumerated() {
+                group.addTask { (index, try await cache.run(query, as: actor, reports: reports).answer) }
             }
             var answers = [JSONText?](repeating: nil, count: months.count)
             for try await (index, document) in group { answers[index] = document }
             return answers.map { $0.flatMap { filters.pick($0.document) } }
         }
-        async let grantsReport = run(ReportQuery(report: .grants, asOf: end, from: filters.from, to: end,
-                                                 by: [.programme] + (filters.region == nil ? [] : [.region])))
-        async let outcomesReport = run(ReportQuery(report: .outcomes, asOf: end, by: filters.groups))
-        async let trainingReport = run(ReportQuery(report: .training, asOf: end, from: filters.from, to: end, by: filters.groups))
-        async let choices = run(ReportQuery(report: .outcomes, asOf: end, by: [.programme, .region]))
+        async let grantsReport = run(grantsQuery)
+        async let outcomesReport = run(outcomesQuery)
+        async let trainingReport = run(trainingQuery)
+        async let choices = run(choicesQuery)
 
         var dashboard = Dashboard()
         let monthLabels = months.map { Formats.month($0.description) }
@@ -204,6 +221,8 @@ struct DashboardPages {
         let choiceRows = try await choices.document.list("rows")
         let programmes = Set(choiceRows.compactMap { $0.string("programme") }).sorted()
         let regions = Set(choiceRows.compactMap { $0.string("region") }).sorted()
+        dashboard.programmes = programmes
+        dashboard.regions = regions
         dashboard.values["programmes"] = programmes.map { ["value": $0, "selected": $0 == filters.programme] }
         dashboard.values["regions"] = regions.map { ["value": $0, "selected": $0 == filters.region] }
         dashboard.values["from"] = filters.from.map { Formats.date($0.description) } ?? ""

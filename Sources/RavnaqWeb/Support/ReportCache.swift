@@ -18,9 +18,18 @@ actor ReportCache {
 
     private var entries: [Key: (at: Date, answer: JSONText)] = [:]
 
+    static func key(_ query: ReportQuery, organization: UUID) -> Key {
+        Key(organization: organization,
+            query: "\(query.report.rawValue)|\(String(describing: query.asOf))|\(String(describing: query.from))|\(String(describing: query.to))|\(query.by.map(\.rawValue))")
+    }
+
+    /// Whether the answer to the query is kept, and still fresh.
+    func holds(_ query: ReportQuery, organization: UUID) -> Bool {
+        entries[Self.key(query, organization: organization)].map { Date().timeIntervalSince($0.at) < Self.lifetime } ?? false
+    }
+
     func run(_ query: ReportQuery, as actor: Actor, reports: Reports) async throws -> (answer: JSONText, at: Date) {
-        let key = Key(organization: actor.organizationID,
-                      query: "\(query.report.rawValue)|\(String(describing: query.asOf))|\(String(describing: query.from))|\(String(describing: query.to))|\(query.by.map(\.rawValue))")
+        let key = Self.key(query, organization: actor.organizationID)
         let now = Date()
         if let entry = entries[key], now.timeIntervalSince(entry.at) < Self.lifetime { return (entry.answer, entry.at) }
         // The role check is the service's, on every call, cached or not (below: only after it).
