@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, TimeoutException
+from selenium.common.exceptions import NoSuchElementException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -378,11 +378,26 @@ def _present(driver, css: str):
         return None
 
 
+def gone(element):
+    """A wait condition: the element has left the document (its page was replaced).
+
+    Selenium's staleness_of asks the element and expects StaleElementReferenceException; while the
+    next page is loading, chromedriver sometimes answers "Node with given id does not belong to
+    the document" instead, a plain WebDriverException. Both mean the element is gone."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:  # StaleElementReferenceException is one of these
+            return True
+    return check
+
+
 def _submit(driver, timeout: float):
     button = wait_for(driver, "button[type=submit]", timeout)
     button.click()
     try:
-        WebDriverWait(driver, timeout).until(EC.staleness_of(button))
+        WebDriverWait(driver, timeout).until(gone(button))
     except TimeoutException:
         pass  # the same page again (an error shown in place): the caller's assertions will say
 
