@@ -85,31 +85,29 @@ END $$;
 CREATE OR REPLACE TRIGGER note_unsummed AFTER INSERT ON ledger_transactions
     FOR EACH ROW EXECUTE FUNCTION ledger_note_unsummed();
 
--- Sums again the days an organization's notes name, and takes the notes away. One at a time
--- per organization (the lock), each statement reading what was committed when it runs: a note
--- taken is summed with every posting of its day committed by then, and a note made meanwhile
--- stays for the next time (its day may be summed twice; it is never left out).
+-- Adds the postings of the transactions an organization's notes name to the sums of their days,
+-- and takes the notes away. One at a time per organization (the lock), each statement reading
+-- what was committed when it runs: a note and its transaction's postings are committed together,
+-- so a note taken brings all of them, exactly once; a note made meanwhile stays for the next time.
+-- The work is that of the new transactions only (their postings found by transaction).
 CREATE OR REPLACE FUNCTION ledger_sum_noted_days(org uuid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    days date[];
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ledger_unsummed WHERE organization_id = org) THEN
         RETURN;
     END IF;
     PERFORM pg_advisory_xact_lock(hashtextextended('ledger_day_totals:' || org::text, 0));
-    WITH taken AS (DELETE FROM ledger_unsummed WHERE organization_id = org RETURNING occurred_on)
-    SELECT array_agg(DISTINCT occurred_on) INTO days FROM taken;
-    IF days IS NULL THEN
-        RETURN;
-    END IF;
-    DELETE FROM ledger_day_totals WHERE organization_id = org AND occurred_on = ANY (days);
-    INSERT INTO ledger_day_totals (organization_id, account_id, occurred_on, debit, credit)
-    SELECT org, p.account_id, t.occurred_on,
-           coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0), coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0)
-    FROM ledger_transactions t JOIN postings p ON p.transaction_id = t.id
-    WHERE t.organization_id = org AND t.occurred_on = ANY (days)
-    GROUP BY p.account_id, t.occurred_on;
+    WITH taken AS (DELETE FROM ledger_unsummed WHERE organization_id = org RETURNING transaction_id, occurred_on),
+    added AS (
+        SELECT p.account_id, n.occurred_on,
+               coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0) AS debit,
+               coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0) AS credit
+        FROM taken n JOIN postings p ON p.transaction_id = n.transaction_id
+        GROUP BY p.account_id, n.occurred_on)
+    INSERT INTO ledger_day_totals AS d (organization_id, account_id, occurred_on, debit, credit)
+    SELECT org, account_id, occurred_on, debit, credit FROM added
+    ON CONFLICT (organization_id, account_id, occurred_on)
+    DO UPDATE SET debit = d.debit + excluded.debit, credit = d.credit + excluded.credit;
 END $$;
 
 -- Every day of an organization summed anew (a bulk load, which runs with triggers off).
