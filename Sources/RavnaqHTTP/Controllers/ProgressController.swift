@@ -110,7 +110,7 @@ struct ProgressController {
       "/api/v1/projects/{id}/reports/{period}": {
         "put": {"summary": "Correct a month's report until the period is locked",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Period"}}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportInput"}}}},
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReportCorrection"}}}},
                 "responses": {"200": {"description": "The report.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MonthlyReport"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/income": {
@@ -126,7 +126,7 @@ struct ProgressController {
       "/api/v1/families/{id}/income/{period}": {
         "put": {"summary": "Correct a month's income until the period is locked",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "period", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Period"}}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeInput"}}}},
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncomeCorrection"}}}},
                 "responses": {"200": {"description": "The income.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdIncome"}}}}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/assessments": {
@@ -190,8 +190,18 @@ struct ProgressController {
       "MonthlyReportInput": {"type": "object", "required": ["period", "revenue", "costs"], "properties": {
         "period": {"$ref": "#/components/schemas/Period"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
         "units_sold": {"$ref": "#/components/schemas/Count"}, "members_working": {"$ref": "#/components/schemas/Count"}, "hired_workers": {"$ref": "#/components/schemas/Count"}}},
+      "MonthlyReportCorrection": {"description": "A month's report again: the path names the month; a period in the body, if any, must be that month.",
+        "type": "object", "required": ["revenue", "costs"], "properties": {
+        "period": {"$ref": "#/components/schemas/Period"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
+        "units_sold": {"$ref": "#/components/schemas/Count"}, "members_working": {"$ref": "#/components/schemas/Count"}, "hired_workers": {"$ref": "#/components/schemas/Count"}}},
       "Count": {"type": "integer", "minimum": 0, "maximum": 2147483647},
       "IncomeInput": {"type": "object", "required": ["period", "household_size", "sources"], "properties": {
+        "period": {"$ref": "#/components/schemas/Period"}, "household_size": {"type": "integer", "minimum": 1},
+        "sources": {"type": "object", "properties": {"project": {"$ref": "#/components/schemas/Amount"}, "wages": {"$ref": "#/components/schemas/Amount"},
+          "pension": {"$ref": "#/components/schemas/Amount"}, "benefits": {"$ref": "#/components/schemas/Amount"},
+          "remittances": {"$ref": "#/components/schemas/Amount"}, "other": {"$ref": "#/components/schemas/Amount"}}}}},
+      "IncomeCorrection": {"description": "A month's income again: the path names the month; a period in the body, if any, must be that month.",
+        "type": "object", "required": ["household_size", "sources"], "properties": {
         "period": {"$ref": "#/components/schemas/Period"}, "household_size": {"type": "integer", "minimum": 1},
         "sources": {"type": "object", "properties": {"project": {"$ref": "#/components/schemas/Amount"}, "wages": {"$ref": "#/components/schemas/Amount"},
           "pension": {"$ref": "#/components/schemas/Amount"}, "benefits": {"$ref": "#/components/schemas/Amount"},
