@@ -48,6 +48,10 @@ struct DemoSeedTests {
             } while cursor != nil
             return items
         }
+        // A grant officer's list names no head of family, and says so with a null.
+        let officer = try await Users(database: database).authenticate(token: try #require(logins.first { $0.role == .grantOfficer }).token)
+        let officerList = try await Loans(database: database).late(asOf: nil, page: Page(), as: officer).json()
+        #expect(officerList.contains(#""family_head":null"#))
         for limit in ["3", "50"] {
             let fromFigures = try await wholeList(limit: limit, everyLoan: true)
             let fromHistories = try await wholeList(limit: limit, everyLoan: false)

@@ -521,4 +521,23 @@ public struct LateLoan: Encodable, Sendable, ListItem {
     public let overdue: String
     public let outstanding_principal: String
     public let currency: String
+
+    /// Every key, null included (`mentor`, `family_head`), as the OpenAPI document says.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(number, forKey: .number)
+        try container.encode(family_id, forKey: .family_id)
+        try container.encode(family_code, forKey: .family_code)
+        try container.encode(family_head, forKey: .family_head)
+        try container.encode(mentor, forKey: .mentor)
+        try container.encode(days_past_due, forKey: .days_past_due)
+        try container.encode(overdue, forKey: .overdue)
+        try container.encode(outstanding_principal, forKey: .outstanding_principal)
+        try container.encode(currency, forKey: .currency)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, number, family_id, family_code, family_head, mentor, days_past_due, overdue, outstanding_principal, currency
+    }
 }
