@@ -83,7 +83,8 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "RavnaqMoneyTests", dependencies: ["RavnaqMoney"]),
         // Runs the built `ravnaq` binary against a test database, as a coordinator would.
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RavnaqCore", "Dates", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RavnaqCore", "Dates", .product(name: "Logging", package: "swift-log")],
+                    exclude: ["Stubs"]),
         .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "RavnaqMoney", "Dates", "Postgres", "TestSupport"]),
         .testTarget(
             name: "RavnaqHTTPTests",

@@ -14,16 +14,11 @@ struct SetupScriptTests {
 
     @Test("install-deps without root and without sudo names the missing packages and the administrator's command")
     func noRootNoSudo() throws {
-        // A PATH of stand-ins: dpkg-query finds nothing installed, id says "not root", and there is no sudo.
-        let bin = URL(fileURLWithPath: "/tmp").appending(path: "rq-stub-\(getpid())-\(UUID().uuidString.prefix(6))")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: bin) }
-        for (name, script) in [("dpkg-query", "exit 1"), ("id", "echo 1000")] {
-            let file = bin.appending(path: name)
-            try "#!/bin/sh\n\(script)\n".write(to: file, atomically: true, encoding: .utf8)
-            chmod(file.path, 0o755)
-        }
-        try FileManager.default.createSymbolicLink(at: bin.appending(path: "grep"), withDestinationURL: URL(fileURLWithPath: "/bin/grep"))
+        // A PATH of stand-ins (Stubs/no-root): dpkg-query finds nothing installed, id says "not
+        // root", and there is no sudo. They are files of the repository, not written by the test:
+        // a script written here could be run while a process spawned meanwhile by another test
+        // still held it open for writing ("Text file busy").
+        let bin = Self.packageDirectory.appending(path: "Tests/CLITests/Stubs/no-root")
         let result = try ChildProcess.run("/bin/bash", [Self.packageDirectory.appending(path: "scripts/install-deps").path],
                                           environment: ["PATH": bin.path])
         let stderr = result.stderr
