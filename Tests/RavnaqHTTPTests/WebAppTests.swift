@@ -120,8 +120,6 @@ struct WebSignInTests {
             #expect(try await TestBrowser(client: client).get("/welcome/\(link)").status == .notFound)
             // Signing out ends the session in the database, not only in the browser.
             #expect(try await browser.post("/sign-out", []).status == .seeOther)
-            let stale = TestBrowser(client: client)
-            _ = stale
             var headers = HTTPFields()
             headers[.cookie] = "ravnaq_session=\(session)"
             try await client.execute(uri: "/families", method: .get, headers: headers) { response in

@@ -190,7 +190,7 @@ struct CoordinatorPages {
         let family = try context.parameters.require("id")
         let texts = Language.of(request).texts
         var input = ProjectInput()
-        return try await RecordForms(services: services).submit(request, context, view: projectForm(family, texts), read: { form, problems in
+        return try await RecordForms.submit(request, context, view: projectForm(family, texts), read: { form, problems in
             input.family_id = family
             input.type = problems.text(form, "type")
             input.title = problems.text(form, "title")
@@ -245,7 +245,7 @@ struct CoordinatorPages {
         let texts = Language.of(request).texts
         var input = LoanInput(project_id: id)
         let view = loanForm(id, project.string("family_id") ?? "", try await programmeOptions(actor), texts)
-        return try await RecordForms(services: services).submit(request, context, view: view, read: { form, problems in
+        return try await RecordForms.submit(request, context, view: view, read: { form, problems in
             input.programme_id = problems.text(form, "programme_id")
             input.principal = problems.amount(form, "principal")
             input.currency = problems.text(form, "currency")
@@ -287,7 +287,7 @@ struct CoordinatorPages {
         let texts = Language.of(request).texts
         var input = GrantInput(project_id: id)
         let view = grantForm(id, family, try await programmeOptions(actor), texts)
-        return try await RecordForms(services: services).submit(request, context, view: view, read: { form, problems in
+        return try await RecordForms.submit(request, context, view: view, read: { form, problems in
             input.programme_id = problems.text(form, "programme_id")
             input.currency = problems.text(form, "currency")
             input.total = problems.amount(form, "total")

@@ -129,7 +129,7 @@ struct RecordForms {
 
     /// Reads the form, checks what the page can check, saves through the service and goes to
     /// `done`; else answers the form again (422) with every problem beside its field.
-    func submit(_ request: Request, _ context: RavnaqRequestContext, view: FormView,
+    static func submit(_ request: Request, _ context: RavnaqRequestContext, view: FormView,
                 read: (Form, inout FormProblems) -> Void,
                 save: (Form, IdempotencyKey?) async throws -> String) async throws -> Response {
         var request = request
@@ -162,7 +162,7 @@ struct RecordForms {
         let family = try context.parameters.require("id")
         let texts = Language.of(request).texts
         var date: String?, next: String?
-        return try await submit(request, context, view: visitForm(family, texts), read: { form, problems in
+        return try await Self.submit(request, context, view: visitForm(family, texts), read: { form, problems in
             date = problems.date(form, "date")
             _ = problems.text(form, "kind")
             next = problems.date(form, "next_visit_on")
@@ -179,7 +179,7 @@ struct RecordForms {
         let texts = Language.of(request).texts
         var period: String?, size: Int?
         var sources: [String: AmountInput] = [:]
-        return try await submit(request, context, view: incomeForm(family, texts), read: { form, problems in
+        return try await Self.submit(request, context, view: incomeForm(family, texts), read: { form, problems in
             period = problems.month(form, "period")
             size = problems.integer(form, "household_size", in: 1...50)
             for source in IncomeSource.allCases {
@@ -198,7 +198,7 @@ struct RecordForms {
         let texts = Language.of(request).texts
         var date: String?
         var scores: [String: Int] = [:]
-        return try await submit(request, context, view: assessmentForm(family, texts), read: { form, problems in
+        return try await Self.submit(request, context, view: assessmentForm(family, texts), read: { form, problems in
             date = problems.date(form, "assessed_on")
             _ = problems.text(form, "kind")
             for domain in Assessments.domains {
@@ -216,7 +216,7 @@ struct RecordForms {
         let family = try context.parameters.require("id")
         let texts = Language.of(request).texts
         var date: String?, target: String?
-        return try await submit(request, context, view: goalForm(family, texts), read: { form, problems in
+        return try await Self.submit(request, context, view: goalForm(family, texts), read: { form, problems in
             _ = problems.text(form, "text")
             date = problems.date(form, "date")
             target = problems.date(form, "target_on", required: false)
@@ -231,7 +231,7 @@ struct RecordForms {
         let family = try context.parameters.require("id")
         let texts = Language.of(request).texts
         var date: String?
-        return try await submit(request, context, view: referralForm(family, texts), read: { form, problems in
+        return try await Self.submit(request, context, view: referralForm(family, texts), read: { form, problems in
             _ = problems.text(form, "specialist")
             _ = problems.text(form, "reason")
             date = problems.date(form, "date")
@@ -291,7 +291,7 @@ struct RecordForms {
         let family = project.string("family_id") ?? ""
         let texts = Language.of(request).texts
         var input = MonthlyReportInput()
-        return try await submit(request, context, view: reportForm(id, family: family, title: project.string("title") ?? "", texts), read: { form, problems in
+        return try await Self.submit(request, context, view: reportForm(id, family: family, title: project.string("title") ?? "", texts), read: { form, problems in
             input.period = problems.month(form, "period")
             input.revenue = problems.amount(form, "revenue")
             input.costs = problems.amount(form, "costs")
