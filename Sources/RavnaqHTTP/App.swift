@@ -26,6 +26,7 @@ public struct Services: Sendable {
     public let cases: CaseManagement
     public let training: Training
     public let reports: Reports
+    public let imports: Imports
 
     public init(database: Database) {
         self.database = database
@@ -44,6 +45,7 @@ public struct Services: Sendable {
         self.cases = CaseManagement(database: database)
         self.training = Training(database: database)
         self.reports = Reports(database: database)
+        self.imports = Imports(database: database)
     }
 }
 
@@ -88,6 +90,7 @@ public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext
     CaseManagementController(cases: services.cases).register(on: api)
     TrainingController(training: services.training).register(on: api)
     ReportsController(reports: services.reports).register(on: api)
+    ImportsController(imports: services.imports).register(on: api)
     pages?(router)
     // Last, so that it knows every route: it sits inside ProblemMiddleware, which answers it.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ($0.path.description, $0.method) }))

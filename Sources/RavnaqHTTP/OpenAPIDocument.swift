@@ -168,7 +168,8 @@ enum OpenAPIDocument {
                 "items": {
                   "type": "object",
                   "required": ["pointer", "detail"],
-                  "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}}
+                  "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"},
+                                 "column": {"type": "string", "description": "an imported file's column header, as the file wrote it"}}
                 }
               }
             }

@@ -64,7 +64,10 @@ final class ProgressBar: Sendable {
         self.label = label
     }
 
-    func show(_ done: Int) {
+    func show(_ done: Int) { show(done, of: total) }
+
+    /// For work whose size is known only once it starts (an import's rows).
+    func show(_ done: Int, of total: Int) {
         guard onTerminal else { return }
         let width = 30
         let filled = total == 0 ? width : done * width / total

@@ -20,79 +20,85 @@ public struct Grants: Sendable {
     public func create(_ input: GrantInput, as actor: Actor) async throws -> GrantView {
         try actor.require(.admin, .coordinator, to: "open grants")
         return try await database.transaction(as: actor) { connection in
-            var errors = FieldErrors()
-            // Ids, or what a person types: the programme's name, the family's code for its one project.
-            var programmeID: UUID?
-            var programmeCurrency: Currency?
-            if let key = errors.text(input.programme_id, "/programme_id") {
-                programmeID = try References.programme(key, connection, organizationID: actor.organizationID)
-                if let programmeID, let row = try connection.query(
-                    "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID, actor.organizationID]
-                ).first {
-                    programmeCurrency = Currency.named(try row.decode(0, as: String.self))
-                } else {
-                    errors.add("/programme_id", "there is no programme \(key) in this organization")
-                }
-            }
-            var projectID: UUID?
-            if let key = errors.text(input.project_id, "/project_id") {
-                projectID = try References.project(key, connection, organizationID: actor.organizationID, pointer: "/project_id")
-                if projectID == nil { errors.add("/project_id", "there is no project \(key) in this organization") }
-            }
-            let currency = errors.currency(input.currency, "/currency")
-            if let currency, let programmeCurrency, currency != programmeCurrency {
-                errors.add("/currency", "must be the programme's currency, \(programmeCurrency.code)")
-            }
-            // Amounts are read in the programme's currency when the request's own is wrong, so
-            // that their errors are reported in the same answer.
-            let amountCurrency = programmeCurrency ?? currency
-            let total = errors.amount(input.total, "/total", currency: amountCurrency)
-            var tranches: [(amount: Amount, plannedOn: LocalDate, condition: GrantCondition)] = []
-            if let inputs = input.tranches {
-                if inputs.isEmpty { errors.add("/tranches", "must have at least one tranche") }
-                if inputs.count > Self.maximumTranches { errors.add("/tranches", "may have at most \(Self.maximumTranches) tranches") }
-                var previousPlannedOn: LocalDate?
-                for (index, tranche) in inputs.enumerated() {
-                    let amount = errors.amount(tranche.amount, "/tranches/\(index)/amount", currency: amountCurrency)
-                    let plannedOn = errors.date(tranche.planned_on, "/tranches/\(index)/planned_on")
-                    let condition = errors.choice(tranche.condition ?? GrantCondition.unconditional.rawValue,
-                                                  "/tranches/\(index)/condition", as: GrantCondition.self)
-                    if let plannedOn, let previousPlannedOn, plannedOn < previousPlannedOn {
-                        errors.add("/tranches/\(index)/planned_on", "must not be before the planned date of tranche \(index)")
-                    }
-                    if let plannedOn { previousPlannedOn = plannedOn }
-                    if let amount, let plannedOn, let condition { tranches.append((amount, plannedOn, condition)) }
-                }
-            } else {
-                errors.add("/tranches", "is required")
-            }
-            try errors.check()
-            let grantCurrency = currency!
-            let sum = GrantRules.sum(tranches.map(\.amount))
-            guard let sum, sum == total! else {
-                throw RavnaqError.rule(
-                    .grantTranchesSum,
-                    message: "the tranches add up to \(sum.map(grantCurrency.format) ?? "more than can be stored"), "
-                        + "not to the grant's total of \(grantCurrency.format(total!)) \(grantCurrency.code)")
-            }
-            let id: UUID = try connection.query(
-                """
-                INSERT INTO grants (organization_id, programme_id, project_id, currency, total)
-                VALUES ($1, $2, $3, $4, $5) RETURNING id
-                """,
-                [actor.organizationID, programmeID!, projectID!, grantCurrency.code, grantCurrency.format(total!)]
-            ).first!.decode(0)
-            try connection.query(
-                """
-                INSERT INTO grant_tranches (organization_id, grant_id, n, amount, planned_on, condition)
-                SELECT $1, $2, t.n, t.amount, t.planned_on, t.condition
-                FROM unnest($3::integer[], $4::numeric[], $5::date[], $6::text[]) AS t (n, amount, planned_on, condition)
-                """,
-                [actor.organizationID, id, postgresArray(tranches.indices.map { String($0 + 1) }),
-                 postgresArray(tranches.map { grantCurrency.format($0.amount) }),
-                 postgresArray(tranches.map(\.plannedOn.description)), postgresArray(tranches.map(\.condition.rawValue))])
-            return try Self.views(connection, actor: actor, where: "g.id = $3", [id]).first.orThrow("grant \(id.idString)")
+            try Self.create(connection, input, externalRef: nil, actor: actor)
         }
+    }
+
+    /// Opens a grant (a request, or rows of an import, which name it by the register's own
+    /// number, `externalRef`).
+    static func create(_ connection: PostgresConnection, _ input: GrantInput, externalRef: String?, actor: Actor) throws -> GrantView {
+        var errors = FieldErrors()
+        // Ids, or what a person types: the programme's name, the family's code for its one project.
+        var programmeID: UUID?
+        var programmeCurrency: Currency?
+        if let key = errors.text(input.programme_id, "/programme_id") {
+            programmeID = try References.programme(key, connection, organizationID: actor.organizationID)
+            if let programmeID, let row = try connection.query(
+                "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID, actor.organizationID]
+            ).first {
+                programmeCurrency = Currency.named(try row.decode(0, as: String.self))
+            } else {
+                errors.add("/programme_id", "there is no programme \(key) in this organization")
+            }
+        }
+        var projectID: UUID?
+        if let key = errors.text(input.project_id, "/project_id") {
+            projectID = try References.project(key, connection, organizationID: actor.organizationID, pointer: "/project_id")
+            if projectID == nil { errors.add("/project_id", "there is no project \(key) in this organization") }
+        }
+        let currency = errors.currency(input.currency, "/currency")
+        if let currency, let programmeCurrency, currency != programmeCurrency {
+            errors.add("/currency", "must be the programme's currency, \(programmeCurrency.code)")
+        }
+        // Amounts are read in the programme's currency when the request's own is wrong, so
+        // that their errors are reported in the same answer.
+        let amountCurrency = programmeCurrency ?? currency
+        let total = errors.amount(input.total, "/total", currency: amountCurrency)
+        var tranches: [(amount: Amount, plannedOn: LocalDate, condition: GrantCondition)] = []
+        if let inputs = input.tranches {
+            if inputs.isEmpty { errors.add("/tranches", "must have at least one tranche") }
+            if inputs.count > Self.maximumTranches { errors.add("/tranches", "may have at most \(Self.maximumTranches) tranches") }
+            var previousPlannedOn: LocalDate?
+            for (index, tranche) in inputs.enumerated() {
+                let amount = errors.amount(tranche.amount, "/tranches/\(index)/amount", currency: amountCurrency)
+                let plannedOn = errors.date(tranche.planned_on, "/tranches/\(index)/planned_on")
+                let condition = errors.choice(tranche.condition ?? GrantCondition.unconditional.rawValue,
+                                              "/tranches/\(index)/condition", as: GrantCondition.self)
+                if let plannedOn, let previousPlannedOn, plannedOn < previousPlannedOn {
+                    errors.add("/tranches/\(index)/planned_on", "must not be before the planned date of tranche \(index)")
+                }
+                if let plannedOn { previousPlannedOn = plannedOn }
+                if let amount, let plannedOn, let condition { tranches.append((amount, plannedOn, condition)) }
+            }
+        } else {
+            errors.add("/tranches", "is required")
+        }
+        try errors.check()
+        let grantCurrency = currency!
+        let sum = GrantRules.sum(tranches.map(\.amount))
+        guard let sum, sum == total! else {
+            throw RavnaqError.rule(
+                .grantTranchesSum,
+                message: "the tranches add up to \(sum.map(grantCurrency.format) ?? "more than can be stored"), "
+                    + "not to the grant's total of \(grantCurrency.format(total!)) \(grantCurrency.code)")
+        }
+        let id: UUID = try connection.query(
+            """
+            INSERT INTO grants (organization_id, programme_id, project_id, currency, total, external_ref)
+            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+            """,
+            [actor.organizationID, programmeID!, projectID!, grantCurrency.code, grantCurrency.format(total!), externalRef]
+        ).first!.decode(0)
+        try connection.query(
+            """
+            INSERT INTO grant_tranches (organization_id, grant_id, n, amount, planned_on, condition)
+            SELECT $1, $2, t.n, t.amount, t.planned_on, t.condition
+            FROM unnest($3::integer[], $4::numeric[], $5::date[], $6::text[]) AS t (n, amount, planned_on, condition)
+            """,
+            [actor.organizationID, id, postgresArray(tranches.indices.map { String($0 + 1) }),
+             postgresArray(tranches.map { grantCurrency.format($0.amount) }),
+             postgresArray(tranches.map(\.plannedOn.description)), postgresArray(tranches.map(\.condition.rawValue))])
+        return try Self.views(connection, actor: actor, where: "g.id = $3", [id]).first.orThrow("grant \(id.idString)")
     }
 
     static let maximumTranches = 100
@@ -192,43 +198,49 @@ public struct Grants: Sendable {
                 return (grant, "\(grant.id.idString)/\(n)")
             }
         ) { connection, grant in
-            let tranches = try Self.tranches(connection, grant: grant)
-            let tranche = try tranches.first { $0.n == n }.orThrow("tranche \(n) of grant \(grant.number)")
-            if let disbursedOn = tranche.disbursedOn {
-                throw RavnaqError.rule(
-                    .trancheAlreadyDisbursed,
-                    message: "tranche \(n) of grant \(grant.number) was already disbursed on \(disbursedOn)")
-            }
-            let earlier = tranches.filter { $0.n < n }
-            if let waiting = earlier.first(where: { $0.disbursedOn == nil }) {
-                throw RavnaqError.rule(
-                    .trancheOutOfOrder,
-                    message: "tranche \(n) of grant \(grant.number) cannot be disbursed before tranche \(waiting.n)")
-            }
-            if let latest = earlier.compactMap(\.disbursedOn).max(), date! < latest {
-                throw RavnaqError.rule(
-                    .disbursementBeforePreviousTranche,
-                    message: "tranche \(n) cannot be disbursed on \(date!), before the previous tranche (\(latest))")
-            }
-            if grant.trancheApproval && !tranche.approved {
-                throw RavnaqError.rule(
-                    .approvalRequired,
-                    message: "the programme asks for a grant officer's approval of tranche \(n) of grant \(grant.number) before it is disbursed")
-            }
-            if let unmet = try Self.unmetCondition(connection, grant: grant, tranche: tranche, earlier: earlier, on: date!, actor: actor) {
-                throw RavnaqError.rule(
-                    .conditionNotMet,
-                    message: "tranche \(n) of grant \(grant.number) waits for \(tranche.condition.rawValue): \(unmet)")
-            }
-            let transaction = try Ledger.post(
-                connection, organizationID: actor.organizationID, currency: grant.currency, on: date!, kind: .grantDisbursement,
-                memo: "grant \(grant.number) tranche \(n)",
-                entries: [.debit(.grantExpense, tranche.amount), .credit(.cash, tranche.amount)])
-            try connection.query(
-                "UPDATE grant_tranches SET disbursed_on = $3, transaction_id = $4 WHERE grant_id = $1 AND n = $2",
-                [grant.id, n, date!, transaction])
-            return try Self.views(connection, actor: actor, where: "g.id = $3", [grant.id]).first!
+            try Self.disburse(connection, grant: grant, tranche: n, on: date!, actor: actor)
         }
+    }
+
+    /// Disburses tranche `n` of a grant already found and locked (a request, or a row of an import).
+    static func disburse(_ connection: PostgresConnection, grant: LockedGrant, tranche n: Int, on date: LocalDate,
+                         actor: Actor) throws -> GrantView {
+        let tranches = try Self.tranches(connection, grant: grant)
+        let tranche = try tranches.first { $0.n == n }.orThrow("tranche \(n) of grant \(grant.number)")
+        if let disbursedOn = tranche.disbursedOn {
+            throw RavnaqError.rule(
+                .trancheAlreadyDisbursed,
+                message: "tranche \(n) of grant \(grant.number) was already disbursed on \(disbursedOn)")
+        }
+        let earlier = tranches.filter { $0.n < n }
+        if let waiting = earlier.first(where: { $0.disbursedOn == nil }) {
+            throw RavnaqError.rule(
+                .trancheOutOfOrder,
+                message: "tranche \(n) of grant \(grant.number) cannot be disbursed before tranche \(waiting.n)")
+        }
+        if let latest = earlier.compactMap(\.disbursedOn).max(), date < latest {
+            throw RavnaqError.rule(
+                .disbursementBeforePreviousTranche,
+                message: "tranche \(n) cannot be disbursed on \(date), before the previous tranche (\(latest))")
+        }
+        if grant.trancheApproval && !tranche.approved {
+            throw RavnaqError.rule(
+                .approvalRequired,
+                message: "the programme asks for a grant officer's approval of tranche \(n) of grant \(grant.number) before it is disbursed")
+        }
+        if let unmet = try Self.unmetCondition(connection, grant: grant, tranche: tranche, earlier: earlier, on: date, actor: actor) {
+            throw RavnaqError.rule(
+                .conditionNotMet,
+                message: "tranche \(n) of grant \(grant.number) waits for \(tranche.condition.rawValue): \(unmet)")
+        }
+        let transaction = try Ledger.post(
+            connection, organizationID: actor.organizationID, currency: grant.currency, on: date, kind: .grantDisbursement,
+            memo: "grant \(grant.number) tranche \(n)",
+            entries: [.debit(.grantExpense, tranche.amount), .credit(.cash, tranche.amount)])
+        try connection.query(
+            "UPDATE grant_tranches SET disbursed_on = $3, transaction_id = $4 WHERE grant_id = $1 AND n = $2",
+            [grant.id, n, date, transaction])
+        return try Self.views(connection, actor: actor, where: "g.id = $3", [grant.id]).first!
     }
 
     /// Records what the family spent of the grant. Expenses may not add up to more than was

@@ -12,6 +12,14 @@ public struct Loans: Sendable {
 
     public func open(_ input: LoanInput, as actor: Actor) async throws -> LoanView {
         try actor.require(.admin, .coordinator, to: "open loans")
+        return try await database.transaction(as: actor) { connection in
+            try Self.open(connection, input, externalRef: nil, actor: actor)
+        }
+    }
+
+    /// Opens a loan (a request, or a row of an import, which names it by the register's own
+    /// number, `externalRef`).
+    static func open(_ connection: PostgresConnection, _ input: LoanInput, externalRef: String?, actor: Actor) throws -> LoanView {
         var errors = FieldErrors()
         // Ids, or what a person types: the programme's name, the family's code for its one project.
         let programmeKey = errors.text(input.programme_id, "/programme_id")
@@ -38,31 +46,29 @@ public struct Loans: Sendable {
         if !termErrors.isEmpty {
             throw RavnaqError.invalid(termErrors.sorted { $0.key < $1.key }.map { .init(pointer: "/" + $0.key, detail: $0.value) })
         }
-        return try await database.transaction(as: actor) { connection in
-            guard let programmeID = try References.programme(programmeKey!, connection, organizationID: actor.organizationID),
-                  let programmeCurrency = try connection.query(
-                      "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID, actor.organizationID]
-                  ).first?.decode(0, as: String.self) else {
-                throw RavnaqError.invalid("/programme_id", "no programme \(input.programme_id!) in this organization")
-            }
-            guard programmeCurrency == currency!.code else {
-                throw RavnaqError.invalid("/currency", "the programme lends in \(programmeCurrency), not \(currency!.code)")
-            }
-            guard let projectID = try References.project(projectKey!, connection, organizationID: actor.organizationID,
-                                                         pointer: "/project_id") else {
-                throw RavnaqError.invalid("/project_id", "no project \(input.project_id!) in this organization")
-            }
-            let id: UUID = try connection.query(
-                """
-                INSERT INTO loans (organization_id, programme_id, project_id, currency, principal, annual_rate, method, installments,
-                                   frequency, grace_periods, planned_disbursement_on, first_due_on)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
-                """,
-                [actor.organizationID, programmeID, projectID, currency!.code, currency!.format(principal!), terms.annualRatePercent,
-                 method!.rawValue, installments!, frequency!.rawValue, terms.gracePeriods, planned!, firstDue]
-            ).first!.decode(0)
-            return try Self.view(connection, key: id.idString, actor: actor, asOf: nil)
+        guard let programmeID = try References.programme(programmeKey!, connection, organizationID: actor.organizationID),
+              let programmeCurrency = try connection.query(
+                  "SELECT currency FROM programmes WHERE id = $1 AND organization_id = $2", [programmeID, actor.organizationID]
+              ).first?.decode(0, as: String.self) else {
+            throw RavnaqError.invalid("/programme_id", "no programme \(input.programme_id!) in this organization")
         }
+        guard programmeCurrency == currency!.code else {
+            throw RavnaqError.invalid("/currency", "the programme lends in \(programmeCurrency), not \(currency!.code)")
+        }
+        guard let projectID = try References.project(projectKey!, connection, organizationID: actor.organizationID,
+                                                     pointer: "/project_id") else {
+            throw RavnaqError.invalid("/project_id", "no project \(input.project_id!) in this organization")
+        }
+        let id: UUID = try connection.query(
+            """
+            INSERT INTO loans (organization_id, programme_id, project_id, currency, principal, annual_rate, method, installments,
+                               frequency, grace_periods, planned_disbursement_on, first_due_on, external_ref)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
+            """,
+            [actor.organizationID, programmeID, projectID, currency!.code, currency!.format(principal!), terms.annualRatePercent,
+             method!.rawValue, installments!, frequency!.rawValue, terms.gracePeriods, planned!, firstDue, externalRef]
+        ).first!.decode(0)
+        return try Self.view(connection, key: id.idString, actor: actor, asOf: nil)
     }
 
     public func get(_ key: String, asOf: String?, as actor: Actor) async throws -> LoanView {
@@ -90,35 +96,40 @@ public struct Loans: Sendable {
         return try await database.once(
             as: actor, key: idempotency, operation: .loanDisbursement, resolve: Self.locked(key, actor)
         ) { connection, loan in
-            guard loan.status == "approved" else {
-                throw RavnaqError.rule(.loanAlreadyDisbursed, message: "loan \(loan.number) was already disbursed on \(loan.disbursedOn!)")
-            }
-            let today = try Organizations.today(connection, organizationID: actor.organizationID)
-            guard date! <= today else { throw RavnaqError.invalid("/date", "a disbursement cannot be dated in the future") }
-            if let firstDue = loan.terms.firstDueOn, firstDue <= date! {
-                throw RavnaqError.invalid("/date", "must be before the loan's first due date \(firstDue)")
-            }
-            var terms = loan.terms
-            terms.disbursedOn = date!
-            let schedule = LoanSchedule.compute(terms)
-            try connection.query(
-                """
-                INSERT INTO loan_installments (organization_id, loan_id, n, due_on, principal, interest)
-                SELECT $1, $2, s.n, s.due_on, s.principal, s.interest
-                FROM unnest($3::int[], $4::date[], $5::numeric[], $6::numeric[]) AS s (n, due_on, principal, interest)
-                """,
-                [actor.organizationID, loan.id, postgresArray(schedule.map { String($0.n) }),
-                 postgresArray(schedule.map(\.dueOn.description)), postgresArray(schedule.map { loan.currency.format($0.principal) }),
-                 postgresArray(schedule.map { loan.currency.format($0.interest) })])
-            let transaction = try Ledger.post(
-                connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .loanDisbursement,
-                memo: "disbursement of \(loan.number)",
-                entries: [.debit(.loansReceivable, terms.principal), .credit(.cash, terms.principal)])
-            try connection.query(
-                "UPDATE loans SET status = 'active', disbursed_on = $2, disbursement_transaction = $3 WHERE id = $1",
-                [loan.id, date!, transaction])
-            return try Self.view(connection, key: loan.id.idString, actor: actor, asOf: max(today, date!))
+            try Self.disburse(connection, loan: loan, on: date!, actor: actor)
         }
+    }
+
+    /// Disburses a loan already found and locked (a request, or a row of an import).
+    static func disburse(_ connection: PostgresConnection, loan: LoanRecord, on date: LocalDate, actor: Actor) throws -> LoanView {
+        guard loan.status == "approved" else {
+            throw RavnaqError.rule(.loanAlreadyDisbursed, message: "loan \(loan.number) was already disbursed on \(loan.disbursedOn!)")
+        }
+        let today = try Organizations.today(connection, organizationID: actor.organizationID)
+        guard date <= today else { throw RavnaqError.invalid("/date", "a disbursement cannot be dated in the future") }
+        if let firstDue = loan.terms.firstDueOn, firstDue <= date {
+            throw RavnaqError.invalid("/date", "must be before the loan's first due date \(firstDue)")
+        }
+        var terms = loan.terms
+        terms.disbursedOn = date
+        let schedule = LoanSchedule.compute(terms)
+        try connection.query(
+            """
+            INSERT INTO loan_installments (organization_id, loan_id, n, due_on, principal, interest)
+            SELECT $1, $2, s.n, s.due_on, s.principal, s.interest
+            FROM unnest($3::int[], $4::date[], $5::numeric[], $6::numeric[]) AS s (n, due_on, principal, interest)
+            """,
+            [actor.organizationID, loan.id, postgresArray(schedule.map { String($0.n) }),
+             postgresArray(schedule.map(\.dueOn.description)), postgresArray(schedule.map { loan.currency.format($0.principal) }),
+             postgresArray(schedule.map { loan.currency.format($0.interest) })])
+        let transaction = try Ledger.post(
+            connection, organizationID: actor.organizationID, currency: loan.currency, on: date, kind: .loanDisbursement,
+            memo: "disbursement of \(loan.number)",
+            entries: [.debit(.loansReceivable, terms.principal), .credit(.cash, terms.principal)])
+        try connection.query(
+            "UPDATE loans SET status = 'active', disbursed_on = $2, disbursement_transaction = $3 WHERE id = $1",
+            [loan.id, date, transaction])
+        return try Self.view(connection, key: loan.id.idString, actor: actor, asOf: max(today, date))
     }
 
     /// Records a repayment, allocated fees → interest → principal, oldest installment first. After a
@@ -128,55 +139,60 @@ public struct Loans: Sendable {
         return try await database.once(
             as: actor, key: idempotency, operation: .repayment, resolve: Self.locked(key, actor)
         ) { connection, loan in
-            var errors = FieldErrors()
-            let date = errors.date(input.date, "/date")
-            let amount = errors.amount(input.amount, "/amount", currency: loan.currency)
-            try errors.check()
-            let today = try Organizations.today(connection, organizationID: actor.organizationID)
-            guard date! <= today else { throw RavnaqError.invalid("/date", "a repayment cannot be dated in the future") }
-            guard let disbursedOn = loan.disbursedOn else {
-                throw RavnaqError.rule(.loanNotDisbursed, message: "loan \(loan.number) has not been disbursed yet")
-            }
-            let repayments = try loan.repayments(connection)
-            if let writtenOffOn = loan.writtenOffOn {
-                return try Self.recover(connection, loan: loan, amount: amount!, date: date!, writtenOffOn: writtenOffOn,
-                                        repayments: repayments, actor: actor)
-            }
-            let schedule = try loan.schedule(connection)
-            let live = LoanRecord.live(repayments)
-            let allocation: Allocation
-            do {
-                allocation = try LoanReplay.check(
-                    RepaymentInput(id: "new", date: date!, amount: amount!), schedule: schedule, disbursedOn: disbursedOn,
-                    existing: live.map(\.input), lateFee: loan.lateFee)
-            } catch let error as RepaymentError {
-                throw RavnaqError.rule(Self.refusal(error), message: error.detail(minorDigits: loan.currency.minorDigits))
-            }
-            let transaction = try Ledger.post(
-                connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .repayment,
-                memo: "repayment of \(loan.number)",
-                entries: [.debit(.cash, amount!), .credit(.loansReceivable, allocation.principal),
-                          .credit(.interestIncome, allocation.interest), .credit(.feeIncome, allocation.fees)])
-            let format = loan.currency.format
-            let id: UUID = try connection.query(
-                """
-                INSERT INTO repayments (organization_id, loan_id, paid_on, amount, principal, interest, fees, transaction_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
-                """,
-                [actor.organizationID, loan.id, date!, format(amount!), format(allocation.principal), format(allocation.interest),
-                 format(allocation.fees), transaction]
-            ).first!.decode(0)
-            let state = LoanReplay.state(
-                schedule: schedule, repayments: live.map(\.input) + [RepaymentInput(id: id.idString, date: date!, amount: amount!)],
-                lateFee: loan.lateFee, asOf: date!)
-            if state.isFullyPaid {
-                try connection.query("UPDATE loans SET status = 'repaid', repaid_on = $2 WHERE id = $1", [loan.id, date!])
-            }
-            return RepaymentView(
-                id: id.idString, loan_id: loan.id.idString, kind: "repayment", date: date!.description, amount: format(amount!),
-                currency: loan.currency.code, allocation: AllocationView(allocation, loan.currency), reversed_on: nil,
-                loan_status: state.isFullyPaid ? "repaid" : "active", outstanding_principal: format(state.outstandingPrincipal))
+            try Self.repay(connection, loan: loan, input, actor: actor)
         }
+    }
+
+    /// Records a repayment of a loan already found and locked (a request, or a row of an import).
+    static func repay(_ connection: PostgresConnection, loan: LoanRecord, _ input: RepaymentRequest, actor: Actor) throws -> RepaymentView {
+        var errors = FieldErrors()
+        let date = errors.date(input.date, "/date")
+        let amount = errors.amount(input.amount, "/amount", currency: loan.currency)
+        try errors.check()
+        let today = try Organizations.today(connection, organizationID: actor.organizationID)
+        guard date! <= today else { throw RavnaqError.invalid("/date", "a repayment cannot be dated in the future") }
+        guard let disbursedOn = loan.disbursedOn else {
+            throw RavnaqError.rule(.loanNotDisbursed, message: "loan \(loan.number) has not been disbursed yet")
+        }
+        let repayments = try loan.repayments(connection)
+        if let writtenOffOn = loan.writtenOffOn {
+            return try Self.recover(connection, loan: loan, amount: amount!, date: date!, writtenOffOn: writtenOffOn,
+                                    repayments: repayments, actor: actor)
+        }
+        let schedule = try loan.schedule(connection)
+        let live = LoanRecord.live(repayments)
+        let allocation: Allocation
+        do {
+            allocation = try LoanReplay.check(
+                RepaymentInput(id: "new", date: date!, amount: amount!), schedule: schedule, disbursedOn: disbursedOn,
+                existing: live.map(\.input), lateFee: loan.lateFee)
+        } catch {
+            throw RavnaqError.rule(Self.refusal(error), message: error.detail(minorDigits: loan.currency.minorDigits))
+        }
+        let transaction = try Ledger.post(
+            connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .repayment,
+            memo: "repayment of \(loan.number)",
+            entries: [.debit(.cash, amount!), .credit(.loansReceivable, allocation.principal),
+                      .credit(.interestIncome, allocation.interest), .credit(.feeIncome, allocation.fees)])
+        let format = loan.currency.format
+        let id: UUID = try connection.query(
+            """
+            INSERT INTO repayments (organization_id, loan_id, paid_on, amount, principal, interest, fees, transaction_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            """,
+            [actor.organizationID, loan.id, date!, format(amount!), format(allocation.principal), format(allocation.interest),
+             format(allocation.fees), transaction]
+        ).first!.decode(0)
+        let state = LoanReplay.state(
+            schedule: schedule, repayments: live.map(\.input) + [RepaymentInput(id: id.idString, date: date!, amount: amount!)],
+            lateFee: loan.lateFee, asOf: date!)
+        if state.isFullyPaid {
+            try connection.query("UPDATE loans SET status = 'repaid', repaid_on = $2 WHERE id = $1", [loan.id, date!])
+        }
+        return RepaymentView(
+            id: id.idString, loan_id: loan.id.idString, kind: "repayment", date: date!.description, amount: format(amount!),
+            currency: loan.currency.code, allocation: AllocationView(allocation, loan.currency), reversed_on: nil,
+            loan_status: state.isFullyPaid ? "repaid" : "active", outstanding_principal: format(state.outstandingPrincipal))
     }
 
     static func recover(

@@ -50,6 +50,14 @@ public struct Projects: Sendable {
 
     public func create(_ input: ProjectInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, to: "log projects")
+        return try await database.transaction(as: actor) { connection in
+            try Self.create(connection, input, externalRef: nil, actor: actor)
+        }
+    }
+
+    /// Logs a project (a request, or a row of an import, which names it by the register's own
+    /// number, `externalRef`).
+    static func create(_ connection: PostgresConnection, _ input: ProjectInput, externalRef: String?, actor: Actor) throws -> JSONText {
         var errors = FieldErrors()
         let familyKey = errors.text(input.family_id, "/family_id")
         let type = errors.choice(input.type, "/type", as: ProjectType.self)
@@ -59,21 +67,19 @@ public struct Projects: Sendable {
         let revenue = errors.amount(input.expected_monthly_revenue, "/expected_monthly_revenue", currency: .uzs, required: false, allowZero: true)
         let costs = errors.amount(input.expected_monthly_costs, "/expected_monthly_costs", currency: .uzs, required: false, allowZero: true)
         try errors.check()
-        return try await database.transaction(as: actor) { connection in
-            // The family's id or its code.
-            guard let familyID = try References.family(familyKey!, connection, organizationID: actor.organizationID)
-            else { throw RavnaqError.invalid("/family_id", "no family \(familyKey!) in this organization") }
-            let id: UUID = try connection.query(
-                """
-                INSERT INTO projects (organization_id, family_id, type, title, description, started_on,
-                                      expected_monthly_revenue, expected_monthly_costs)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
-                """,
-                [actor.organizationID, familyID, type!.rawValue, title!, input.description, startedOn,
-                 (revenue ?? .zero).formatted(minorDigits: 2), (costs ?? .zero).formatted(minorDigits: 2)]
-            ).first!.decode(0)
-            return try Self.find(connection, id: id, organizationID: actor.organizationID)!
-        }
+        // The family's id or its code.
+        guard let familyID = try References.family(familyKey!, connection, organizationID: actor.organizationID)
+        else { throw RavnaqError.invalid("/family_id", "no family \(familyKey!) in this organization") }
+        let id: UUID = try connection.query(
+            """
+            INSERT INTO projects (organization_id, family_id, type, title, description, started_on,
+                                  expected_monthly_revenue, expected_monthly_costs, external_ref)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+            """,
+            [actor.organizationID, familyID, type!.rawValue, title!, input.description, startedOn,
+             (revenue ?? .zero).formatted(minorDigits: 2), (costs ?? .zero).formatted(minorDigits: 2), externalRef]
+        ).first!.decode(0)
+        return try Self.find(connection, id: id, organizationID: actor.organizationID)!
     }
 
     public func get(_ id: String, as actor: Actor) async throws -> JSONText {

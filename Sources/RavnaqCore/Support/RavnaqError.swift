@@ -32,9 +32,12 @@ public enum RavnaqError: Error, Sendable, Equatable {
         /// A JSON pointer to the field (`/members/0/birth_date`).
         public let pointer: String
         public let detail: String
-        public init(pointer: String, detail: String) {
+        /// The spreadsheet column's header as the file wrote it, for an imported row's field.
+        public let column: String?
+        public init(pointer: String, detail: String, column: String? = nil) {
             self.pointer = pointer
             self.detail = detail
+            self.column = column
         }
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import Postgres
 
 /// What a person types for a thing they know by a readable name: a family by its code, a
-/// programme by its name, a project by its family's code (when the family has one project).
+/// programme by its name, a project by its register number (`external_ref`, set by an import) or
+/// by its family's code (when the family has one project).
 /// Ids work everywhere as well. Each lookup stays inside the acting organization.
 enum References {
     /// A family by id or code (case ignored).
@@ -30,6 +31,12 @@ enum References {
     static func project(_ key: String, _ connection: PostgresConnection, organizationID: UUID, pointer: String) throws -> UUID? {
         if let uuid = UUID(uuidString: key) {
             return try connection.query("SELECT id FROM projects WHERE id = $1 AND organization_id = $2", [uuid, organizationID]).first?.decode(0)
+        }
+        // The register's own number of an imported project comes first.
+        if let id: UUID = try connection.query(
+            "SELECT id FROM projects WHERE lower(external_ref) = lower($1) AND organization_id = $2", [key, organizationID]
+        ).first?.decode(0) {
+            return id
         }
         let projects: [(UUID, String)] = try connection.query(
             """

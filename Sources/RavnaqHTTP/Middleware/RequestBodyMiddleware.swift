@@ -3,7 +3,7 @@ import RavnaqCore
 
 /// The JSON edge of every write, in one place: the body of a POST, PUT or PATCH is read (at
 /// most `maximumBytes`, else 413) and checked as strict JSON (`RequestBodyCheck`) before any
-/// route sees it — also on routes that take no body, so that nothing a lenient reader would
+/// route sees it — also on routes that take no body (all but the imports, which take a file), so that nothing a lenient reader would
 /// repair ever reaches a service. The routes then read the buffered body.
 struct RequestBodyMiddleware: RouterMiddleware {
     typealias Context = RavnaqRequestContext
@@ -13,6 +13,8 @@ struct RequestBodyMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
+        // A file, not JSON: the imports route reads its own body, up to its own, larger limit.
+        if request.uri.path.hasPrefix(ImportsController.pathPrefix) { return try await next(request, context) }
         var request = request
         let buffer: ByteBuffer
         do {
