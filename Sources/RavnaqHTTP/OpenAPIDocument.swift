@@ -18,6 +18,7 @@ enum OpenAPIDocument {
         CaseManagementController.openAPIPaths,
         TrainingController.openAPIPaths,
         ReportsController.openAPIPaths,
+        ImportsController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.

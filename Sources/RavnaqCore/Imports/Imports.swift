@@ -122,6 +122,26 @@ public struct ImportResult: Encodable, Sendable {
     /// In words: what was written, or that nothing was and why.
     public let summary: String
 
+    private enum CodingKeys: String, CodingKey {
+        case kind, file_sha256, rows, created, unchanged, members_created, dry_run, previously_imported_at, ignored_columns, warnings, summary
+    }
+
+    /// Every key, null included (the OpenAPI document lists them all as required).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(file_sha256, forKey: .file_sha256)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(created, forKey: .created)
+        try container.encode(unchanged, forKey: .unchanged)
+        try container.encode(members_created, forKey: .members_created)
+        try container.encode(dry_run, forKey: .dry_run)
+        try container.encode(previously_imported_at, forKey: .previously_imported_at)
+        try container.encode(ignored_columns, forKey: .ignored_columns)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(summary, forKey: .summary)
+    }
+
     init(kind: ImportKind, file: ImportedFile, outcome: ImportOutcome, ignored: [String], dryRun: Bool) {
         self.kind = kind.rawValue
         file_sha256 = file.sha256

@@ -107,4 +107,41 @@ struct ImportsController {
             return nil
         }
     }
+
+    static let openAPIPaths = #"""
+    {"paths": {
+      "/api/v1/imports/{kind}": {
+        "post": {"summary": "Import a register (CSV or XLSX): every row checked first, all or nothing",
+                 "description": "The file is the body itself (text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream) or the `file` part of multipart/form-data (with an optional `map` part). CSV may be UTF-8 (with or without a BOM) or Windows-1251, separated by `,`, `;` or tab. Headers are the column names below, or the usual Uzbek and Russian ones (README, Imports); `map` maps others. Dates DD.MM.YYYY, YYYY-MM-DD or date cells; amounts with spaces between thousands and a comma or dot for decimals. Columns: families (one row per member): family_code, region, district, mahalla, categories, registry_ref, consent_on, full_name, sex, birth_date, relation, pinfl, disability, works. projects: project_ref, family_code, type, title, description, started_on, expected_monthly_revenue, expected_monthly_costs. loans: loan_ref, project_ref, programme, currency, principal, annual_rate, method, installments, frequency, grace_periods, planned_disbursement_on, first_due_on, disbursed_on. repayments: loan, paid_on, amount. grants (one row per tranche): grant_ref, project_ref, programme, currency, tranche, amount, planned_on, condition, disbursed_on. Rows already on record with the same data are left alone (a second import of a file writes nothing); a key on record with other data is a conflict in `errors`.",
+                 "parameters": [{"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["families", "projects", "loans", "repayments", "grants"]}},
+                                {"name": "dry_run", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}, "description": "check everything, write nothing"},
+                                {"name": "map", "in": "query", "schema": {"type": "string"}, "description": "a JSON object: the file's headers → the column names"}],
+                 "requestBody": {"required": true, "content": {
+                   "text/csv": {"schema": {"type": "string"}},
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}},
+                   "application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}},
+                   "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}, "map": {"type": "string"}}}}}},
+                 "responses": {"201": {"description": "Rows were created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImportResult"}}}},
+                               "200": {"description": "Nothing was written: a dry run, or every row was already on record", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImportResult"}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"},
+                               "413": {"description": "413: the file is over 128 MiB (urn:ravnaq:problem:body-too-large).", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                               "422": {"description": "422: every problem of the file at once, nothing written: `errors[].pointer` is `/rows/{row as the spreadsheet numbers it}/{column}` (or `/rows/{row}` for a refusal of the whole row, `/columns/{column}` for a missing column, `/file` for an unreadable file), `errors[].column` the header as the file wrote it.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
+      }
+    },
+    "schemas": {
+      "ImportResult": {"type": "object", "required": ["kind", "file_sha256", "rows", "created", "unchanged", "members_created", "dry_run", "previously_imported_at", "ignored_columns", "warnings", "summary"],
+        "properties": {
+          "kind": {"enum": ["families", "projects", "loans", "repayments", "grants"]},
+          "file_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+          "rows": {"type": "integer", "description": "data rows read (blank rows left out)"},
+          "created": {"type": "integer", "description": "families, projects, loans, repayments or grants created (in a dry run: that would be)"},
+          "unchanged": {"type": "integer", "description": "already on record with the same data, left as they are"},
+          "members_created": {"type": ["integer", "null"], "description": "families imports: the members created with them"},
+          "dry_run": {"type": "boolean"},
+          "previously_imported_at": {"type": ["string", "null"], "description": "when this very file (by SHA-256) was imported before"},
+          "ignored_columns": {"type": "array", "items": {"type": "string"}, "description": "headers of columns the import does not read"},
+          "warnings": {"type": "array", "items": {"type": "string"}},
+          "summary": {"type": "string"}}}
+    }}
+    """#
 }

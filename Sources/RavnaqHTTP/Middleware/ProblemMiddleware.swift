@@ -24,7 +24,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return response
         } catch let error as BodyTooLarge {
             return Problem(status: .contentTooLarge, type: ProblemTypes.bodyTooLarge, title: "The request body is too large",
-                           detail: "the body is over the limit of \(error.limit) bytes (1 MiB); send bulk data through an import").response
+                           detail: "the body is over the limit of \(error.limit) bytes (\(error.limit >> 20) MiB)"
+                               + (error.limit < ImportsController.maximumBytes ? "; send bulk data through an import" : "")).response
         } catch let error as MalformedBody {
             return Problem(status: .badRequest, type: ProblemTypes.malformedRequest, title: "The request body could not be read",
                            detail: error.detail).response
