@@ -261,3 +261,41 @@ struct LedgerImportTests {
         #expect(try await fixture.count("SELECT count(*)::int FROM repayments") == 0)
     }
 }
+
+@Suite("Writing spreadsheets")
+struct SheetWriterTests {
+    @Test("XLSX written a row at a time reads back exactly (ZIPFoundation checks every entry's CRC-32); columns past Z")
+    func xlsxRoundTrip() throws {
+        let headers = (0..<28).map { "c\($0)" }
+        var writer = SheetWriter(format: .xlsx, sheetName: "Oilalar: 2025/26", headers: headers)
+        var data = writer.take()
+        for n in 1...300 {
+            writer.append([.text("Gʻulomova <&> \"\(n)\""), .amount("1250000.50"), .number("0.235866"), .empty]
+                          + (4..<27).map { _ in SheetValue.text("x") } + [.text("AB\(n)")])
+            if n % 100 == 0 { data.append(writer.take()) }
+        }
+        writer.finish()
+        data.append(writer.take())
+        let table = try SheetTable.read(data)
+        #expect(table.headers == headers)
+        #expect(table.rows.count == 300)
+        #expect(table.rows[0].cells[0] == .text("Gʻulomova <&> \"1\""))
+        #expect(table.rows[0].cells[1] == .number("1250000.5"))
+        #expect(table.rows[0].cells[2] == .number("0.235866"))
+        #expect(table.rows[0].cells[3] == .text(""))
+        #expect(table.rows[299].cells[27] == .text("AB300"))
+        #expect(table.rows[299].number == 301)
+    }
+
+    @Test("CSV with ';' for Excel in Russian and Uzbek locales reads back through the importer's reader")
+    func csvRoundTrip() throws {
+        var writer = SheetWriter(format: .csv(separator: ";"), sheetName: "t", headers: ["name", "amount"])
+        writer.append([.text("Каримов; Бахтиёр"), .amount("1250000.50")])
+        writer.append([.text("line\nbreak"), .amount("0.05")])
+        writer.finish()
+        let data = writer.take()
+        #expect(data.starts(with: [0xEF, 0xBB, 0xBF]))
+        let table = try SheetTable.read(data)
+        #expect(table.rows.map { $0.cells.map(\.text) } == [["Каримов; Бахтиёр", "1250000.50"], ["line\nbreak", "0.05"]])
+    }
+}
