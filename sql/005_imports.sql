@@ -27,3 +27,7 @@ CREATE TABLE imports (
 CREATE INDEX imports_file ON imports (organization_id, file_sha256);
 REVOKE UPDATE, DELETE ON imports FROM ravnaq_app;
 ALTER TABLE imports ENABLE ROW LEVEL SECURITY;
+
+-- Repayments recorded in one transaction (an import's) keep the order they were posted in:
+-- the clock at each insert, not the transaction's start. Requests record one each, as before.
+ALTER TABLE repayments ALTER COLUMN recorded_at SET DEFAULT clock_timestamp();

@@ -27,6 +27,7 @@ public struct Services: Sendable {
     public let training: Training
     public let reports: Reports
     public let imports: Imports
+    public let exports: Exports
 
     public init(database: Database) {
         self.database = database
@@ -46,6 +47,7 @@ public struct Services: Sendable {
         self.training = Training(database: database)
         self.reports = Reports(database: database)
         self.imports = Imports(database: database)
+        self.exports = Exports(database: database)
     }
 }
 
@@ -91,6 +93,7 @@ public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext
     TrainingController(training: services.training).register(on: api)
     ReportsController(reports: services.reports).register(on: api)
     ImportsController(imports: services.imports).register(on: api)
+    ExportsController(exports: services.exports).register(on: api)
     pages?(router)
     // Last, so that it knows every route: it sits inside ProblemMiddleware, which answers it.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ($0.path.description, $0.method) }))

@@ -19,6 +19,7 @@ enum OpenAPIDocument {
         TrainingController.openAPIPaths,
         ReportsController.openAPIPaths,
         ImportsController.openAPIPaths,
+        ExportsController.openAPIPaths,
     ]
 
     /// The whole document, assembled once.

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import RavnaqCore
 import RavnaqHTTP
+import Synchronization
 import Testing
 import TestSupport
 
@@ -87,6 +88,89 @@ struct ImportsHTTPTests {
             let (empty, emptyProblem) = try await post(client, "/api/v1/imports/families", token: token, body: Data())
             #expect(empty == .unprocessableContent)
             #expect((emptyProblem["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/file")
+        }
+    }
+}
+
+@Suite("GET /api/v1/exports/{kind} (issue 15)")
+struct ExportsHTTPTests {
+    @Test("an export imported into an empty organization gives back the same data, CSV and XLSX alike")
+    func roundTrip() async throws {
+        let source = try await TestApp.make()
+        let sourceToken = source.adminToken
+        // Org B: the same programme (programmes are not exported), nothing else.
+        let target = try await TestApp.make()
+        let targetToken = target.adminToken
+        try await source.test { client in
+            let api = API(client: client, token: sourceToken)
+            let ids = try await api.openSpecLoan()
+            #expect(try await api.call(.post, "/api/v1/loans/\(ids.loan)/repayments", #"{"date":"2025-02-15","amount":"945595.97"}"#).0 == .created)
+            #expect(try await api.call(.post, "/api/v1/loans/\(ids.loan)/repayments", #"{"date":"2025-03-15","amount":"500000.05"}"#).0 == .created)
+            #expect(try await api.call(.post, "/api/v1/families", #"{"code":"AN-0002","region":"Andijon","district":"Shahrixon","consent_on":"2025-01-11","categories":["disability"],"members":[{"full_name":"Каримов Бахтиёр","sex":"male","relation":"head","disability":true,"works":false},{"full_name":"Gʻulomova Oʻgʻiloy","relation":"spouse","birth_date":"1990-02-03","pinfl":"41503851234567"}]}"#).0 == .created)
+            let (_, grant) = try await api.call(.post, "/api/v1/grants", #"{"programme_id":"\#(ids.programme)","project_id":"\#(ids.project)","currency":"UZS","total":"6000000","tranches":[{"amount":"4000000","planned_on":"2025-02-01"},{"amount":"2000000","planned_on":"2025-05-01","condition":"previous_tranche_accounted"}]}"#)
+            let grantID = try #require(grant["id"] as? String)
+            #expect(try await api.call(.post, "/api/v1/grants/\(grantID)/tranches/1/disburse", #"{"date":"2025-02-03"}"#).0 == .created)
+        }
+        try await target.test { client in
+            _ = try await API(client: client, token: targetToken).call(.post, "/api/v1/programmes", #"{"name":"Family Business 2025","donor":"UNDP","currency":"UZS","starts_on":"2025-01-01","ends_on":"2026-12-31","budget":"500000000"}"#)
+        }
+        for format in ["csv", "xlsx"] {
+            let box = Mutex<[ImportKind: Data]>([:])
+            try await source.test { client in
+                for kind in ImportKind.allCases {
+                    let data = try await client.execute(uri: "/api/v1/exports/\(kind.rawValue)?format=\(format)", method: .get,
+                                                              headers: [.authorization: "Bearer \(sourceToken)"]) { response in
+                        #expect(response.status == .ok)
+                        #expect(response.headers[.contentDisposition]?.contains("\(kind.rawValue)-") == true)
+                        return Data(buffer: response.body)
+                    }
+                    box.withLock { $0[kind] = data }
+                }
+            }
+            let files = box.withLock { $0 }
+            let fresh = try await TestApp.make()
+            let freshToken = fresh.adminToken
+            try await fresh.test { client in
+                _ = try await API(client: client, token: freshToken).call(.post, "/api/v1/programmes", #"{"name":"Family Business 2025","donor":"UNDP","currency":"UZS","starts_on":"2025-01-01","ends_on":"2026-12-31","budget":"500000000"}"#)
+                for kind in ImportKind.allCases {
+                    let (status, answer) = try await post(client, "/api/v1/imports/\(kind.rawValue)", token: freshToken, body: files[kind]!,
+                                                          contentType: "application/octet-stream")
+                    #expect(status == .created, "\(kind) \(format): \(answer)")
+                }
+                // Exported again, the new organization's data is the same file, byte for byte.
+                for kind in ImportKind.allCases {
+                    let again = try await client.execute(uri: "/api/v1/exports/\(kind.rawValue)?format=\(format)", method: .get,
+                                                         headers: [.authorization: "Bearer \(freshToken)"]) { Data(buffer: $0.body) }
+                    #expect(again == files[kind], "\(kind) \(format)")
+                }
+            }
+            // And the books agree: the same allocation, the same sums on every account.
+            let books = { (app: TestApp) async throws -> [[String?]] in
+                try await app.database.pool.withConnection { connection in
+                    let result = try connection.query("""
+                        SELECT a.code, sum(p.amount)::text FROM postings p JOIN accounts a ON a.id = p.account_id GROUP BY a.code ORDER BY a.code
+                        """)
+                    return try result.rows.map { [try $0.decode(0, as: String?.self), try $0.decode(1, as: String?.self)] }
+                }
+            }
+            #expect(try await books(fresh) == books(source), "\(format)")
+        }
+    }
+
+    @Test("exports are for coordinators and admins; an unknown format is a 400")
+    func refusals() async throws {
+        let app = try await TestApp.make()
+        let token = app.adminToken
+        let officer = try await app.token(for: "officer@undp.example", role: .grantOfficer)
+        try await app.test { client in
+            let admin = API(client: client, token: token)
+            let (forbidden, _) = try await API(client: client, token: officer).call(.get, "/api/v1/exports/families")
+            #expect(forbidden == .forbidden)
+            let (badFormat, problem) = try await admin.call(.get, "/api/v1/exports/families?format=pdf")
+            #expect(badFormat == .badRequest)
+            #expect((problem["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/format")
+            let (unknown, _) = try await admin.call(.get, "/api/v1/exports/budgets")
+            #expect(unknown == .notFound)
         }
     }
 }

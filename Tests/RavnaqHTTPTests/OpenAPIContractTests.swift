@@ -42,7 +42,7 @@ struct OpenAPIContractTests {
         return (components["parameters"] as? Object)?[name] as? Object
     }
 
-    @Test("every 2xx answer has a JSON schema, and every error answer is problem+json with the Problem schema")
+    @Test("every 2xx answer has a JSON schema (a file, CSV or XLSX, its own), and every error answer is problem+json with the Problem schema")
     func everyBodyHasASchema() throws {
         let components = try Self.components()
         var missing: [String] = []
@@ -53,8 +53,10 @@ struct OpenAPIContractTests {
                 let resolved = Self.resolve(response, in: components)
                 let content = resolved?["content"] as? Object
                 if status.hasPrefix("2") {
-                    let schema = (content?["application/json"] as? Object)?["schema"] as? Object
-                    if schema?.isEmpty ?? true { missing.append("\(method) \(path) \(status)") }
+                    let json = (content?["application/json"] as? Object)?["schema"] as? Object
+                    let file = ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+                        .compactMap { (content?[$0] as? Object)?["schema"] as? Object }.first
+                    if (json ?? file)?.isEmpty ?? true { missing.append("\(method) \(path) \(status)") }
                 } else {
                     let schema = (content?["application/problem+json"] as? Object)?["schema"] as? Object
                     if schema?["$ref"] as? String != "#/components/schemas/Problem" { missing.append("\(method) \(path) \(status) (problem)") }

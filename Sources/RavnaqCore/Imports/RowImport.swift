@@ -39,7 +39,8 @@ enum RowImport {
                 SELECT f.code, p.type, p.title, p.description, p.started_on::text, p.expected_monthly_revenue::text,
                        p.expected_monthly_costs::text
                 FROM projects p JOIN families f ON f.id = p.family_id
-                WHERE p.organization_id = $1 AND lower(p.external_ref) = lower($2)
+                WHERE p.organization_id = $1 AND (lower(p.external_ref) = lower($2) OR p.id::text = lower($2))
+                ORDER BY p.external_ref IS NULL LIMIT 1
                 """, [actor.organizationID, ref]).first {
                 let given: [String?] = [input.family_id, input.type, input.title, input.description, input.started_on,
                              input.expected_monthly_revenue?.text ?? "0", input.expected_monthly_costs?.text ?? "0"]
@@ -92,7 +93,8 @@ enum RowImport {
                 SELECT p.name, l.principal::text, l.annual_rate::text, l.method, l.installments::text, l.frequency,
                        l.grace_periods::text, l.planned_disbursement_on::text, l.first_due_on::text, l.disbursed_on::text, l.currency
                 FROM loans l JOIN programmes p ON p.id = l.programme_id
-                WHERE l.organization_id = $1 AND lower(l.external_ref) = lower($2)
+                WHERE l.organization_id = $1 AND (lower(l.external_ref) = lower($2) OR l.number = upper($2))
+                ORDER BY lower(l.external_ref) = lower($2) DESC NULLS LAST LIMIT 1
                 """, [actor.organizationID, ref]).first {
                 let given: [String?] = [programme, input.principal?.text, input.annual_rate?.text, input.method, input.installments.map(String.init),
                              input.frequency, String(input.grace_periods ?? 0), input.planned_disbursement_on, input.first_due_on,
@@ -136,7 +138,7 @@ enum RowImport {
             guard let loan = try loans[key.lowercased()] ?? connection.query(
                 """
                 SELECT id FROM loans WHERE organization_id = $1 AND (lower(external_ref) = lower($2) OR number = upper($2) OR id::text = lower($2))
-                ORDER BY external_ref IS NULL LIMIT 1
+                ORDER BY lower(external_ref) = lower($2) DESC NULLS LAST LIMIT 1
                 """, [actor.organizationID, key]).first?.decode(0, as: UUID.self) else {
                 problems.add(row, "loan", "no loan \(key) in this organization")
                 continue
@@ -246,7 +248,8 @@ enum RowImport {
                        (SELECT string_agg(concat_ws(':', t.n, t.amount, t.planned_on, t.condition, coalesce(t.disbursed_on::text, '')), ';' ORDER BY t.n)
                         FROM grant_tranches t WHERE t.grant_id = g.id)
                 FROM grants g JOIN programmes p ON p.id = g.programme_id
-                WHERE g.organization_id = $1 AND lower(g.external_ref) = lower($2)
+                WHERE g.organization_id = $1 AND (lower(g.external_ref) = lower($2) OR g.number = upper($2))
+                ORDER BY lower(g.external_ref) = lower($2) DESC NULLS LAST LIMIT 1
                 """, [actor.organizationID, grant.ref]).first {
                 try compare(recorded, [programme, currencyCode ?? (try recorded.decode(1, as: String.self)), trancheList],
                             keys: ["programme", "currency", "tranche"], numeric: [], what: "grant \(grant.ref)", row: grant.row,

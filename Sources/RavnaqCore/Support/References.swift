@@ -29,10 +29,13 @@ enum References {
     /// A project by id, or by its family's code when the family has exactly one project; a
     /// family with several is refused with their ids, so that the person can choose.
     static func project(_ key: String, _ connection: PostgresConnection, organizationID: UUID, pointer: String) throws -> UUID? {
-        if let uuid = UUID(uuidString: key) {
-            return try connection.query("SELECT id FROM projects WHERE id = $1 AND organization_id = $2", [uuid, organizationID]).first?.decode(0)
+        if let uuid = UUID(uuidString: key), let id: UUID = try connection.query(
+            "SELECT id FROM projects WHERE id = $1 AND organization_id = $2", [uuid, organizationID]
+        ).first?.decode(0) {
+            return id
         }
-        // The register's own number of an imported project comes first.
+        // The register's own number of an imported project (an export names a project without
+        // one by its id, which the organization it is imported into keeps as that number).
         if let id: UUID = try connection.query(
             "SELECT id FROM projects WHERE lower(external_ref) = lower($1) AND organization_id = $2", [key, organizationID]
         ).first?.decode(0) {
