@@ -40,6 +40,7 @@ enum OpenAPIDocument {
             for (method, operation) in operations {
                 guard var operation = operation as? [String: Any] else { continue }
                 operation["responses"] = sharedAnswers(path: path, method: method, operation: operation)
+                if method == "get", answersSpreadsheets(path: path, operation: operation) { operation = withSpreadsheets(operation) }
                 if var body = operation["requestBody"] as? [String: Any], var content = body["content"] as? [String: Any],
                    var json = content["application/json"] as? [String: Any], let schema = json["schema"] as? [String: Any] {
                     json["schema"] = nullableOptionals(schema)
@@ -139,6 +140,31 @@ enum OpenAPIDocument {
             add("413", "TooLarge")
         }
         return responses
+    }
+
+    /// Lists (they page with `cursor`) and reports also answer `?format=csv|xlsx`
+    /// (`SpreadsheetMiddleware`); exports document their own.
+    static func answersSpreadsheets(path: String, operation: [String: Any]) -> Bool {
+        let parameters = operation["parameters"] as? [[String: Any]] ?? []
+        return path.hasPrefix("/api/v1/reports/") || parameters.contains { $0["$ref"] as? String == "#/components/parameters/cursor" }
+    }
+
+    static func withSpreadsheets(_ operation: [String: Any]) -> [String: Any] {
+        var operation = operation
+        var parameters = operation["parameters"] as? [[String: Any]] ?? []
+        parameters += [["$ref": "#/components/parameters/format"], ["$ref": "#/components/parameters/sep"]]
+        operation["parameters"] = parameters
+        var responses = operation["responses"] as? [String: Any] ?? [:]
+        if var ok = responses["200"] as? [String: Any], var content = ok["content"] as? [String: Any] {
+            content["text/csv"] = ["schema": ["type": "string"]]
+            content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = [
+                "schema": ["type": "string", "contentMediaType": "application/octet-stream"]]
+            ok["content"] = content
+            responses["200"] = ok
+        }
+        if responses["400"] == nil { responses["400"] = ["$ref": "#/components/responses/BadRequest"] }
+        operation["responses"] = responses
+        return operation
     }
 
     static let base = #"""

@@ -47,3 +47,53 @@ struct ReportsHTTPTests {
         }
     }
 }
+
+@Suite("Reports and lists as spreadsheets: ?format=csv|xlsx (issue 15)")
+struct SpreadsheetAnswersTests {
+    @Test("the portfolio as CSV and XLSX holds the JSON's figures, amounts as number cells; a list comes whole, not a page")
+    func portfolioAndList() async throws {
+        let app = try await TestApp.make()
+        let token = app.adminToken
+        try await app.test { client in
+            let api = API(client: client, token: token)
+            _ = try await api.openSpecLoan()
+            _ = try await api.call(.post, "/api/v1/families", #"{"code":"AN-0002","region":"Namangan","district":"Chust"}"#)
+            _ = try await api.call(.post, "/api/v1/families", #"{"code":"AN-0003","region":"Namangan","district":"Chust"}"#)
+            let (_, json) = try await api.call(.get, "/api/v1/reports/portfolio?as_of=2025-03-20&by=region")
+            let row = try #require((json["rows"] as? [[String: Any]])?.first)
+            let file = { (uri: String) async throws -> (HTTPResponse, Data) in
+                try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"]) { ($0.head, Data(buffer: $0.body)) }
+            }
+            let (csvHead, csv) = try await file("/api/v1/reports/portfolio?as_of=2025-03-20&by=region&format=csv&sep=;")
+            #expect(csvHead.status == .ok)
+            #expect(csvHead.headerFields[.contentType] == "text/csv; charset=utf-8")
+            #expect(csvHead.headerFields[.contentDisposition]?.hasPrefix("attachment; filename=\"portfolio-") == true)
+            let table = try SheetTable.read(csv)
+            #expect(table.headers == ["region", "currency", "loans_active", "outstanding_principal", "disbursed", "collected", "written_off",
+                                      "par30", "par90", "on_time_rate"])
+            func text(_ value: Any?) -> String {
+                switch value {
+                case let string as String: string
+                case let number as NSNumber: number.doubleValue == number.doubleValue.rounded() ? String(Int(number.doubleValue)) : "\(number.doubleValue)"
+                default: ""
+                }
+            }
+            #expect(table.rows.first?.cells.map(\.text) == table.headers.map { text(row[$0]) })
+            #expect(table.rows.first?.cells[7].text == "1", "PAR30 is 1: the whole loan is at risk on 2025-03-20")
+            #expect(table.rows.last?.cells.first?.text == "total")
+            let (xlsxHead, xlsx) = try await file("/api/v1/reports/portfolio?as_of=2025-03-20&by=region&format=xlsx")
+            #expect(xlsxHead.headerFields[.contentType] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            let sheet = try SheetTable.read(xlsx)
+            #expect(sheet.rows.first?.cells[3] == .number(ExcelNumber.shortest(row["outstanding_principal"] as! String)!))
+            #expect(String(decoding: xlsx, as: UTF8.self).contains(#"<pane ySplit="1""#))
+
+            let (_, families) = try await file("/api/v1/families?limit=1&format=csv")
+            let list = try SheetTable.read(families)
+            #expect(list.rows.map { $0.cells[1].text } == ["AN-0001", "AN-0002", "AN-0003"])
+            #expect(list.headers.prefix(3) == ["id", "code", "head"])
+            let (caseFile, problem) = try await api.call(.get, "/api/v1/families/AN-0001?format=csv")
+            #expect(caseFile == .badRequest)
+            #expect((problem["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/format")
+        }
+    }
+}

@@ -37,6 +37,7 @@ public struct SheetWriter: Sendable {
     public let format: Format
     private var buffer = Data()
     private var zip: ZipStream?
+    private var sheetNames: [String] = []
     private var row = 0
 
     public init(format: Format, sheetName: String, headers: [String]) {
@@ -46,10 +47,31 @@ public struct SheetWriter: Sendable {
             buffer.append(contentsOf: [0xEF, 0xBB, 0xBF])
         case .xlsx:
             var zip = ZipStream()
-            for (path, content) in XLSXParts.fixed(sheetName: sheetName) { zip.add(path, Data(content.utf8)) }
-            zip.begin("xl/worksheets/sheet1.xml")
-            zip.write(Data(XLSXParts.sheetStart.utf8))
+            for (path, content) in XLSXParts.leading { zip.add(path, Data(content.utf8)) }
             self.zip = zip
+        }
+        beginSheet(sheetName, headers: headers)
+    }
+
+    /// Starts another sheet (XLSX; one sheet per currency of a report). CSV has one table: the
+    /// next rows follow after a blank line and their own header row.
+    public mutating func nextSheet(_ name: String, headers: [String]) {
+        switch format {
+        case .csv:
+            buffer.append(Data("\r\n".utf8))
+        case .xlsx:
+            zip!.write(Data(XLSXParts.sheetEnd.utf8))
+            zip!.end()
+        }
+        beginSheet(name, headers: headers)
+    }
+
+    private mutating func beginSheet(_ name: String, headers: [String]) {
+        row = 0
+        if format == .xlsx {
+            sheetNames.append(XLSXParts.sheetName(name, taken: sheetNames))
+            zip!.begin("xl/worksheets/sheet\(sheetNames.count).xml")
+            zip!.write(Data(XLSXParts.sheetStart.utf8))
         }
         append(headers.map(SheetValue.text))
     }
@@ -84,10 +106,12 @@ public struct SheetWriter: Sendable {
     }
 
     /// Ends the file (XLSX: the sheet, then the ZIP's directory).
+    /// The workbook's parts that name its sheets come last, once all are known.
     public mutating func finish() {
         guard var zip else { return }
         zip.write(Data(XLSXParts.sheetEnd.utf8))
         zip.end()
+        for (path, content) in XLSXParts.trailing(sheetNames: sheetNames) { zip.add(path, Data(content.utf8)) }
         zip.finish()
         self.zip = zip
     }
@@ -157,21 +181,40 @@ public struct SheetWriter: Sendable {
     }
 }
 
-/// The parts of a one-sheet workbook besides the sheet itself.
+/// The parts of a workbook besides its sheets.
 private enum XLSXParts {
     static let header = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
 
-    static func fixed(sheetName: String) -> [(String, String)] {
-        // Excel's sheet names: at most 31 characters, none of : \ / ? * [ ].
-        let name = SheetWriter.xml(String(sheetName.filter { !":\\/?*[]".contains($0) }.prefix(31)))
+    static let leading: [(String, String)] = [
+        ("_rels/.rels", header + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        // Style 0: general; style 1: built-in number format 4, #,##0.00.
+        ("xl/styles.xml", header + #"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>"#),
+    ]
+
+    static func trailing(sheetNames: [String]) -> [(String, String)] {
+        let numbered = sheetNames.enumerated().map { ($0.offset + 1, $0.element) }
+        let sheets = numbered.map { #"<sheet name=""# + SheetWriter.xml($0.1) + #"" sheetId=""# + "\($0.0)" + #"" r:id="rId"# + "\($0.0)" + #""/>"# }
+        let relations = numbered.map { #"<Relationship Id="rId"# + "\($0.0)" + #"" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet"# + "\($0.0)" + #".xml"/>"# }
+        let overrides = numbered.map { #"<Override PartName="/xl/worksheets/sheet"# + "\($0.0)" + #".xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"# }
         return [
-            ("[Content_Types].xml", header + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#),
-            ("_rels/.rels", header + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-            ("xl/workbook.xml", header + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name=""# + (name.isEmpty ? "Sheet1" : name) + #"" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-            ("xl/_rels/workbook.xml.rels", header + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#),
-            // Style 0: general; style 1: built-in number format 4, #,##0.00.
-            ("xl/styles.xml", header + #"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>"#),
+            ("xl/workbook.xml", header + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"# + sheets.joined() + "</sheets></workbook>"),
+            ("xl/_rels/workbook.xml.rels", header + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"# + relations.joined()
+                + #"<Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#),
+            ("[Content_Types].xml", header + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>"# + overrides.joined() + "</Types>"),
         ]
+    }
+
+    /// Excel's sheet names: at most 31 characters, none of : \\ / ? * [ ], unique.
+    static func sheetName(_ name: String, taken: [String]) -> String {
+        var base = String(name.filter { !":\\/?*[]".contains($0) }.prefix(31))
+        if base.isEmpty { base = "Sheet" }
+        var candidate = base
+        var n = 2
+        while taken.contains(where: { $0.lowercased() == candidate.lowercased() }) {
+            candidate = String(base.prefix(28)) + " \(n)"
+            n += 1
+        }
+        return candidate
     }
 
     /// The header row stays in view (frozen) as the rows scroll.

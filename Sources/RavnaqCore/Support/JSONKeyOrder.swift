@@ -3,10 +3,10 @@ import Foundation
 /// The member names of one JSON object in the order the text has them — what a listing's
 /// columns follow. (PostgreSQL writes `"key" : value`, Swift's encoder `"key":value`; only the
 /// structure is read, so both are alike here.)
-enum JSONKeyOrder {
+public enum JSONKeyOrder {
     /// The keys of the first row: the first object in the array under `rows`, or the first
     /// object of a top-level array, or the top-level object itself.
-    static func keys(of json: Data, rows: String?) -> [String] {
+    public static func keys(of json: Data, rows: String?) -> [String] {
         let bytes = [UInt8](json)
         var depth = 0           // containers open around the current position
         var inString = false, escaped = false
