@@ -19,7 +19,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("as-of"), help: "As of this date (default: today); nothing after it counts.") var asOf: String?
     @Option(help: "Start of the period (default: the beginning).") var from: String?
     @Option(help: "End of the period (default: --as-of).") var to: String?
-    @Option(help: "Group by a comma list of programme, region, district, project_type, mentor (training also course).") var by: String?
+    @Option(help: "Group by a comma list of programme, region, district, project_type, mentor, head_sex, category, disability (training also course).") var by: String?
     @OptionGroup var acting: ActingOptions
     @OptionGroup var output: OutputOptions
 

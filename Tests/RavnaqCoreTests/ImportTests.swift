@@ -299,3 +299,82 @@ struct SheetWriterTests {
         #expect(table.rows.map { $0.cells.map(\.text) } == [["Каримов; Бахтиёр", "1250000.50"], ["line\nbreak", "0.05"]])
     }
 }
+
+@Suite("Reports broken down as donors ask (issue 15)")
+struct DonorBreakdownTests {
+    /// Three families: a woman-headed family in two categories, a man-headed one with a disabled
+    /// daughter, and one without consent (no members: head unknown, in no category); each with
+    /// a project and a disbursed loan of 1 000 000.
+    static func organization() async throws -> CoreFixture {
+        let fixture = try await CoreFixture.make()
+        try await fixture.addProgramme()
+        let imports = Imports(database: fixture.database)
+        let families = """
+            family_code,region,district,categories,consent_on,full_name,sex,relation,disability
+            AN-1,Andijon,Asaka,"low_income, female_headed",01.03.2025,Gʻulomova Oʻgʻiloy,female,head,no
+            AN-2,Andijon,Asaka,low_income,01.03.2025,Karimov Bahtiyor,male,head,no
+            AN-2,,,,,Karimova Nilufar,female,daughter,yes
+            AN-3,Namangan,Chust,,,,,,
+            """
+        _ = try await imports.run(.families, data: Data(families.utf8), options: .init(), as: fixture.admin)
+        let projects = "project_ref,family_code,type,title\nP-1,AN-1,sewing,Sewing\nP-2,AN-2,livestock,Cows\nP-3,AN-3,baking,Bakery\n"
+        _ = try await imports.run(.projects, data: Data(projects.utf8), options: .init(), as: fixture.admin)
+        let loans = """
+            loan_ref,project_ref,programme,principal,annual_rate,method,installments,disbursed_on
+            K-1,P-1,Family Business 2025,1000000,20,annuity,10,2025-04-01
+            K-2,P-2,Family Business 2025,1000000,20,annuity,10,2025-04-01
+            K-3,P-3,Family Business 2025,1000000,20,annuity,10,2025-04-01
+            """
+        _ = try await imports.run(.loans, data: Data(loans.utf8), options: .init(), as: fixture.admin)
+        return fixture
+    }
+
+    static func rows(_ answer: JSONText) throws -> [String: [String: Any]] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.text.utf8)) as? [String: Any])
+        let by = try #require((object["by"] as? [String])?.first)
+        var rows: [String: [String: Any]] = [:]
+        for row in object["rows"] as? [[String: Any]] ?? [] { rows[row[by] as? String ?? "null"] = row }
+        rows["total"] = object["total"] as? [String: Any]
+        return rows
+    }
+
+    @Test("by head_sex, category and disability; a family in two categories counts in each, and once in the total")
+    func breakdowns() async throws {
+        let fixture = try await Self.organization()
+        let officer = try await fixture.user("officer@undp.example", .grantOfficer)
+        let reports = Reports(database: fixture.database)
+        func run(_ report: String, _ by: String) async throws -> [String: [String: Any]] {
+            try Self.rows(try await reports.run(ReportQuery.parse(report: report, asOf: "2025-04-20", from: nil, to: nil, by: by), as: officer))
+        }
+        let sex = try await run("outcomes", "head_sex")
+        #expect(sex.mapValues { $0["families"] as? Int } == ["female": 1, "male": 1, "unknown": 1, "total": 3])
+        let category = try await run("portfolio", "category")
+        #expect(category.mapValues { $0["loans_active"] as? Int } == ["low_income": 2, "female_headed": 1, "none": 1, "total": 3])
+        #expect(category["low_income"]?["outstanding_principal"] as? String == "2000000.00")
+        #expect(category["total"]?["outstanding_principal"] as? String == "3000000.00")
+        let disability = try await run("outcomes", "disability")
+        #expect(disability.mapValues { $0["families"] as? Int } == ["with_disability": 1, "without_disability": 2, "total": 3])
+        let training = try await run("training", "category")
+        #expect(training["total"]?["untrained_families"] as? Int == 3)
+        #expect(training["low_income"]?["untrained_families"] as? Int == 2)
+        let grants = try await run("grants", "programme,head_sex")
+        #expect(grants["total"]?["grants"] as? Int == 0)
+        await #expect(throws: RavnaqError.self) {
+            try ReportQuery.parse(report: "training", asOf: nil, from: nil, to: nil, by: "course,category")
+        }
+    }
+
+    @Test("the grants report shows each programme's budget, committed, disbursed and remaining budget")
+    func grantBudgets() async throws {
+        let fixture = try await Self.organization()
+        let grants = "grant_ref,project_ref,programme,tranche,amount,planned_on,disbursed_on\nG-1,P-1,Family Business 2025,1,4000000,01.04.2025,02.04.2025\nG-1,P-1,Family Business 2025,2,2000000,01.07.2025,\n"
+        _ = try await Imports(database: fixture.database).run(.grants, data: Data(grants.utf8), options: .init(), as: fixture.admin)
+        let answer = try await Reports(database: fixture.database).run(
+            ReportQuery.parse(report: "grants", asOf: "2025-04-20", from: nil, to: nil, by: "programme"), as: fixture.admin)
+        let row = try #require(try Self.rows(answer)["Family Business 2025"])
+        #expect(row["budget"] as? String == "500000000.00")
+        #expect(row["committed"] as? String == "6000000.00")
+        #expect(row["disbursed"] as? String == "4000000.00")
+        #expect(row["remaining_budget"] as? String == "494000000.00")
+    }
+}

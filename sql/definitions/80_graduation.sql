@@ -87,3 +87,19 @@ LANGUAGE sql STABLE AS $$
                                      h.assessed_on, h.scores, h.completed_on, s.income_months, s.min_ssm, s.max_dpd, s.courses) g
     WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family)
 $$;
+
+-- What donors break reports down by (issue 15): per family of the acting organization, the
+-- sex of its head (the first member registered as head; 'unknown' when none or erased) and
+-- whether a member has a disability. Grant officers may not read members' sex: the reports
+-- they run read it here, only as these per-family traits, never a name.
+CREATE OR REPLACE FUNCTION report_family_traits(org uuid)
+RETURNS TABLE (family_id uuid, head_sex text, disability text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT f.id,
+           coalesce((SELECT h.sex FROM members h WHERE h.family_id = f.id AND h.relation = 'head' AND h.erased_on IS NULL
+                     ORDER BY h.created_at, h.id LIMIT 1), 'unknown'),
+           CASE WHEN EXISTS (SELECT 1 FROM members d WHERE d.family_id = f.id AND d.disability) THEN 'with_disability'
+                ELSE 'without_disability' END
+    FROM families f
+    WHERE f.organization_id = org AND org = ravnaq_org()
+$$;

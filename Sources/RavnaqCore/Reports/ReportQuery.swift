@@ -10,6 +10,14 @@ public enum ReportName: String, CaseIterable, Sendable {
 /// per-loan (grant, family, enrollment) rows: user text never reaches the SQL.
 public enum ReportGroup: String, CaseIterable, Sendable {
     case programme, region, district, project_type, mentor, course
+    /// What donors ask for (issue 15): the sex of the household's head (`female`, `male`,
+    /// `unknown`); each vulnerability category (a family in two counts in each row, `none` for a
+    /// family in none; the total still counts it once); a member with a disability or none
+    /// (`with_disability`, `without_disability`).
+    case head_sex, category, disability
+
+    /// The keys a family carries in every report (looked up only when grouped by).
+    static let familyTraits: [ReportGroup] = [.head_sex, .category, .disability]
 
     /// The SQL column of the report's rows (a fixed name; see `Reports`).
     var column: String { rawValue }
@@ -55,6 +63,9 @@ public struct ReportQuery: Sendable, Equatable {
             } else {
                 groups.append(group)
             }
+        }
+        if groups.contains(.course), groups.contains(.category) {
+            errors.add("/by", "course and category cannot be grouped together: a family would count once per course and category")
         }
         try errors.check()
         return ReportQuery(report: name, asOf: asOfDate, from: fromDate, to: toDate, by: groups)

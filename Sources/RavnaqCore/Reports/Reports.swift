@@ -63,7 +63,9 @@ public struct Reports: Sendable {
     static func statement(_ report: ReportName, by: [ReportGroup]) -> String {
         let (ctes, metrics) = parts(report, by: by)
         let perCurrency = report == .portfolio || report == .grants
-        let ownTotal = by.contains(.course)
+        // By course or category a loan or family may have several rows: the totals are then
+        // taken from `total_items`, one row each.
+        let ownTotal = by.contains(.course) || by.contains(.category)
         let columns = by.map(\.column) + (perCurrency ? ["currency"] : [])
         let pairs = metrics.map { "'\($0.name)', \($0.sql)" }.joined(separator: ", ")
         let rowObject = "json_build_object(" + (columns.map { "'\($0)', i.\($0)" } + [pairs]).joined(separator: ", ") + ")"
@@ -80,7 +82,7 @@ public struct Reports: Sendable {
             columns.reduce(0) { $0 * 2 + (grouped.contains($1) ? 0 : 1) }
         }
         var sets: [(columns: [String], level: Int, object: String)] = [(columns, levelOf(columns), rowObject)]
-        if perCurrency { sets.append((["currency"], levelOf(["currency"]), "json_build_object('currency', i.currency, \(pairs))")) }
+        if perCurrency, !ownTotal { sets.append((["currency"], levelOf(["currency"]), "json_build_object('currency', i.currency, \(pairs))")) }
         if !ownTotal { sets.append(([], levelOf([]), totalObject)) }
         var distinctSets: [(columns: [String], level: Int, object: String)] = []
         for set in sets where !distinctSets.contains(where: { $0.level == set.level }) { distinctSets.append(set) }
@@ -91,9 +93,11 @@ public struct Reports: Sendable {
         let total = ownTotal
             ? "(SELECT \(totalObject) FROM total_items i)"
             : "(array_agg(g.o) FILTER (WHERE g.level = \(levelOf([]))))[1]"
-        let totals = perCurrency
-            ? ",\n    'totals', coalesce(json_agg(g.o ORDER BY g.currency) FILTER (WHERE g.level = \(levelOf(["currency"]))), '[]'::json)"
-            : ""
+        let totals = !perCurrency ? ""
+            : ownTotal
+            ? ",\n    'totals', (SELECT coalesce(json_agg(t.o ORDER BY t.currency), '[]'::json) FROM "
+                + "(SELECT i.currency, json_build_object('currency', i.currency, \(pairs)) AS o FROM total_items i GROUP BY i.currency) t)"
+            : ",\n    'totals', coalesce(json_agg(g.o ORDER BY g.currency) FILTER (WHERE g.level = \(levelOf(["currency"]))), '[]'::json)"
         // `parameters` types $1, $3 and $4 for the reports that use no period.
         return """
             WITH parameters AS (SELECT $1::uuid AS organization_id, $3::date AS from_on, $4::date AS end_on), \(ctes)
@@ -111,12 +115,21 @@ public struct Reports: Sendable {
     /// of a report grouped by `by`.
     static func parts(_ report: ReportName, by: [ReportGroup]) -> (String, [Metric]) {
         let mentorsIfGrouped = by.contains(.mentor) ? mentors + ", " : ""
-        return switch report {
+        let (ctes, metrics) = switch report {
         case .portfolio: (mentorsIfGrouped + portfolioItems(by: by), portfolioMetrics)
         case .grants: (mentorsIfGrouped + grantItems(by: by), grantMetrics)
-        case .outcomes: (familyKeys + ", " + outcomeItems, outcomeMetrics)
-        case .training: (familyKeys + ", " + trainingItems(byCourse: by.contains(.course)), trainingMetrics)
+        case .outcomes: (familyKeys(by: by) + ", " + outcomeItems, outcomeMetrics)
+        case .training: (familyKeys(by: by) + ", " + trainingItems(byCourse: by.contains(.course)), trainingMetrics)
         }
+        guard by.contains(.category) else { return (ctes, metrics) }
+        // A row per category of the item's family (`none` for a family in none); the items as
+        // they were, one row each, are `total_items`.
+        return (ctes.replacingOccurrences(of: "items AS (", with: "items_base AS (") + """
+            , total_items AS (SELECT * FROM items_base), items AS (
+                SELECT b.*, c.category FROM items_base b
+                CROSS JOIN LATERAL unnest(CASE WHEN cardinality(b.category_list) > 0 THEN b.category_list ELSE ARRAY['none'] END) AS c (category)
+            )
+            """, metrics)
     }
 
     /// Each family's mentor as of as_of (assignments never overlap), for loans and grants grouped
@@ -135,8 +148,9 @@ public struct Reports: Sendable {
     /// `familyColumn` names a column of `table` that already holds the family (the loans'
     /// figures carry their history's), so that a family key needs no join through projects.
     static func ownKeys(_ table: String, by: [ReportGroup], familyColumn: String? = nil) -> String {
-        let family = by.contains(.region) || by.contains(.district) || by.contains(.mentor)
-        let project = by.contains(.project_type) || (family && familyColumn == nil)
+        let traits = by.contains(.head_sex) || by.contains(.disability)
+        let family = by.contains(.region) || by.contains(.district) || by.contains(.mentor) || by.contains(.category)
+        let project = by.contains(.project_type) || ((family || traits) && familyColumn == nil)
         let familyID = familyColumn.map { "x.\($0)" } ?? "pr.family_id"
         var joins = "", conditions = "x.organization_id = $1"
         if by.contains(.programme) { joins += "\nJOIN programmes p ON p.id = x.programme_id" }
@@ -149,9 +163,12 @@ public struct Reports: Sendable {
             conditions += " AND f.organization_id = $1"
         }
         if by.contains(.mentor) { joins += "\nLEFT JOIN mentors m ON m.family_id = \(familyID)" }
+        if traits { joins += "\nLEFT JOIN report_family_traits($1) t ON t.family_id = \(familyID)" }
         func key(_ group: ReportGroup, _ sql: String) -> String { (by.contains(group) ? sql : "NULL::text") + " AS \(group.column)" }
         let keys = [key(.programme, "p.name"), key(.region, "f.region"), key(.district, "f.district"),
-                    key(.project_type, "pr.type"), key(.mentor, "m.mentor")]
+                    key(.project_type, "pr.type"), key(.mentor, "m.mentor"), key(.head_sex, "t.head_sex"),
+                    key(.disability, "t.disability"),
+                    (by.contains(.category) ? "f.categories" : "NULL::text[]") + " AS category_list"]
         return """
             SELECT x.*, \(keys.joined(separator: ", "))
             FROM \(table) x\(joins)
@@ -186,7 +203,8 @@ public struct Reports: Sendable {
             WHERE l.organization_id = $1 AND h.organization_id = $1 AND l.disbursed_on <= $2::date
             OFFSET 0
         ), items AS (
-            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, k.outstanding, k.dpd,
+            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, k.head_sex, k.disability,
+                   k.category_list, k.outstanding, k.dpd,
                    CASE WHEN k.disbursed_on <= $4::date AND ($3::date IS NULL OR k.disbursed_on >= $3::date)
                         THEN k.principal ELSE 0 END AS disbursed,
                    k.collected,
@@ -225,7 +243,8 @@ public struct Reports: Sendable {
             WHERE e.organization_id = $1 AND e.spent_on <= $4::date AND ($3::date IS NULL OR e.spent_on >= $3::date)
             GROUP BY e.grant_id
         ), items AS (
-            SELECT k.id, k.currency, k.programme, k.region, k.district, k.project_type, k.mentor, k.total,
+            SELECT k.id, k.currency, k.programme, k.programme_id, k.region, k.district, k.project_type, k.mentor, k.head_sex,
+                   k.disability, k.category_list, k.total,
                    t.disbursed, coalesce(e.expenses, 0) AS expenses, t.pending
             FROM (\(ownKeys("grants", by: by))) k
             JOIN tranches t ON t.grant_id = k.id
@@ -237,9 +256,15 @@ public struct Reports: Sendable {
 
     static let grantMetrics = [
         Metric(name: "grants", sql: "count(*)"),
+        // The budgets of the programmes the group's grants belong to (read by programme: a
+        // programme's budget is not split by region or any other key).
+        Metric(name: "budget", sql: "(SELECT coalesce(sum(p.budget), 0) FROM programmes p WHERE p.id = ANY (array_agg(DISTINCT i.programme_id)))::numeric(18,2)::text", money: true),
         Metric(name: "committed", sql: "coalesce(sum(i.total), 0)::numeric(18,2)::text", money: true),
         Metric(name: "disbursed", sql: "coalesce(sum(i.disbursed), 0)::numeric(18,2)::text", money: true),
         Metric(name: "expenses", sql: "coalesce(sum(i.expenses), 0)::numeric(18,2)::text", money: true),
+        Metric(name: "remaining_budget",
+               sql: "((SELECT coalesce(sum(p.budget), 0) FROM programmes p WHERE p.id = ANY (array_agg(DISTINCT i.programme_id))) - coalesce(sum(i.total), 0))::numeric(18,2)::text",
+               money: true),
         Metric(name: "utilization", sql: "grant_utilization(sum(i.expenses), sum(i.disbursed))", money: true),
         Metric(name: "tranches_pending", sql: "coalesce(sum(i.pending), 0)"),
     ]
@@ -264,11 +289,18 @@ public struct Reports: Sendable {
     /// plain columns, which PostgreSQL inlines. A figure a report leaves unused is never
     /// computed: PostgreSQL drops the unused outputs of such a sub-query, so a report should read
     /// `families_keyed` once (training selects its columns into a CTE of its own).
-    static var familyKeys: String {
+    static func familyKeys(by: [ReportGroup]) -> String {
         let changes = Assessments.domains.enumerated().map { index, domain in
             "ssm_change(h.ssm_changes, h.ssm_at + \(index)) AS ssm_\(domain)"
         }.joined(separator: ",\n                         ")
         let figures = Assessments.domains.map { "h.ssm_\($0)" }.joined(separator: ", ")
+        // The donors' keys, looked up only when grouped by.
+        let traits = [by.contains(.head_sex) ? "t.head_sex" : "NULL::text AS head_sex",
+                      by.contains(.disability) ? "t.disability" : "NULL::text AS disability",
+                      by.contains(.category) ? "fc.categories AS category_list" : "NULL::text[] AS category_list"].joined(separator: ", ")
+        var traitJoins = ""
+        if by.contains(.head_sex) || by.contains(.disability) { traitJoins += "\n                LEFT JOIN report_family_traits($1) t ON t.family_id = h.family_id" }
+        if by.contains(.category) { traitJoins += "\n                JOIN families fc ON fc.id = h.family_id AND fc.organization_id = $1" }
         return """
             lines AS (
                 SELECT array_agg(p.effective_on ORDER BY p.effective_on) AS starts_on, array_agg(p.amount ORDER BY p.effective_on) AS amounts
@@ -278,7 +310,8 @@ public struct Reports: Sendable {
                        income_band(h.first_total, h.first_size, h.first_line) AS intake_band,
                        income_band(h.latest_total, h.latest_size, h.latest_line) AS now_band,
                        h.trained, h.ready, h.net_income, h.jobs, \(figures),
-                       h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on
+                       h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on,
+                       \(traits)
                 FROM (SELECT h.family_id, h.status, h.status_on, h.region, h.district, h.programme_id, h.project_type, h.mentor, h.ready,
                              h.enrollment_ids, h.enrollment_course_ids, h.enrollment_completed_on,
                              -- A month's line; none (no band) for no month.
@@ -314,7 +347,7 @@ public struct Reports: Sendable {
                                                              s.income_months, s.min_ssm, s.max_dpd, s.courses) g
                             WHERE h.organization_id = $1 OFFSET 0) h
                       OFFSET 0) h
-                LEFT JOIN programmes pg ON pg.id = h.programme_id
+                LEFT JOIN programmes pg ON pg.id = h.programme_id\(traitJoins)
             )
             """
     }
@@ -331,7 +364,8 @@ public struct Reports: Sendable {
         let changes = Assessments.domains.map { "fk.ssm_\($0)" }.joined(separator: ", ")
         return """
             items AS (
-                SELECT fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.intake_band, fk.now_band,
+                SELECT fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.head_sex, fk.disability, fk.category_list,
+                       fk.intake_band, fk.now_band,
                        fk.status = 'graduated' AND fk.status_on <= $2::date AS graduated,
                        fk.ready AND NOT (fk.status IN ('graduated', 'exited') AND fk.status_on <= $2::date) AS ready,
                        fk.net_income, fk.jobs, \(changes)
@@ -367,7 +401,8 @@ public struct Reports: Sendable {
         // Written out where used rather than as a CTE read twice (by course), which would copy every family's row once more.
         let familiesTrained = """
             SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
-                   fk.project_type, fk.mentor, NULL::text AS course, NULL::boolean AS completed, fk.trained, fk.now_band
+                   fk.project_type, fk.mentor, fk.head_sex, fk.disability, fk.category_list, NULL::text AS course,
+                   NULL::boolean AS completed, fk.trained, fk.now_band
             FROM family_rows fk
             """
         // By course a family has a row per course its members were enrolled in by as_of (trained:
@@ -375,7 +410,8 @@ public struct Reports: Sendable {
         // `total_items`.
         let familiesByCourse = """
             SELECT 'f'::text AS kind, NULL::uuid AS enrollment_id, fk.id AS family_id, fk.programme, fk.region, fk.district,
-                   fk.project_type, fk.mentor, c.course, NULL::boolean AS completed, coalesce(c.trained, false) AS trained, fk.now_band
+                   fk.project_type, fk.mentor, fk.head_sex, fk.disability, fk.category_list, c.course, NULL::boolean AS completed,
+                   coalesce(c.trained, false) AS trained, fk.now_band
             FROM family_rows fk
             LEFT JOIN (SELECT e.family_id, e.course, bool_or(e.completed) AS trained FROM enrolled e
                        WHERE e.starts_on <= $2::date GROUP BY e.family_id, e.course) c ON c.family_id = fk.id
@@ -385,11 +421,13 @@ public struct Reports: Sendable {
             course_starts AS (
                 SELECT s.course_id, min(s.held_on) AS starts_on FROM course_sessions s WHERE s.organization_id = $1 GROUP BY s.course_id
             ), family_rows AS (
-                SELECT fk.id, fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.now_band,
+                SELECT fk.id, fk.programme, fk.region, fk.district, fk.project_type, fk.mentor, fk.head_sex, fk.disability, fk.category_list,
+                       fk.now_band,
                        coalesce(fk.trained, false) AS trained, fk.enrollment_ids, fk.enrollment_course_ids, fk.enrollment_completed_on
                 FROM families_keyed fk
             ), enrolled AS (
-                SELECT e.id, f.id AS family_id, f.programme, f.region, f.district, f.project_type, f.mentor, c.code AS course,
+                SELECT e.id, f.id AS family_id, f.programme, f.region, f.district, f.project_type, f.mentor, f.head_sex, f.disability,
+                       f.category_list, c.code AS course,
                        coalesce(e.completed_on <= $2::date, false) AS completed, cs.starts_on
                 FROM family_rows f
                 CROSS JOIN LATERAL unnest(f.enrollment_ids, f.enrollment_course_ids, f.enrollment_completed_on) e (id, course_id, completed_on)
@@ -398,7 +436,8 @@ public struct Reports: Sendable {
                 WHERE cardinality(f.enrollment_ids) > 0 AND c.organization_id = $1
             ), enrollment_rows AS (
                 SELECT 'e'::text AS kind, e.id AS enrollment_id, e.family_id, e.programme, e.region, e.district,
-                       e.project_type, e.mentor, e.course, e.completed, NULL::boolean AS trained, NULL::text AS now_band
+                       e.project_type, e.mentor, e.head_sex, e.disability, e.category_list, e.course, e.completed,
+                       NULL::boolean AS trained, NULL::text AS now_band
                 FROM enrolled e
                 WHERE e.starts_on <= $4::date AND ($3::date IS NULL OR e.starts_on >= $3::date)
             ), items AS (
