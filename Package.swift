@@ -25,7 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // The web app's templates (logic-less: the pages' figures are worked out in Swift).
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        // Reading the XLSX files people import (a ZIP archive; zlib's inflate through Debian's zlib1g-dev).
+        // Reading the XLSX files people import (a ZIP archive), through zlib (Debian's zlib1g-dev),
+        // whose deflate — by ZIPFoundation's module CZlib — also compresses the XLSX files written.
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
@@ -94,6 +95,7 @@ let package = Package(
             dependencies: [
                 "RavnaqHTTP", "RavnaqWeb", "RavnaqCore", "RavnaqMoney", "Postgres", "Dates", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
     ]

@@ -5,6 +5,7 @@ import RavnaqCore
 import RavnaqHTTP
 import Testing
 import TestSupport
+import ZIPFoundation
 
 @Suite("GET /api/v1/reports/{name} (SPEC §8)")
 struct ReportsHTTPTests {
@@ -85,7 +86,14 @@ struct SpreadsheetAnswersTests {
             #expect(xlsxHead.headerFields[.contentType] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             let sheet = try SheetTable.read(xlsx)
             #expect(sheet.rows.first?.cells[3] == .number(ExcelNumber.shortest(row["outstanding_principal"] as! String)!))
-            #expect(String(decoding: xlsx, as: UTF8.self).contains(#"<pane ySplit="1""#))
+            // The sheet is deflated; inside, the header row is frozen and amounts carry #,##0.00 (style 1).
+            let archive = try Archive(data: xlsx, accessMode: .read)
+            var sheetXML = Data()
+            _ = try archive.extract(try #require(archive["xl/worksheets/sheet1.xml"])) { sheetXML.append($0) }
+            #expect(try #require(archive["xl/worksheets/sheet1.xml"]).compressedSize < UInt64(sheetXML.count))
+            let text = String(decoding: sheetXML, as: UTF8.self)
+            #expect(text.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
+            #expect(text.contains(#"<c r="D2" s="1"><v>10000000.00</v></c>"#))
 
             let (_, families) = try await file("/api/v1/families?limit=1&format=csv")
             let list = try SheetTable.read(families)

@@ -66,10 +66,13 @@ struct ImportSheet {
     /// A row's cell for a field; nil when the file has no such column or the cell is blank.
     func cell(_ row: SheetRow, _ key: String) -> SheetCell? {
         guard let position = index[key], let cell = row[position] else { return nil }
-        let trimmed = cell.text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{00A0}")))
-        if trimmed.isEmpty { return nil }
+        let text = cell.text
+        guard let first = text.first, let last = text.last else { return nil }
         if case .number = cell { return cell }
-        return .text(trimmed)
+        // Most cells need no trimming: look at their ends before making a new string.
+        if !first.isWhitespace, !last.isWhitespace { return cell }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{00A0}")))
+        return trimmed.isEmpty ? nil : .text(trimmed)
     }
 
     func text(_ row: SheetRow, _ key: String) -> String? { cell(row, key)?.text }

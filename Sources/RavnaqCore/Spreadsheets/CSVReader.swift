@@ -41,63 +41,74 @@ enum CSVReader {
 
     /// The separator the header line uses most, outside quotes; a comma when it uses none.
     static func detectSeparator(_ text: String) -> Character {
-        var counts: [Character: Int] = [",": 0, ";": 0, "\t": 0]
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
         var quoted = false
-        for character in text {
-            if character == "\"" { quoted.toggle() }
-            if !quoted, character == "\n" || character == "\r\n" { break }
-            if !quoted, counts[character] != nil { counts[character]! += 1 }
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if !quoted, byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+            if !quoted, counts[byte] != nil { counts[byte]! += 1 }
         }
-        return [";", "\t"].reduce(",") { best, candidate in counts[candidate]! > counts[best]! ? candidate : best }
+        let best = [UInt8(ascii: ";"), UInt8(ascii: "\t")].reduce(UInt8(ascii: ",")) { best, candidate in
+            counts[candidate]! > counts[best]! ? candidate : best
+        }
+        return Character(UnicodeScalar(best))
     }
 
     /// Records of fields. A quote opens a quoted field only at the field's start; `""` inside one
-    /// is a quote. CR LF, LF and CR all end a record.
+    /// is a quote. CR LF, LF and CR all end a record. Read as UTF-8 bytes: the separators, quotes
+    /// and line ends are ASCII, which never occur inside a multi-byte character.
     static func parse(_ text: String, separator: Character) -> [[String]] {
+        let separator = separator.asciiValue ?? UInt8(ascii: ",")
+        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         var records: [[String]] = []
         var record: [String] = []
-        var field = ""
-        var quoted = false
-        var atFieldStart = true
-        var iterator = text.makeIterator()
-        var pending: Character? = iterator.next()
-        while let character = pending {
-            pending = iterator.next()
-            if quoted {
-                if character == "\"" {
-                    if pending == "\"" {
-                        field.append("\"")
-                        pending = iterator.next()
+        var text = text
+        text.withUTF8 { bytes in
+            var field: [UInt8] = []
+            var quoted = false
+            var atFieldStart = true
+            var index = 0
+            func endField() {
+                record.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                atFieldStart = true
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if quoted {
+                    if byte == quote {
+                        if index < bytes.count, bytes[index] == quote {
+                            field.append(quote)
+                            index += 1
+                        } else {
+                            quoted = false
+                        }
                     } else {
-                        quoted = false
+                        field.append(byte)
                     }
-                } else {
-                    field.append(character)
+                    continue
                 }
-                continue
+                switch byte {
+                case quote where atFieldStart:
+                    quoted = true
+                    atFieldStart = false
+                case separator:
+                    endField()
+                case cr, lf:
+                    if byte == cr, index < bytes.count, bytes[index] == lf { index += 1 }
+                    endField()
+                    records.append(record)
+                    record = []
+                default:
+                    field.append(byte)
+                    atFieldStart = false
+                }
             }
-            switch character {
-            case "\"" where atFieldStart:
-                quoted = true
-                atFieldStart = false
-            case separator:
-                record.append(field)
-                field = ""
-                atFieldStart = true
-            case "\r\n", "\n", "\r":
-                record.append(field)
+            if !field.isEmpty || !record.isEmpty {
+                endField()
                 records.append(record)
-                record = []
-                field = ""
-                atFieldStart = true
-            default:
-                field.append(character)
-                atFieldStart = false
             }
-        }
-        if !field.isEmpty || !record.isEmpty {
-            record.append(field)
-            records.append(record)
         }
         return records
     }

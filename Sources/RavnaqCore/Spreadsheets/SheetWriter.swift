@@ -28,7 +28,7 @@ public enum SheetValue: Sendable, Equatable {
 /// XLSX is one sheet with a frozen header row; numbers and amounts are number cells carrying the
 /// very decimal text given (never a Double), amounts formatted `#,##0.00`. The ZIP is written
 /// as it goes (stored entries with data descriptors).
-public struct SheetWriter: Sendable {
+public struct SheetWriter {
     public enum Format: Sendable, Equatable {
         case csv(separator: Character)
         case xlsx

@@ -1,15 +1,15 @@
 import Foundation
 
-/// A ZIP archive written front to back: whole files with `add`, or one file streamed between
-/// `begin` and `end` (its CRC and sizes follow it in a data descriptor, general-purpose flag 3),
-/// then the central directory with `finish`. Entries are stored, not compressed: all an XLSX
-/// needs, and what every spreadsheet program reads. No ZIP64: an entry stays under 4 GiB.
-struct ZipStream: Sendable {
+/// A ZIP archive written front to back: whole small files with `add` (stored), or one file
+/// streamed between `begin` and `end`, deflated as it comes (its CRC and sizes follow it in a
+/// data descriptor, general-purpose flag 3), then the central directory with `finish`. No ZIP64:
+/// an archive stays under 4 GiB (100 000 families' sheet deflates to about 25 MB).
+struct ZipStream {
     private var output = Data()
     private var written = 0
     private var directory = Data()
     private var count: UInt16 = 0
-    private var open: (name: Data, offset: UInt32, crc: UInt32, size: Int)?
+    private var open: (name: Data, offset: UInt32, crc: UInt32, size: Int, compressed: Int, deflater: Deflater)?
 
     /// A fixed time (1 January 2026, 11:33) for every entry: the same content, the same bytes.
     private static let time: UInt16 = 0x5C21
@@ -19,29 +19,35 @@ struct ZipStream: Sendable {
         let nameBytes = Data(name.utf8)
         let crc = CRC32.update(0, content)
         let offset = UInt32(written)
-        emit(header(name: nameBytes, flags: 0, crc: crc, size: UInt32(content.count)))
+        emit(header(name: nameBytes, flags: 0, method: 0, crc: crc, compressed: UInt32(content.count), size: UInt32(content.count)))
         emit(content)
-        record(name: nameBytes, flags: 0, crc: crc, size: UInt32(content.count), offset: offset)
+        record(name: nameBytes, flags: 0, method: 0, crc: crc, compressed: UInt32(content.count), size: UInt32(content.count), offset: offset)
     }
 
     mutating func begin(_ name: String) {
         let nameBytes = Data(name.utf8)
-        open = (nameBytes, UInt32(written), 0, 0)
-        emit(header(name: nameBytes, flags: 0x08, crc: 0, size: 0))
+        open = (nameBytes, UInt32(written), 0, 0, 0, Deflater())
+        emit(header(name: nameBytes, flags: 0x08, method: 8, crc: 0, compressed: 0, size: 0))
     }
 
     mutating func write(_ content: Data) {
         open!.crc = CRC32.update(open!.crc, content)
         open!.size += content.count
-        emit(content)
+        let compressed = open!.deflater.compress(content)
+        open!.compressed += compressed.count
+        emit(compressed)
     }
 
     mutating func end() {
+        let rest = open!.deflater.finish()
+        open!.compressed += rest.count
+        emit(rest)
         let entry = open!
         var descriptor = Data()
-        descriptor.le32(0x0807_4b50); descriptor.le32(entry.crc); descriptor.le32(UInt32(entry.size)); descriptor.le32(UInt32(entry.size))
+        descriptor.le32(0x0807_4b50); descriptor.le32(entry.crc); descriptor.le32(UInt32(entry.compressed)); descriptor.le32(UInt32(entry.size))
         emit(descriptor)
-        record(name: entry.name, flags: 0x08, crc: entry.crc, size: UInt32(entry.size), offset: entry.offset)
+        record(name: entry.name, flags: 0x08, method: 8, crc: entry.crc, compressed: UInt32(entry.compressed), size: UInt32(entry.size),
+               offset: entry.offset)
         open = nil
     }
 
@@ -65,21 +71,22 @@ struct ZipStream: Sendable {
         written += bytes.count
     }
 
-    /// A local file header: version 2.0, stored; with flag 3 the CRC and sizes are zero here.
-    private func header(name: Data, flags: UInt16, crc: UInt32, size: UInt32) -> Data {
+    /// A local file header: version 2.0, stored (0) or deflated (8); with flag 3 the CRC and
+    /// sizes are zero here.
+    private func header(name: Data, flags: UInt16, method: UInt16, crc: UInt32, compressed: UInt32, size: UInt32) -> Data {
         var header = Data()
-        header.le32(0x0403_4b50); header.le16(20); header.le16(flags); header.le16(0)
+        header.le32(0x0403_4b50); header.le16(20); header.le16(flags); header.le16(method)
         header.le16(Self.time); header.le16(Self.date)
-        header.le32(crc); header.le32(size); header.le32(size)
+        header.le32(crc); header.le32(compressed); header.le32(size)
         header.le16(UInt16(name.count)); header.le16(0)
         header.append(name)
         return header
     }
 
-    private mutating func record(name: Data, flags: UInt16, crc: UInt32, size: UInt32, offset: UInt32) {
-        directory.le32(0x0201_4b50); directory.le16(20); directory.le16(20); directory.le16(flags); directory.le16(0)
+    private mutating func record(name: Data, flags: UInt16, method: UInt16, crc: UInt32, compressed: UInt32, size: UInt32, offset: UInt32) {
+        directory.le32(0x0201_4b50); directory.le16(20); directory.le16(20); directory.le16(flags); directory.le16(method)
         directory.le16(Self.time); directory.le16(Self.date)
-        directory.le32(crc); directory.le32(size); directory.le32(size)
+        directory.le32(crc); directory.le32(compressed); directory.le32(size)
         directory.le16(UInt16(name.count)); directory.le16(0); directory.le16(0); directory.le16(0); directory.le16(0)
         directory.le32(0); directory.le32(offset)
         directory.append(name)
