@@ -21,7 +21,7 @@ struct ReadmeExamplesTests {
     /// The words that stand for a value; each is replaced before a command runs.
     static let placeholders: Set<String> = [
         "PROGRAMME_ID", "FAMILY_ID", "MEMBER_ID", "PROJECT_ID", "REPAYMENT_ID", "GOAL_ID", "SESSION_ID", "ENROLLMENT_ID",
-        "L-000001", "G-000045", "EMAIL", "CODE", "DATE", "ID",
+        "L-000001", "G-000045", "EMAIL", "CODE", "DATE", "ID", "FILE",
     ]
 
     /// One piece of an example line.
@@ -144,7 +144,10 @@ struct ReadmeExamplesTests {
             try connection.query("SELECT (now() AT TIME ZONE time_zone)::date::text FROM organizations WHERE code = 'DEMO'").first!
                 .decode(0, as: String.self)
         }
-        var values = ["CODE": "DEMO", "DATE": today]
+        // FILE: the export's output, which the import example then reads.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ravnaq-readme-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var values = ["CODE": "DEMO", "DATE": today, "FILE": file.path]
         var skippedSeen: Set<String> = []
         var ran = 0
         var promised: Set<String> = []

@@ -60,22 +60,35 @@ struct FamilyImport {
         try connection.execute("ANALYZE import_families; ANALYZE import_members")
 
         // Families already on record: the same data is left alone, other data is a conflict.
+        // Each side's members are gathered per family in one pass (not a look-up per family).
         let onRecord = try connection.query(
             """
-            SELECT s.first_row, f.code,
+            WITH recorded AS (
+                SELECT s.first_row, s.code AS staged_code, f.* FROM import_families s
+                JOIN families f ON f.organization_id = $1 AND lower(f.code) = lower(s.code)
+            ), recorded_members AS (
+                SELECT m.family_id, array_agg(row(m.full_name, m.sex, m.birth_date, m.relation, m.pinfl, m.disability, m.works)::text
+                                              ORDER BY row(m.full_name, m.sex, m.birth_date, m.relation, m.pinfl, m.disability, m.works)::text) AS members
+                FROM members m WHERE m.organization_id = $1 AND m.erased_on IS NULL AND m.family_id IN (SELECT id FROM recorded)
+                GROUP BY m.family_id
+            ), staged_members AS (
+                SELECT i.code, array_agg(row(i.full_name, i.sex, i.birth_date, i.relation, i.pinfl, i.disability, i.works)::text
+                                         ORDER BY row(i.full_name, i.sex, i.birth_date, i.relation, i.pinfl, i.disability, i.works)::text) AS members
+                FROM import_members i WHERE i.code IN (SELECT staged_code FROM recorded) GROUP BY i.code
+            )
+            SELECT r.first_row, r.code,
                    array_remove(ARRAY[
-                     CASE WHEN f.region IS DISTINCT FROM s.region THEN 'region' END,
-                     CASE WHEN f.district IS DISTINCT FROM s.district THEN 'district' END,
-                     CASE WHEN f.mahalla IS DISTINCT FROM s.mahalla THEN 'mahalla' END,
-                     CASE WHEN ARRAY(SELECT c FROM unnest(f.categories) c ORDER BY c) IS DISTINCT FROM s.categories THEN 'categories' END,
-                     CASE WHEN f.registry_ref IS DISTINCT FROM s.registry_ref THEN 'registry_ref' END,
-                     CASE WHEN f.consent_on IS DISTINCT FROM s.consent_on THEN 'consent_on' END,
-                     CASE WHEN ARRAY(SELECT row(m.full_name, m.sex, m.birth_date, m.relation, m.pinfl, m.disability, m.works)::text
-                                     FROM members m WHERE m.family_id = f.id ORDER BY 1)
-                          IS DISTINCT FROM
-                          ARRAY(SELECT row(i.full_name, i.sex, i.birth_date, i.relation, i.pinfl, i.disability, i.works)::text
-                                FROM import_members i WHERE i.code = s.code ORDER BY 1) THEN 'members' END], NULL)::text
-            FROM import_families s JOIN families f ON f.organization_id = $1 AND lower(f.code) = lower(s.code)
+                     CASE WHEN r.region IS DISTINCT FROM s.region THEN 'region' END,
+                     CASE WHEN r.district IS DISTINCT FROM s.district THEN 'district' END,
+                     CASE WHEN r.mahalla IS DISTINCT FROM s.mahalla THEN 'mahalla' END,
+                     CASE WHEN ARRAY(SELECT c FROM unnest(r.categories) c ORDER BY c) IS DISTINCT FROM s.categories THEN 'categories' END,
+                     CASE WHEN r.registry_ref IS DISTINCT FROM s.registry_ref THEN 'registry_ref' END,
+                     CASE WHEN r.consent_on IS DISTINCT FROM s.consent_on THEN 'consent_on' END,
+                     CASE WHEN coalesce(rm.members, '{}') IS DISTINCT FROM coalesce(sm.members, '{}') THEN 'members' END], NULL)::text
+            FROM recorded r
+            JOIN import_families s ON s.code = r.staged_code
+            LEFT JOIN recorded_members rm ON rm.family_id = r.id
+            LEFT JOIN staged_members sm ON sm.code = r.staged_code
             """, [actor.organizationID])
         var unchanged = 0
         for row in onRecord.rows {
