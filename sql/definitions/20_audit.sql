@@ -9,6 +9,16 @@
 CREATE OR REPLACE FUNCTION ravnaq_audit_off() RETURNS boolean LANGUAGE sql STABLE
     RETURN current_setting('ravnaq.audit', true) = 'off' AND current_user NOT IN ('ravnaq_app', 'ravnaq_officer');
 
+-- A families import (issue 15) is one audit entry: its row in `imports`, naming the file's
+-- SHA-256 and its counts, audited as any insert. While the import inserts its families and
+-- members it names that row in `ravnaq.import`; the copies of those inserts are left out only
+-- when the row is a families import of the acting organization written by this very
+-- transaction, so no other work can borrow the switch.
+CREATE OR REPLACE FUNCTION ravnaq_import_audited() RETURNS boolean LANGUAGE sql STABLE
+    RETURN EXISTS (SELECT 1 FROM imports i
+                   WHERE i.id = nullif(current_setting('ravnaq.import', true), '')::uuid AND i.kind = 'families'
+                     AND i.organization_id = ravnaq_org() AND i.xmin = pg_current_xact_id()::xid);
+
 -- The audit trigger. Columns named in the trigger's arguments are left out of the copies
 -- (token hashes).
 CREATE OR REPLACE FUNCTION audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -19,6 +29,10 @@ DECLARE
     any_row jsonb;
 BEGIN
     IF ravnaq_audit_off() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' AND TG_TABLE_NAME IN ('families', 'members') AND current_setting('ravnaq.import', true) <> ''
+       AND ravnaq_import_audited() THEN
         RETURN NULL;
     END IF;
     old_row := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - hidden END;

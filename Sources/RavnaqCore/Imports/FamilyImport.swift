@@ -31,7 +31,12 @@ struct FamilyImport {
     static let familyFields = ["region", "district", "mahalla", "categories", "registry_ref", "consent_on"]
     static let memberFields = ["full_name", "sex", "birth_date", "relation", "pinfl", "disability", "works"]
 
-    func run(_ connection: PostgresConnection, actor: Actor, dryRun: Bool) throws -> ImportOutcome {
+    /// `record` writes the import's row in `imports` (once everything is checked, before the
+    /// families are inserted) and answers its id: with it the families' and members' inserts are
+    /// audited as that one entry, not a copy per row (`ravnaq_import_audited()`,
+    /// sql/definitions/20_audit.sql).
+    func run(_ connection: PostgresConnection, actor: Actor, dryRun: Bool,
+             record: (ImportOutcome) throws -> UUID) throws -> ImportOutcome {
         var problems = ImportProblems(sheet)
         var warnings: [String] = []
         let families = read(&problems, warnings: &warnings)
@@ -105,10 +110,12 @@ struct FamilyImport {
         }
         try problems.check()
         var outcome = ImportOutcome(created: families.count - unchanged, unchanged: unchanged, warnings: warnings)
-        guard !dryRun else {
-            outcome.members = families.reduce(0) { $0 + $1.members.count }
+        guard !dryRun, outcome.created > 0 else {
+            outcome.members = dryRun ? families.reduce(0) { $0 + $1.members.count } : 0
             return outcome
         }
+        let importID = try record(outcome)
+        try connection.query("SELECT set_config('ravnaq.import', $1, true)", [importID.idString])
         // A row's number orders what one transaction writes (created_at is the transaction's
         // time, the same for all): lists show families and members in the file's order.
         try connection.query(
@@ -134,6 +141,7 @@ struct FamilyImport {
             FROM import_members i JOIN import_made m ON m.code = i.code
             ORDER BY i.row
             """, [actor.organizationID]).affectedRows
+        try connection.query("SELECT set_config('ravnaq.import', '', true)")
         return outcome
     }
 

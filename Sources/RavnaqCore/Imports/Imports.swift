@@ -56,29 +56,35 @@ extension Imports {
     private static func write(_ sheet: ImportSheet, file: ImportedFile, on connection: PostgresConnection, options: Options,
                               actor: Actor, progress: (@Sendable (Int, Int) -> Void)?) throws -> ImportOutcome {
         let today = try Organizations.today(connection, organizationID: actor.organizationID)
+        var recorded = false
+        func record(_ outcome: ImportOutcome) throws -> UUID {
+            recorded = true
+            return try connection.query(
+                """
+                INSERT INTO imports (organization_id, kind, file_name, file_sha256, rows, created, unchanged, imported_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, current_setting('ravnaq.actor')) RETURNING id
+                """,
+                [actor.organizationID, sheet.kind.rawValue, file.name, file.sha256, file.rows, outcome.created, outcome.unchanged]
+            ).first!.decode(0)
+        }
+        // Read before this import's own row exists.
+        let previouslyImportedAt = try connection.query(
+            "SELECT max(imported_at)::text FROM imports WHERE organization_id = $1 AND file_sha256 = $2 AND kind = $3",
+            [actor.organizationID, file.sha256, sheet.kind.rawValue]
+        ).first!.decode(0, as: String?.self)
         var outcome = switch sheet.kind {
-        case .families: try FamilyImport(sheet: sheet, today: today).run(connection, actor: actor, dryRun: options.dryRun)
+        case .families: try FamilyImport(sheet: sheet, today: today).run(connection, actor: actor, dryRun: options.dryRun, record: record)
         case .projects: try RowImport.projects(sheet, connection, actor: actor, progress: progress)
         case .loans: try RowImport.loans(sheet, connection, actor: actor, progress: progress)
         case .repayments: try RowImport.repayments(sheet, connection, actor: actor, progress: progress)
         case .grants: try RowImport.grants(sheet, connection, actor: actor, progress: progress)
         }
-        outcome.previouslyImportedAt = try connection.query(
-            "SELECT max(imported_at)::text FROM imports WHERE organization_id = $1 AND file_sha256 = $2 AND kind = $3",
-            [actor.organizationID, file.sha256, sheet.kind.rawValue]
-        ).first!.decode(0, as: String?.self)
+        outcome.previouslyImportedAt = previouslyImportedAt
         if options.dryRun {
             // Nothing of it may stay: the row imports ran for real, to be checked as requests are.
             throw DryRunFinished(outcome: outcome)
         }
-        if outcome.created > 0 {
-            try connection.query(
-                """
-                INSERT INTO imports (organization_id, kind, file_name, file_sha256, rows, created, unchanged, imported_by)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, current_setting('ravnaq.actor'))
-                """,
-                [actor.organizationID, sheet.kind.rawValue, file.name, file.sha256, file.rows, outcome.created, outcome.unchanged])
-        }
+        if outcome.created > 0, !recorded { _ = try record(outcome) }
         return outcome
     }
 }
