@@ -97,7 +97,7 @@ with open(out / "families-5-bad.csv", "w", encoding="utf-8", newline="") as f:
 with open(out / "projects.csv", "w", encoding="utf-8-sig", newline="") as f:
     f.write(csv_line(["Loyiha raqami", "Oila kodi", "Loyiha turi", "Loyiha nomi", "Boshlangan sana", "Oylik tushum"], ";"))
     f.write(csv_line(["P-17", "AN-0001", "sewing", "Tikuvchilik sexi", "10.03.2025", "3 500 000"], ";"))
-    f.write(csv_line(["P-18", "AN-0002", "livestock", "Ikki sigir", "15.03.2025", "2 000 000,00"], ";"))
+    f.write(csv_line(["P-18", "AN-0002", "livestock", "Ikki sigir", "15.03.2025", "1 250 000,50"], ";"))
 
 book = openpyxl.Workbook()
 sheet = book.active

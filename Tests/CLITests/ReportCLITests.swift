@@ -79,9 +79,9 @@ struct ReportCLITests {
             "total,UZS,3,1600000.00,2600000.00,600000.00,400000.00,0.4375,0.1875,0.428571",
         ])
         #expect(try Self.lines(cli, ["grants", "--as-of", "2025-05-20", "--by", "region"]) == [
-            "region,currency,grants,committed,disbursed,expenses,utilization,tranches_pending",
-            "Farg'ona,USD,1,500.00,500.00,250.00,0.5,0",
-            "total,USD,1,500.00,500.00,250.00,0.5,0",
+            "region,currency,grants,budget,committed,disbursed,expenses,remaining_budget,utilization,tranches_pending",
+            "Farg'ona,USD,1,100000.00,500.00,500.00,250.00,99500.00,0.5,0",
+            "total,USD,1,100000.00,500.00,500.00,250.00,99500.00,0.5,0",
         ])
     }
 
@@ -90,16 +90,16 @@ struct ReportCLITests {
         let (cli, book, database, admin) = try await Self.book()
         try await book.addGrants(database, admin: admin)
         #expect(try Self.lines(cli, ["grants", "--as-of", "2025-05-20", "--by", "programme"]) == [
-            "programme,currency,grants,committed,disbursed,expenses,utilization,tranches_pending",
-            "Ayol,UZS,1,6000000.00,4000000.00,1500000.00,0.375,1",
-            "Yoshlar,UZS,1,3000000.00,0.00,0.00,,1",
-            "total,UZS,2,9000000.00,4000000.00,1500000.00,0.375,2",
+            "programme,currency,grants,budget,committed,disbursed,expenses,remaining_budget,utilization,tranches_pending",
+            "Ayol,UZS,1,500000000.00,6000000.00,4000000.00,1500000.00,494000000.00,0.375,1",
+            "Yoshlar,UZS,1,500000000.00,3000000.00,0.00,0.00,497000000.00,,1",
+            "total,UZS,2,1000000000.00,9000000.00,4000000.00,1500000.00,991000000.00,0.375,2",
         ])
         #expect(try Self.lines(cli, ["grants", "--as-of", "2025-08-31", "--from", "2025-06-01", "--by", "programme"]) == [
-            "programme,currency,grants,committed,disbursed,expenses,utilization,tranches_pending",
-            "Ayol,UZS,1,6000000.00,2000000.00,1000000.00,0.5,0",
-            "Yoshlar,UZS,1,3000000.00,0.00,0.00,,1",
-            "total,UZS,2,9000000.00,2000000.00,1000000.00,0.5,1",
+            "programme,currency,grants,budget,committed,disbursed,expenses,remaining_budget,utilization,tranches_pending",
+            "Ayol,UZS,1,500000000.00,6000000.00,2000000.00,1000000.00,494000000.00,0.5,0",
+            "Yoshlar,UZS,1,500000000.00,3000000.00,0.00,0.00,497000000.00,,1",
+            "total,UZS,2,1000000000.00,9000000.00,2000000.00,1000000.00,991000000.00,0.5,1",
         ])
     }
 

@@ -212,6 +212,8 @@ struct LedgerImportTests {
         try await fixture.addProgramme()
         _ = try await fixture.importFile(.families, "families-uz-semicolon.csv")
         #expect(try await fixture.importFile(.projects, "projects.csv").created == 2)
+        #expect(try await fixture.rows("SELECT external_ref, expected_monthly_revenue::text FROM projects ORDER BY external_ref")
+                == [["P-17", "3500000.00"], ["P-18", "1250000.50"]])
         // A dry run opens and disburses them for real, to check them as requests are, then rolls back.
         let dry = try await fixture.importFile(.loans, "loans-openpyxl.xlsx", dryRun: true)
         #expect(dry.created == 2)

@@ -35,11 +35,11 @@ struct FamilyImport {
     /// families are inserted) and answers its id: with it the families' and members' inserts are
     /// audited as that one entry, not a copy per row (`ravnaq_import_audited()`,
     /// sql/definitions/20_audit.sql).
-    func run(_ connection: PostgresConnection, actor: Actor, dryRun: Bool,
+    func run(_ connection: PostgresConnection, actor: Actor, dryRun: Bool, progress: RowImport.Progress,
              record: (ImportOutcome) throws -> UUID) throws -> ImportOutcome {
         var problems = ImportProblems(sheet)
         var warnings: [String] = []
-        let families = read(&problems, warnings: &warnings)
+        let families = read(&problems, warnings: &warnings, progress: progress)
         try problems.check()
 
         try connection.execute("""
@@ -158,10 +158,11 @@ struct FamilyImport {
     }
 
     /// Groups the rows by family and checks every value; problems are collected, not thrown.
-    private func read(_ problems: inout ImportProblems, warnings: inout [String]) -> [Family] {
+    private func read(_ problems: inout ImportProblems, warnings: inout [String], progress: RowImport.Progress) -> [Family] {
         var families: [Family] = []
         var position: [String: Int] = [:]
-        for row in sheet.rows {
+        for (done, row) in sheet.rows.enumerated() {
+            progress?(done, sheet.rows.count)
             guard let code = sheet.text(row, "family_code") else {
                 problems.add(row, "family_code", "is required")
                 continue

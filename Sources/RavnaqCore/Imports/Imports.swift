@@ -73,7 +73,9 @@ extension Imports {
             [actor.organizationID, file.sha256, sheet.kind.rawValue]
         ).first!.decode(0, as: String?.self)
         var outcome = switch sheet.kind {
-        case .families: try FamilyImport(sheet: sheet, today: today).run(connection, actor: actor, dryRun: options.dryRun, record: record)
+        case .families:
+            try FamilyImport(sheet: sheet, today: today)
+                .run(connection, actor: actor, dryRun: options.dryRun, progress: progress, record: record)
         case .projects: try RowImport.projects(sheet, connection, actor: actor, progress: progress)
         case .loans: try RowImport.loans(sheet, connection, actor: actor, progress: progress)
         case .repayments: try RowImport.repayments(sheet, connection, actor: actor, progress: progress)

@@ -13,13 +13,14 @@ struct ExportsController {
 
     @Sendable func export(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
         let actor = try context.requireActor()
+        // The role is checked first: a role that may not export is told so whatever it names,
+        // and a refusal is a problem, not a broken download.
+        try actor.require(.admin, .coordinator, to: "export data")
         let name = try context.parameters.require("kind")
         guard let kind = ImportKind(rawValue: name) else {
             throw RavnaqError.notFound("export \"\(name)\" (exports: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let format = try SpreadsheetQuery.format(request, default: "csv")!
-        // The role is checked before the answer starts: a refusal is a problem, not a broken download.
-        try actor.require(.admin, .coordinator, to: "export data")
         let exports = self.exports
         let headers = SpreadsheetQuery.headers(format: format, fileName: "\(kind.rawValue)-\(SpreadsheetQuery.today())")
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in

@@ -19,6 +19,8 @@ struct ImportsController {
 
     @Sendable func run(_ request: Request, context: RavnaqRequestContext) async throws -> Response {
         let actor = try context.requireActor()
+        // A role that may not import is told so whatever it names.
+        try actor.require(.admin, .coordinator, to: "import files")
         let name = try context.parameters.require("kind")
         guard let kind = ImportKind(rawValue: name) else {
             throw RavnaqError.notFound("import \"\(name)\" (imports: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", ")))")
