@@ -84,9 +84,7 @@ enum RowImport {
             seen[ref.lowercased()] = row.number
             if input.currency == nil, let programme {
                 // A register lists the loans of one programme: its currency is the programme's.
-                input.currency = try connection.query(
-                    "SELECT currency FROM programmes WHERE organization_id = $1 AND (lower(name) = lower($2) OR id::text = lower($2))",
-                    [actor.organizationID, programme]).first?.decode(0)
+                input.currency = try currency(of: programme, connection, actor: actor)
             }
             if let recorded = try connection.query(
                 """
@@ -230,11 +228,7 @@ enum RowImport {
             }
             let programme = grant.fields["programme"] ?? nil
             var currencyCode = grant.fields["currency"] ?? nil
-            if currencyCode == nil, let programme {
-                currencyCode = try connection.query(
-                    "SELECT currency FROM programmes WHERE organization_id = $1 AND (lower(name) = lower($2) OR id::text = lower($2))",
-                    [actor.organizationID, programme]).first?.decode(0)
-            }
+            if currencyCode == nil, let programme { currencyCode = try currency(of: programme, connection, actor: actor) }
             let currency = currencyCode.flatMap(Currency.named) ?? .uzs
             let amounts = grant.tranches.compactMap { currency.parse($0.amount) }
             let total = amounts.count == grant.tranches.count ? GrantRules.sum(amounts).map(currency.format) : nil
@@ -275,6 +269,13 @@ enum RowImport {
     }
 
     // MARK: Shared
+
+    /// The currency of a programme named by name or id, for a row that leaves its own blank.
+    static func currency(of programme: String, _ connection: PostgresConnection, actor: Actor) throws -> String? {
+        try connection.query(
+            "SELECT currency FROM programmes WHERE organization_id = $1 AND (lower(name) = lower($2) OR id::text = lower($2))",
+            [actor.organizationID, programme]).first?.decode(0)
+    }
 
     /// Runs one row's writes inside a savepoint. A refusal (invalid input, a rule, a conflict,
     /// something not found) becomes the row's problem and its writes are undone; a fault of

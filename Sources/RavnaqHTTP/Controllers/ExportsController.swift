@@ -16,10 +16,7 @@ struct ExportsController {
         // The role is checked first: a role that may not export is told so whatever it names,
         // and a refusal is a problem, not a broken download.
         try actor.require(.admin, .coordinator, to: "export data")
-        let name = try context.parameters.require("kind")
-        guard let kind = ImportKind(rawValue: name) else {
-            throw RavnaqError.notFound("export \"\(name)\" (exports: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
+        let kind = try ImportKind.named(try context.parameters.require("kind"), what: "export")
         let format = try SpreadsheetQuery.format(request, default: "csv")!
         let exports = self.exports
         let headers = SpreadsheetQuery.headers(format: format, fileName: "\(kind.rawValue)-\(SpreadsheetQuery.today())")

@@ -21,10 +21,7 @@ struct ImportsController {
         let actor = try context.requireActor()
         // A role that may not import is told so whatever it names.
         try actor.require(.admin, .coordinator, to: "import files")
-        let name = try context.parameters.require("kind")
-        guard let kind = ImportKind(rawValue: name) else {
-            throw RavnaqError.notFound("import \"\(name)\" (imports: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
+        let kind = try ImportKind.named(try context.parameters.require("kind"), what: "import")
         var request = request
         let body: ByteBuffer
         do {
@@ -146,4 +143,14 @@ struct ImportsController {
           "summary": {"type": "string"}}}
     }}
     """#
+}
+
+extension ImportKind {
+    /// The kind a path names (`/imports/{kind}`, `/exports/{kind}`); another is a 404 listing them.
+    static func named(_ name: String, what: String) throws -> ImportKind {
+        guard let kind = ImportKind(rawValue: name) else {
+            throw RavnaqError.notFound("\(what) \"\(name)\" (\(what)s: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return kind
+    }
 }
