@@ -18,10 +18,12 @@ struct SpreadsheetMiddleware: RouterMiddleware {
     static let maximumItems = 200_000
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, let asked = request.uri.queryParameters["format"], asked != "json",
+        let query = request.uri.queryParameters
+        guard request.method == .get, query["format"] != nil || query["sep"] != nil,
               !request.uri.path.hasPrefix("/api/v1/exports/") else {
             return try await next(request, context)
         }
+        // Both are checked whenever sent (a wrong `sep` is a 400 even for JSON).
         guard let format = try SpreadsheetQuery.format(request, default: "json") else { return try await next(request, context) }
         var pageRequest = request
         var items: [[String: Any]] = []
