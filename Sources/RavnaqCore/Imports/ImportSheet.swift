@@ -3,7 +3,7 @@ import Foundation
 /// A table read for one kind of import: which column of the file holds which field, found by
 /// header (English, Uzbek, Russian, or a person's own mapping), and every problem of every row
 /// collected under the row's number and the column's header.
-struct ImportSheet {
+struct ImportSheet: Sendable {
     let kind: ImportKind
     let rows: [SheetRow]
     /// The file's column index of each field it has.
