@@ -145,18 +145,6 @@ struct FamilyImport {
         return outcome
     }
 
-    /// The shape families.code's CHECK allows, `^[A-Za-z0-9][A-Za-z0-9_./-]{0,31}$`, without a
-    /// regular expression per row (100 000 families have half a million rows).
-    static func isFamilyCode(_ code: String) -> Bool {
-        let bytes = Array(code.utf8)
-        guard (1...32).contains(bytes.count), bytes[0] < 128, Character(UnicodeScalar(bytes[0])).isLetter || Character(UnicodeScalar(bytes[0])).isNumber else {
-            return false
-        }
-        return bytes.allSatisfy { byte in
-            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || "_./-".utf8.contains(byte)
-        }
-    }
-
     /// Groups the rows by family and checks every value; problems are collected, not thrown.
     private func read(_ problems: inout ImportProblems, warnings: inout [String], progress: RowImport.Progress) -> [Family] {
         var families: [Family] = []
@@ -167,7 +155,7 @@ struct FamilyImport {
                 problems.add(row, "family_code", "is required")
                 continue
             }
-            if !Self.isFamilyCode(code) {
+            if !Families.isValidCode(code) {
                 problems.add(row, "family_code", "\"\(code)\": use up to 32 letters, digits, '-', '_', '.' or '/', starting with a letter or digit")
                 continue
             }
