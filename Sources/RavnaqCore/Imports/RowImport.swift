@@ -86,14 +86,13 @@ enum RowImport {
                 // A register lists the loans of one programme: its currency is the programme's.
                 input.currency = try currency(of: programme, connection, actor: actor)
             }
-            if let recorded = try connection.query(
+            if let id = try References.loan(ref, connection, organizationID: actor.organizationID), let recorded = try connection.query(
                 """
                 SELECT p.name, l.principal::text, l.annual_rate::text, l.method, l.installments::text, l.frequency,
                        l.grace_periods::text, l.planned_disbursement_on::text, l.first_due_on::text, l.disbursed_on::text, l.currency
                 FROM loans l JOIN programmes p ON p.id = l.programme_id
-                WHERE l.organization_id = $1 AND (lower(l.external_ref) = lower($2) OR l.number = upper($2))
-                ORDER BY lower(l.external_ref) = lower($2) DESC NULLS LAST LIMIT 1
-                """, [actor.organizationID, ref]).first {
+                WHERE l.organization_id = $1 AND l.id = $2
+                """, [actor.organizationID, id]).first {
                 let given: [String?] = [programme, input.principal?.text, input.annual_rate?.text, input.method, input.installments.map(String.init),
                              input.frequency, String(input.grace_periods ?? 0), input.planned_disbursement_on, input.first_due_on,
                              disbursedOn, input.currency]
@@ -133,11 +132,7 @@ enum RowImport {
             let amount = values.amount("amount", required: true)
             problems.add(values)
             guard values.ok, let key, let date, let amount else { continue }
-            guard let loan = try loans[key.lowercased()] ?? connection.query(
-                """
-                SELECT id FROM loans WHERE organization_id = $1 AND (lower(external_ref) = lower($2) OR number = upper($2) OR id::text = lower($2))
-                ORDER BY lower(external_ref) = lower($2) DESC NULLS LAST LIMIT 1
-                """, [actor.organizationID, key]).first?.decode(0, as: UUID.self) else {
+            guard let loan = try loans[key.lowercased()] ?? References.loan(key, connection, organizationID: actor.organizationID) else {
                 problems.add(row, "loan", "no loan \(key) in this organization")
                 continue
             }

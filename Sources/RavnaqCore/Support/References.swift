@@ -55,6 +55,17 @@ enum References {
         return projects.first?.0
     }
 
+    /// A loan by id, by its register number (`external_ref`, set by an import) or by Ravnaq's
+    /// number (`L-000002`); a register number wins over another loan's Ravnaq number.
+    static func loan(_ key: String, _ connection: PostgresConnection, organizationID: UUID) throws -> UUID? {
+        try connection.query(
+            """
+            SELECT id FROM loans
+            WHERE organization_id = $1 AND (lower(external_ref) = lower($2) OR number = upper($2) OR id::text = lower($2))
+            ORDER BY lower(external_ref) = lower($2) DESC NULLS LAST LIMIT 1
+            """, [organizationID, key]).first?.decode(0)
+    }
+
     /// A project named in a path (`/projects/{id}`, `ravnaq project status KEY`): its id, or its
     /// family's code; none is a 404.
     static func existingProject(_ key: String, _ connection: PostgresConnection, organizationID: UUID) throws -> UUID {
