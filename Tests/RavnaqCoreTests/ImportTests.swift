@@ -247,6 +247,12 @@ struct LedgerImportTests {
             #expect(again.created == 0 && again.unchanged > 0, "\(name)")
         }
         #expect(try await fixture.count("SELECT count(*)::int FROM ledger_transactions") == transactions)
+
+        // One payment on record, two rows naming that amount in two ways: one is the payment on
+        // record, the other a second payment of the same day.
+        let twice = "loan;paid_on;amount\nK-2025-001;01.06.2025;1134715\nK-2025-001;01.06.2025;1 134 715,00\n"
+        let result = try await Imports(database: fixture.database).run(.repayments, data: Data(twice.utf8), options: .init(), as: fixture.admin)
+        #expect(result.unchanged == 1 && result.created == 1)
     }
 
     @Test("every refused row is named at once, and none of the file is written")

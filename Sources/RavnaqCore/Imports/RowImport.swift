@@ -140,10 +140,14 @@ enum RowImport {
             pending.append((row, loan, date, amount))
         }
         pending.sort { ($0.date, $0.row.number) < ($1.date, $1.row.number) }
+        // The same payment whichever way its amount is written (`100`, `100.00`).
+        func key(_ item: (row: SheetRow, loan: UUID, date: String, amount: String)) -> String {
+            "\(item.loan.idString)/\(item.date)/\(Decimal(string: item.amount).map { "\($0)" } ?? item.amount)"
+        }
         // How many of each (loan, day, amount) the books hold before this import.
         var recorded: [String: Int] = [:]
         for item in pending {
-            let key = "\(item.loan.idString)/\(item.date)/\(item.amount)"
+            let key = key(item)
             if recorded[key] != nil { continue }
             recorded[key] = try connection.query(
                 """
@@ -153,7 +157,7 @@ enum RowImport {
         }
         for (done, item) in pending.enumerated() {
             progress?(done, pending.count)
-            let key = "\(item.loan.idString)/\(item.date)/\(item.amount)"
+            let key = key(item)
             if recorded[key]! > 0 {
                 recorded[key]! -= 1
                 outcome.unchanged += 1
