@@ -10,6 +10,12 @@ public enum AnswerSheets {
         public let name: String
         public let headers: [String]
         public let rows: [[SheetValue]]
+
+        public init(name: String, headers: [String], rows: [[SheetValue]]) {
+            self.name = name
+            self.headers = headers
+            self.rows = rows
+        }
     }
 
     /// A list's items, gathered from all of its pages.

@@ -32,6 +32,20 @@ public struct SheetWriter {
     public enum Format: Sendable, Equatable {
         case csv(separator: Character)
         case xlsx
+
+        public var contentType: String {
+            switch self {
+            case .csv: "text/csv; charset=utf-8"
+            case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+
+        public var fileExtension: String {
+            switch self {
+            case .csv: "csv"
+            case .xlsx: "xlsx"
+            }
+        }
     }
 
     public let format: Format
@@ -124,20 +138,6 @@ public struct SheetWriter {
         }
         defer { buffer = Data() }
         return buffer
-    }
-
-    public var contentType: String {
-        switch format {
-        case .csv: "text/csv; charset=utf-8"
-        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        }
-    }
-
-    public var fileExtension: String {
-        switch format {
-        case .csv: "csv"
-        case .xlsx: "xlsx"
-        }
     }
 
     static func csvField(_ text: String, separator: Character) -> String {

@@ -71,10 +71,8 @@ enum SpreadsheetQuery {
     }
 
     static func headers(format: SheetWriter.Format, fileName: String) -> HTTPFields {
-        let writer = SheetWriter(format: format, sheetName: "", headers: [])
-        return [.contentType: writer.contentType,
-                .contentDisposition: "attachment; filename=\"\(fileName).\(writer.fileExtension)\"",
-                .cacheControl: "no-store"]
+        [.contentType: format.contentType, .contentDisposition: "attachment; filename=\"\(fileName).\(format.fileExtension)\"",
+         .cacheControl: "no-store"]
     }
 
     static func today() -> String {

@@ -15,9 +15,6 @@ struct Spreadsheet {
     var xlsx: Data { written(.xlsx) }
 
     private func written(_ format: SheetWriter.Format) -> Data {
-        var writer = SheetWriter(format: format, sheetName: name, headers: headers)
-        for row in rows { writer.append(row) }
-        writer.finish()
-        return writer.take()
+        AnswerSheets.write([.init(name: name, headers: headers, rows: rows)], format: format)
     }
 }
