@@ -8,6 +8,7 @@ public struct Services: Sendable {
     public let users: Users
     public let audit: AuditLog
     public let programmes: Programmes
+    public let calendars: Calendars
     public let ledger: LedgerService
     public let families: Families
     public let projects: Projects
@@ -34,6 +35,7 @@ public struct Services: Sendable {
         self.users = Users(database: database)
         self.audit = AuditLog(database: database)
         self.programmes = Programmes(database: database)
+        self.calendars = Calendars(database: database)
         self.ledger = LedgerService(database: database)
         self.families = Families(database: database)
         self.projects = Projects(database: database)
@@ -81,6 +83,7 @@ public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext
     UsersController(users: services.users).register(on: api)
     AuditController(audit: services.audit).register(on: api)
     ProgrammesController(programmes: services.programmes).register(on: api)
+    CalendarController(calendars: services.calendars).register(on: api)
     LedgerController(ledger: services.ledger).register(on: api)
     FamiliesController(families: services.families).register(on: api)
     ProjectsController(projects: services.projects).register(on: api)

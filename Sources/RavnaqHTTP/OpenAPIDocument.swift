@@ -9,6 +9,7 @@ enum OpenAPIDocument {
     static let fragments: [String] = [
         AuditController.openAPIPaths,
         ProgrammesController.openAPIPaths,
+        CalendarController.openAPIPaths,
         LedgerController.openAPIPaths,
         FamiliesController.openAPIPaths,
         ProjectsController.openAPIPaths,

@@ -10,16 +10,20 @@ import Dates
 /// - Each repayment pays installments oldest first — fees, then interest, then principal inside
 ///   each — and whatever is left settles the following installments in order (paying ahead).
 /// - Late fee: an installment still not fully paid on due date + N + 1 days is charged the fee on
-///   that day, once. A repayment dated that same day is applied *before* the charge: a family that
-///   pays on the day the fee would fall is treated as paying in time for it — the day's money is
-///   counted before the day's penalty.
-/// - An installment is fully paid only when its fee is paid too.
+///   that day — once, or again on the same day of each following month while it stays unpaid
+///   (`LateFeeRule`). A repayment dated that same day is applied *before* the charge: a family
+///   that pays on the day the fee would fall is treated as paying in time for it — the day's
+///   money is counted before the day's penalty. Charges of one day fall in installment order.
+/// - An installment is fully paid only when its fees are paid too.
+/// - Arrears tolerance: an installment whose unpaid principal and interest is at most the
+///   tolerance counts as paid for days past due (and so PAR); it is still owed.
 public enum LoanReplay {
     /// The loan as of `asOf` (end of that day: repayments and fee charges dated `asOf` included).
     public static func state(
         schedule: [ScheduledInstallment],
         repayments: [RepaymentInput],
         lateFee: LateFeeRule? = nil,
+        arrearsTolerance: Amount = .zero,
         asOf: LocalDate
     ) -> LoanState {
         var replay = Replay(schedule: schedule, lateFee: lateFee)
@@ -28,7 +32,7 @@ public enum LoanReplay {
             replay.apply(repayment)
         }
         replay.chargeFees(before: asOf.adding(days: 1))
-        return replay.state(asOf: asOf)
+        return replay.state(asOf: asOf, arrearsTolerance: arrearsTolerance)
     }
 
     /// Checks a repayment before it is recorded and returns how it would be allocated.
@@ -73,8 +77,10 @@ public enum LoanReplay {
 private struct Replay {
     var rows: [InstallmentState]
     let lateFee: LateFeeRule?
-    /// Rows before this index have had their fee decided (charged or never due).
-    var nextFeeRow = 0
+    /// The days a fee may fall, in the order they are decided (date, then installment), and
+    /// how many have been decided.
+    let feeEvents: [(day: LocalDate, row: Int)]
+    var nextFeeEvent = 0
     var allocations: [String: Allocation] = [:]
     var unallocated = Amount.zero
 
@@ -88,23 +94,28 @@ private struct Replay {
             )
         }
         // A late fee of zero is no late fee.
-        self.lateFee = lateFee.flatMap { $0.amount.isPositive && $0.afterDays >= 0 ? $0 : nil }
+        let lateFee = lateFee.flatMap { $0.charges ? $0 : nil }
+        self.lateFee = lateFee
+        feeEvents = lateFee.map { rule in
+            schedule.indices.flatMap { row in rule.chargeDates(dueOn: schedule[row].dueOn).map { (day: $0, row: row) } }
+                .sorted { ($0.day, $0.row) < ($1.day, $1.row) }
+        } ?? []
     }
 
     var totalOwed: Amount { rows.reduce(.zero) { $0 + $1.remaining } }
 
-    /// Charges the fee on every installment whose charge date is before `day` and that is still
-    /// not fully paid. Due dates rise with n, so charge dates do too and one pass forward suffices.
+    /// Charges the fees falling before `day` on installments still not fully paid then.
     mutating func chargeFees(before day: LocalDate) {
         guard let lateFee else { return }
-        while nextFeeRow < rows.count {
-            let chargeDate = lateFee.chargeDate(dueOn: rows[nextFeeRow].dueOn)
-            guard chargeDate < day else { return }
-            if !rows[nextFeeRow].isFullyPaid {
-                rows[nextFeeRow].fees = lateFee.amount
-                rows[nextFeeRow].feeChargedOn = chargeDate
-            }
-            nextFeeRow += 1
+        while nextFeeEvent < feeEvents.count, feeEvents[nextFeeEvent].day < day {
+            let (chargeDate, i) = feeEvents[nextFeeEvent]
+            nextFeeEvent += 1
+            guard !rows[i].isFullyPaid else { continue }
+            let unpaid = rows[i].principal + rows[i].interest - rows[i].principalPaid - rows[i].interestPaid
+            let fee = lateFee.fee(unpaid: unpaid)
+            guard fee.isPositive else { continue }
+            rows[i].fees += fee
+            if rows[i].feeChargedOn == nil { rows[i].feeChargedOn = chargeDate }
         }
     }
 
@@ -131,13 +142,15 @@ private struct Replay {
         return allocation
     }
 
-    func state(asOf: LocalDate) -> LoanState {
+    func state(asOf: LocalDate, arrearsTolerance: Amount) -> LoanState {
         var installments = rows
         for i in installments.indices {
             installments[i].status = Replay.status(of: installments[i], asOf: asOf)
         }
         let overdue = installments.filter { $0.dueOn < asOf }
-        let oldestLate = overdue.first { !$0.isFullyPaid }
+        let oldestLate = overdue.first { row in
+            !row.isFullyPaid && row.principal + row.interest - row.principalPaid - row.interestPaid > arrearsTolerance
+        }
         return LoanState(
             asOf: asOf,
             installments: installments,

@@ -46,6 +46,10 @@ public enum LoanSchedule {
     ///   loans spread over many installments, where round(P ÷ m)·(m − 1) could exceed P), and the
     ///   last installment's principal is whatever is still outstanding, so the principal column
     ///   sums to P exactly. With an annuity the last total may therefore differ from A by a little.
+    /// - With an installment multiple M, each amortizing installment but the last has its total
+    ///   (principal + interest) rounded up to a multiple of M by taking more principal; interest
+    ///   is then computed on what is left, and the last installment takes whatever remains. Grace
+    ///   installments stay interest only.
     public static func compute(_ terms: LoanTerms) -> [ScheduledInstallment] {
         guard validate(terms).isEmpty else { return [] }
         let rate = PeriodicRate(annualPercent: terms.annualRatePercent, frequency: terms.frequency)
@@ -80,6 +84,9 @@ public enum LoanSchedule {
                     interestPart = interestOnPrincipal
                     principalPart = equalPart
                 }
+                if let multiple = terms.installmentMultiple?.minorUnits, multiple > 0, k < terms.installments {
+                    principalPart = roundedUp(principalPart + interestPart, to: multiple) - interestPart
+                }
                 principalPart = k == terms.installments ? outstanding : min(principalPart, outstanding)
             }
             outstanding -= principalPart
@@ -94,12 +101,20 @@ public enum LoanSchedule {
     }
 
     /// Installment k falls due k periods after disbursement, or k − 1 periods after the first due
-    /// date when one is given.
+    /// date when one is given, moved to the next working day when that is a day off. Periods are
+    /// counted from the anchor, not from a moved date, so a holiday moves one due date only.
     public static func dueDate(of k: Int, _ terms: LoanTerms) -> LocalDate {
-        if let first = terms.firstDueOn {
-            return terms.frequency.date(k - 1, periodsAfter: first)
+        let plain = if let first = terms.firstDueOn {
+            terms.frequency.date(k - 1, periodsAfter: first)
+        } else {
+            terms.frequency.date(k, periodsAfter: terms.disbursedOn)
         }
-        return terms.frequency.date(k, periodsAfter: terms.disbursedOn)
+        return terms.calendar.nextWorkingDay(onOrAfter: plain)
+    }
+
+    /// The smallest multiple of `multiple` that is at least `amount` (both ≥ 0, multiple > 0).
+    static func roundedUp(_ amount: Int64, to multiple: Int64) -> Int64 {
+        (amount + multiple - 1) / multiple * multiple
     }
 
     /// round(a ÷ b) half-up for a ≥ 0, b > 0, in exact integer arithmetic.

@@ -1,20 +1,65 @@
 import Dates
+import Foundation
 
-/// A programme's optional late fee (SPEC §4: `late_fee`, `late_fee_after_days`).
+/// A loan's optional late fee (SPEC §4, issue 16), copied from its programme when it was opened:
+/// a fixed amount or a percentage of what is unpaid of the installment's principal and interest
+/// on the day it falls, charged once or again every month while the installment stays unpaid.
 public struct LateFeeRule: Sendable, Equatable {
-    /// Charged once per installment.
-    public var amount: Amount
-    /// N: an installment still not fully paid on due date + N + 1 days is charged on that day.
-    public var afterDays: Int
-
-    public init(amount: Amount, afterDays: Int) {
-        self.amount = amount
-        self.afterDays = afterDays
+    public enum Size: Sendable, Equatable {
+        case fixed(Amount)
+        /// Percent with at most 6 decimals: 2.5 means 2.5 %.
+        case percentOfUnpaid(Decimal)
     }
 
-    /// The day the fee falls on an installment due on `dueOn`, if it is still unpaid then.
-    public func chargeDate(dueOn: LocalDate) -> LocalDate {
-        dueOn.adding(days: afterDays + 1)
+    public enum Repeat: String, Sendable, CaseIterable {
+        case once, monthly
+    }
+
+    public var size: Size
+    /// N: an installment still not fully paid on due date + N + 1 days is charged on that day.
+    public var afterDays: Int
+    public var repeats: Repeat
+
+    /// How many times a monthly fee falls on one installment at most: a year of them. A loan's
+    /// history is worked out for every day ahead (`late_fee_charges()` in SQL), so it must end.
+    public static let monthlyLimit = 12
+
+    public init(amount: Amount, afterDays: Int, repeats: Repeat = .once) {
+        self.init(size: .fixed(amount), afterDays: afterDays, repeats: repeats)
+    }
+
+    public init(size: Size, afterDays: Int, repeats: Repeat = .once) {
+        self.size = size
+        self.afterDays = afterDays
+        self.repeats = repeats
+    }
+
+    /// A rule that can charge something: a positive amount or percentage, N ≥ 0.
+    var charges: Bool {
+        guard afterDays >= 0 else { return false }
+        switch size {
+        case .fixed(let amount): return amount.isPositive
+        case .percentOfUnpaid(let percent): return percent > 0
+        }
+    }
+
+    /// The days the fee may fall on an installment due on `dueOn` (if it is still unpaid then):
+    /// due date + N + 1, and with `monthly` the same day of each of the following months.
+    public func chargeDates(dueOn: LocalDate) -> [LocalDate] {
+        let first = dueOn.adding(days: afterDays + 1)
+        let count = repeats == .monthly ? LateFeeRule.monthlyLimit : 1
+        return (0..<count).map { first.adding(months: $0) }
+    }
+
+    /// The fee on an installment of which `unpaid` principal and interest is unpaid: the fixed
+    /// amount, or the percentage of it rounded half-up to the minor unit, exactly.
+    func fee(unpaid: Amount) -> Amount {
+        switch size {
+        case .fixed(let amount):
+            return amount
+        case .percentOfUnpaid(let percent):
+            return Amount(minorUnits: PeriodicRate(percent: percent).interest(on: unpaid.minorUnits))
+        }
     }
 }
 
@@ -48,7 +93,7 @@ public struct Allocation: Sendable, Equatable {
 
     public var total: Amount { principal + interest + fees }
 
-    static func + (lhs: Allocation, rhs: Allocation) -> Allocation {
+    public static func + (lhs: Allocation, rhs: Allocation) -> Allocation {
         Allocation(principal: lhs.principal + rhs.principal, interest: lhs.interest + rhs.interest, fees: lhs.fees + rhs.fees)
     }
 }
@@ -71,9 +116,9 @@ public struct InstallmentState: Sendable, Equatable {
     public var dueOn: LocalDate
     public var principal: Amount
     public var interest: Amount
-    /// The late fee charged on this installment so far (zero if none).
+    /// The late fees charged on this installment so far (zero if none).
     public var fees: Amount
-    /// The day the late fee was charged, if it was.
+    /// The day its first late fee was charged, if one was.
     public var feeChargedOn: LocalDate?
     public var principalPaid: Amount
     public var interestPaid: Amount

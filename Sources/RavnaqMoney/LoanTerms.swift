@@ -53,6 +53,11 @@ public struct LoanTerms: Sendable, Equatable {
     public var firstDueOn: LocalDate?
     /// The currency's minor digits; every figure is rounded to this unit.
     public var minorDigits: Int
+    /// The organization's working days: a due date on a day off moves to the next working day.
+    public var calendar: WorkingCalendar
+    /// When set, every regular installment (not a grace one, not the last) is rounded up to a
+    /// multiple of it (the programme's `installment_multiple`).
+    public var installmentMultiple: Amount?
 
     public init(
         principal: Amount,
@@ -63,7 +68,9 @@ public struct LoanTerms: Sendable, Equatable {
         gracePeriods: Int = 0,
         disbursedOn: LocalDate,
         firstDueOn: LocalDate? = nil,
-        minorDigits: Int
+        minorDigits: Int,
+        calendar: WorkingCalendar = .everyDay,
+        installmentMultiple: Amount? = nil
     ) {
         self.principal = principal
         self.annualRatePercent = annualRatePercent
@@ -74,6 +81,8 @@ public struct LoanTerms: Sendable, Equatable {
         self.disbursedOn = disbursedOn
         self.firstDueOn = firstDueOn
         self.minorDigits = minorDigits
+        self.calendar = calendar
+        self.installmentMultiple = installmentMultiple
     }
 
     /// The largest principal accepted, in minor units (10 trillion so'm in UZS). Bounded so that
@@ -105,6 +114,9 @@ public struct LoanTerms: Sendable, Equatable {
         }
         if let firstDueOn, firstDueOn <= disbursedOn {
             problems["first_due_on"] = "must be after the disbursement date \(disbursedOn)"
+        }
+        if let installmentMultiple, !installmentMultiple.isPositive {
+            problems["installment_multiple"] = "must be greater than zero"
         }
         if !(0...4).contains(minorDigits) {
             problems["currency"] = "must have between 0 and 4 minor digits"

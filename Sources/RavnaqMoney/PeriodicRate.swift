@@ -12,12 +12,18 @@ struct PeriodicRate {
     let denominator: UInt64
 
     init(annualPercent: Decimal, frequency: Frequency) {
+        self.init(percent: annualPercent, dividedBy: frequency.periodsPerYear)
+    }
+
+    /// percent ÷ 100 ÷ `periods`, for a percent with at most 6 decimals (a late fee's
+    /// percentage is one period's: `dividedBy: 1`).
+    init(percent: Decimal, dividedBy periods: Int = 1) {
         let scale = 1_000_000
-        var scaled = annualPercent * Decimal(scale)
+        var scaled = percent * Decimal(scale)
         var whole = Decimal()
         NSDecimalRound(&whole, &scaled, 0, .plain)
         let top = UInt64(max(0, NSDecimalNumber(decimal: whole).int64Value))
-        let bottom = UInt64(100 * frequency.periodsPerYear * scale)
+        let bottom = UInt64(100 * periods * scale)
         let divisor = PeriodicRate.gcd(top, bottom)
         numerator = top / divisor
         denominator = bottom / divisor

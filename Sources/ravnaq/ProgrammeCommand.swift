@@ -9,7 +9,8 @@ struct ProgrammeCommand: AsyncParsableCommand {
     )
 
     static let columns = ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "funds_received", "tranche_approval",
-                          "late_fee", "late_fee_after_days"]
+                          "late_fee", "late_fee_percent", "late_fee_after_days", "late_fee_repeat", "arrears_tolerance",
+                          "installment_multiple"]
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,13 +29,19 @@ struct ProgrammeCommand: AsyncParsableCommand {
         @Flag(name: .customLong("tranche-approval"), help: "Grant tranches need a grant officer's approval.") var trancheApproval = false
         @Option(name: .customLong("late-fee"), parsing: .unconditional, help: "Fee charged on an installment still unpaid N+1 days after its due date.") var lateFee: String?
         @Option(name: .customLong("late-fee-after-days")) var lateFeeAfterDays: Int?
+        @Option(name: .customLong("late-fee-percent"), help: "Instead of a fixed fee: a percentage of what is unpaid of the installment.") var lateFeePercent: String?
+        @Option(name: .customLong("late-fee-repeat"), help: "once (default) or monthly: again each month the installment stays unpaid.") var lateFeeRepeat: String?
+        @Option(name: .customLong("arrears-tolerance"), help: "An installment short by at most this counts as paid for days past due and PAR.") var arrearsTolerance: String?
+        @Option(name: .customLong("installment-multiple"), help: "Round regular installments up to a multiple of this (e.g. 1000).") var installmentMultiple: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let input = ProgrammeInput(
                 name: name, donor: donor, currency: currency, starts_on: startsOn, ends_on: endsOn, budget: AmountInput(budget),
-                tranche_approval: trancheApproval, late_fee: lateFee.map { AmountInput($0) }, late_fee_after_days: lateFeeAfterDays)
+                tranche_approval: trancheApproval, late_fee: lateFee.map { AmountInput($0) }, late_fee_after_days: lateFeeAfterDays,
+                late_fee_percent: lateFeePercent.map { AmountInput($0) }, late_fee_repeat: lateFeeRepeat,
+                arrears_tolerance: arrearsTolerance.map { AmountInput($0) }, installment_multiple: installmentMultiple.map { AmountInput($0) })
             let programme = try await CLI.withActor(acting) { database, actor in
                 try await Programmes(database: database).create(input, as: actor)
             }

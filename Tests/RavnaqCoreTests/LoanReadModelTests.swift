@@ -44,6 +44,71 @@ struct LoanReadModelTests {
 
         let rows = try await Self.rows(fixture.database, loan: loan.id)
         #expect(rows.lateFee == LateFeeRule(amount: Amount(minorUnits: 2_500_000), afterDays: 5))
+        let (days, feeDays, lateDays) = try await Self.expectEveryDayAgrees(fixture, loan: loan.id, rows: rows)
+        #expect(days == 365)
+        // The year saw fees charged, a loan more than 30 days late, and the write-off's zeros.
+        #expect(feeDays > 100)
+        #expect(lateDays > 30)
+        // The same-day rule: April's installment, paid on the day its fee would fall, has none.
+        let april = try await loans.schedule(loan.id, asOf: "2025-06-01", as: admin).installments[2]
+        #expect(april.fees == "0.00" && april.status == "paid")
+        let march = try await loans.schedule(loan.id, asOf: "2025-06-01", as: admin).installments[1]
+        #expect(march.fees == "25000.00" && march.status == "paid")
+    }
+
+    @Test("a percentage fee charged every month and an arrears tolerance: every view equals Swift's replay on every day")
+    func percentageFeesAndToleranceAgreeEveryDay() async throws {
+        let fixture = try await CoreFixture.make()
+        let (_, project) = try await LoansCoreTests.setUp(fixture)
+        let programme = try await Programmes(database: fixture.database).create(
+            ProgrammeInput(name: "Monthly fees", donor: "UNDP", currency: "UZS", starts_on: "2025-01-01", ends_on: "2026-12-31",
+                           budget: "500000000", late_fee_after_days: 5, late_fee_percent: "2", late_fee_repeat: "monthly",
+                           arrears_tolerance: "500"),
+            as: fixture.admin)
+        let loans = Loans(database: fixture.database)
+        let admin = fixture.admin
+        let loan = try await loans.open(
+            LoanInput(programme_id: programme.id, project_id: project, principal: "1200000", currency: "UZS", annual_rate: "24",
+                      method: "annuity", installments: 12, frequency: "monthly", planned_disbursement_on: "2025-01-10"),
+            as: admin)
+        _ = try await loans.disburse(loan.id, DateInput(date: "2025-01-10"), as: admin, idempotency: nil)
+        let installment = try #require(Amount.parse(try await loans.schedule(loan.id, asOf: "2025-01-10", as: admin).installments[0].total, minorDigits: 2))
+        func pay(_ amount: Amount, on date: String) async throws {
+            _ = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(amount.formatted(minorDigits: 2)), date: date),
+                                      as: admin, idempotency: nil)
+        }
+        let short = Amount(minorUnits: 30_000)  // 300 so'm, inside the tolerance of 500
+        try await pay(installment - short, on: "2025-02-10")   // 300 short: not late for DPD, yet fees of 2 % of 300 fall
+        try await pay(installment, on: "2025-03-10")           // February's fee and rest first, March then short again
+        try await pay(installment, on: "2025-04-25")           // late: April's fee falls on 04-16
+        try await pay(installment + installment, on: "2025-08-01")  // after months of nothing: fees every month on each
+        // Nothing more: fees again every month on every installment left unpaid.
+
+        let rows = try await Self.rows(fixture.database, loan: loan.id)
+        #expect(rows.lateFee == LateFeeRule(size: .percentOfUnpaid(2), afterDays: 5, repeats: .monthly))
+        #expect(rows.arrearsTolerance == Amount(minorUnits: 50_000))
+        let (days, feeDays, lateDays) = try await Self.expectEveryDayAgrees(fixture, loan: loan.id, rows: rows)
+        #expect(days == 365)
+        #expect(feeDays > 100)
+        #expect(lateDays > 30)
+        // 300 short on February's installment: days past due 0, while the installment is still owed.
+        let february = try await loans.get(loan.id, asOf: "2025-02-20", as: admin)
+        #expect(february.days_past_due == 0)
+        let first = try await loans.schedule(loan.id, asOf: "2025-02-20", as: admin).installments[0]
+        #expect(first.status == "late" && first.fees == "6.00")
+        // May's installment (due 05-10), untouched until 08-01, is charged 2 % of all of it on 05-16,
+        // 06-16 and 07-16: three fees by the end of July, each rounded half-up to the tiyin.
+        let monthlyFee = (installment.minorUnits * 2 + 50) / 100
+        let may = try await loans.schedule(loan.id, asOf: "2025-07-31", as: admin).installments[3]
+        #expect(may.fees == Amount(minorUnits: 3 * monthlyFee).formatted(minorDigits: 2))
+    }
+
+    /// On every day of 2025, the loan's page, schedule, overdue list, case file and portfolio
+    /// equal Swift's replay of its rows. Returns the days compared, the days with a fee charged
+    /// while live, and the days more than 30 days late.
+    static func expectEveryDayAgrees(_ fixture: CoreFixture, loan: String, rows: LoanRows) async throws -> (Int, Int, Int) {
+        let loans = Loans(database: fixture.database)
+        let admin = fixture.admin
         let families = Families(database: fixture.database)
         let reports = Reports(database: fixture.database)
         var days = 0, feeDays = 0, lateDays = 0
@@ -52,7 +117,7 @@ struct LoanReadModelTests {
             let expected = Expected(rows, asOf: day)
             let context = "on \(day)"
 
-            let page = try await loans.get(loan.id, asOf: day.description, as: admin)
+            let page = try await loans.get(loan, asOf: day.description, as: admin)
             #expect(page.status == expected.status, "\(context)")
             #expect(page.outstanding_principal == expected.outstanding, "\(context)")
             #expect(page.days_past_due == expected.daysPastDue, "\(context)")
@@ -60,7 +125,7 @@ struct LoanReadModelTests {
             #expect(page.total_owed == expected.totalOwed, "\(context)")
             #expect([page.paid.principal, page.paid.interest, page.paid.fees] == expected.paid, "\(context)")
 
-            let installments = try await loans.schedule(loan.id, asOf: day.description, as: admin).installments
+            let installments = try await loans.schedule(loan, asOf: day.description, as: admin).installments
             #expect(installments.map(\.fees) == expected.state.installments.map { $0.fees.formatted(minorDigits: 2) }, "\(context)")
             #expect(installments.map(\.paid) == expected.state.installments.map { $0.paid.formatted(minorDigits: 2) }, "\(context)")
             #expect(installments.map(\.status) == expected.state.installments.map(\.status.rawValue), "\(context)")
@@ -78,7 +143,7 @@ struct LoanReadModelTests {
 
             let portfolio = try fixture.object(try await reports.run(ReportQuery(report: .portfolio, asOf: day), as: admin))
             let total = try #require(portfolio["total"] as? [String: Any])
-            if day >= LocalDate("2025-01-10")! {
+            if let disbursedOn = rows.disbursedOn, day >= disbursedOn {
                 #expect(total["outstanding_principal"] as? String == expected.outstanding, "\(context)")
                 #expect(total["loans_active"] as? Int == (expected.state.outstandingPrincipal.isPositive && expected.live ? 1 : 0), "\(context)")
                 let par30 = (total["par30"] as? NSNumber)?.intValue
@@ -89,15 +154,7 @@ struct LoanReadModelTests {
             if expected.state.installments.contains(where: \.fees.isPositive) && expected.live { feeDays += 1 }
             if expected.daysPastDue > 30 { lateDays += 1 }
         }
-        #expect(days == 365)
-        // The year saw fees charged, a loan more than 30 days late, and the write-off's zeros.
-        #expect(feeDays > 100)
-        #expect(lateDays > 30)
-        // The same-day rule: April's installment, paid on the day its fee would fall, has none.
-        let april = try await loans.schedule(loan.id, asOf: "2025-06-01", as: admin).installments[2]
-        #expect(april.fees == "0.00" && april.status == "paid")
-        let march = try await loans.schedule(loan.id, asOf: "2025-06-01", as: admin).installments[1]
-        #expect(march.fees == "25000.00" && march.status == "paid")
+        return (days, feeDays, lateDays)
     }
 
     /// What Swift's replay needs of a loan, as stored: its installments, its live repayments in
@@ -106,6 +163,7 @@ struct LoanReadModelTests {
         let schedule: [ScheduledInstallment]
         let repayments: [RepaymentInput]
         let lateFee: LateFeeRule?
+        let arrearsTolerance: Amount
         let disbursedOn: LocalDate?
         let writtenOffOn: LocalDate?
         let familyID: String
@@ -128,13 +186,19 @@ struct LoanReadModelTests {
             ).rows.map { RepaymentInput(id: try $0.decode(0), date: try $0.decode(1), amount: Amount.parse(try $0.decode(2), minorDigits: 2)!) }
             let loan = try connection.query(
                 """
-                SELECT p.family_id, l.disbursed_on, l.written_off_on, g.late_fee::text, g.late_fee_after_days
-                FROM loans l JOIN projects p ON p.id = l.project_id JOIN programmes g ON g.id = l.programme_id WHERE l.id = $1
+                SELECT p.family_id, l.disbursed_on, l.written_off_on, l.late_fee::text, l.late_fee_after_days, l.late_fee_percent::text,
+                       l.late_fee_repeat, l.arrears_tolerance::text
+                FROM loans l JOIN projects p ON p.id = l.project_id WHERE l.id = $1
                 """, [id]).first!
             let fee = Amount.parse(try loan.decode(3), minorDigits: 2)!
+            let percent = Decimal(string: try loan.decode(5))!
+            let size: LateFeeRule.Size? = fee.isPositive ? .fixed(fee) : percent > 0 ? .percentOfUnpaid(percent) : nil
             return LoanRows(
                 schedule: schedule, repayments: repayments,
-                lateFee: fee.isPositive ? LateFeeRule(amount: fee, afterDays: try loan.decode(4)) : nil,
+                lateFee: try size.map {
+                    LateFeeRule(size: $0, afterDays: try loan.decode(4), repeats: LateFeeRule.Repeat(rawValue: try loan.decode(6))!)
+                },
+                arrearsTolerance: Amount.parse(try loan.decode(7), minorDigits: 2)!,
                 disbursedOn: try loan.decode(1, as: LocalDate?.self), writtenOffOn: try loan.decode(2, as: LocalDate?.self),
                 familyID: try loan.decode(0, as: UUID.self).uuidString.lowercased())
         }
@@ -154,7 +218,8 @@ struct LoanReadModelTests {
         let paid: [String]
 
         init(_ loan: LoanRows, asOf: LocalDate) {
-            state = LoanReplay.state(schedule: loan.schedule, repayments: loan.repayments, lateFee: loan.lateFee, asOf: asOf)
+            state = LoanReplay.state(schedule: loan.schedule, repayments: loan.repayments, lateFee: loan.lateFee,
+                                     arrearsTolerance: loan.arrearsTolerance, asOf: asOf)
             let disbursed = loan.disbursedOn.map { $0 <= asOf } ?? false
             let writtenOff = loan.writtenOffOn.map { $0 <= asOf } ?? false
             let live = disbursed && !writtenOff

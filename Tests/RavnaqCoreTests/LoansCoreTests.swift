@@ -97,7 +97,9 @@ struct LoansCoreTests {
                 let schedule = try await loans.schedule(loan.id, asOf: "2025-01-31", as: fixture.admin)
                 let expected = LoanSchedule.compute(LoanTerms(
                     principal: Amount(minorUnits: 777_777_777), annualRatePercent: Decimal(string: "19.5")!, method: method,
-                    installments: 10, frequency: frequency, gracePeriods: 2, disbursedOn: LocalDate("2025-01-31")!, minorDigits: 2))
+                    installments: 10, frequency: frequency, gracePeriods: 2, disbursedOn: LocalDate("2025-01-31")!, minorDigits: 2,
+                    calendar: .uzbekistan))
+                // The organization's calendar is Uzbekistan's: Sundays and fixed holidays move due dates.
                 #expect(schedule.installments.map(\.due_on) == expected.map(\.dueOn.description))
                 #expect(schedule.installments.map(\.principal) == expected.map { $0.principal.formatted(minorDigits: 2) })
                 #expect(schedule.installments.map(\.interest) == expected.map { $0.interest.formatted(minorDigits: 2) })

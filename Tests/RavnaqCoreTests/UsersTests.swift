@@ -77,7 +77,10 @@ struct UsersTests {
                 [try $0.decode(0, as: String.self), try $0.decode(1, as: String.self), try $0.decode(2, as: String.self)]
             }
         }
-        #expect(entries == [["cli:dilnoza", "insert", "organizations"], ["cli:dilnoza", "insert", "users"], ["cli:dilnoza", "insert", "api_tokens"]])
+        // A new organization's calendar (Sunday off, the eight fixed holidays) is part of making it.
+        #expect(entries == [["cli:dilnoza", "insert", "organizations"], ["cli:dilnoza", "insert", "calendars"]]
+                    + Array(repeating: ["cli:dilnoza", "insert", "holidays"], count: 8)
+                    + [["cli:dilnoza", "insert", "users"], ["cli:dilnoza", "insert", "api_tokens"]])
         let error = await #expect(throws: PostgresError.self) {
             try await database.pool.withConnection { try $0.query("UPDATE audit_log SET actor = 'someone else'").affectedRows }
         }

@@ -21,22 +21,26 @@ public enum DailyBooks {
         /// from the beginning through the day.
         public let collectedCash: String
         public let collected: String
-        /// `loan_loss_expense` in the trial balance, and what the portfolio wrote off by the day
-        /// less the recoveries not reversed.
+        /// `loan_loss_expense` in the trial balance, and what the portfolio wrote off by the day.
         public let lossExpense: String
-        public let writtenOffLessRecovered: String
+        public let writtenOff: String
+        /// `recovery_income` in the trial balance (a credit: shown as a positive amount), and the
+        /// recoveries not reversed dated by the day.
+        public let recoveryIncome: String
+        public let recovered: String
 
         public var description: String {
             "\(day) \(currency): loans_receivable \(receivable) / outstanding \(outstanding), "
                 + "cash collected \(collectedCash) / collected \(collected), "
-                + "loan_loss_expense \(lossExpense) / written off less recovered \(writtenOffLessRecovered)"
+                + "loan_loss_expense \(lossExpense) / written off \(writtenOff), recovery_income \(recoveryIncome) / recovered \(recovered)"
         }
     }
 
     /// Each day from `from` through `through` and each currency on which the trial balance and
     /// the portfolio disagree: `loans_receivable` against `outstanding_principal`, the cash
-    /// movements of repayments and recoveries against `collected`, and `loan_loss_expense`
-    /// against `written_off` less the recoveries. `through` is by default five days after the
+    /// movements of repayments and recoveries against `collected`, `loan_loss_expense` against
+    /// `written_off`, and `recovery_income` against the recoveries (issue 16: a recovery is income
+    /// of its own, the write-off's expense stays). `through` is by default five days after the
     /// organization's today. Returns the differences and the number of days compared.
     public static func differences(_ database: Database, organization: UUID, from: LocalDate, through: LocalDate? = nil) async throws
         -> (differences: [Difference], days: Int) {
@@ -60,7 +64,8 @@ public enum DailyBooks {
                 ), books AS (
                     SELECT d.day, b.currency,
                            sum(b.balance::numeric) FILTER (WHERE b.code = 'loans_receivable') AS receivable,
-                           sum(b.balance::numeric) FILTER (WHERE b.code = 'loan_loss_expense') AS loss_expense
+                           sum(b.balance::numeric) FILTER (WHERE b.code = 'loan_loss_expense') AS loss_expense,
+                           -sum(b.balance::numeric) FILTER (WHERE b.code = 'recovery_income') AS recovery_income
                     FROM days d CROSS JOIN LATERAL pg_temp.trial_balance($1, d.day) b
                     WHERE b.code IS NOT NULL
                     GROUP BY d.day, b.currency
@@ -89,7 +94,8 @@ public enum DailyBooks {
                 ), compared AS (
                     SELECT b.day, b.currency, b.receivable, coalesce(p.outstanding, 0) AS outstanding,
                            coalesce(c.collected, 0) AS collected_cash, coalesce(p.collected, 0) AS collected,
-                           b.loss_expense, coalesce(p.written_off, 0) - coalesce(r.recovered, 0) AS written_off_less_recovered
+                           coalesce(b.loss_expense, 0) AS loss_expense, coalesce(p.written_off, 0) AS written_off,
+                           coalesce(b.recovery_income, 0) AS recovery_income, coalesce(r.recovered, 0) AS recovered
                     FROM books b
                     LEFT JOIN portfolio p USING (day, currency)
                     LEFT JOIN cash c USING (day, currency)
@@ -97,9 +103,11 @@ public enum DailyBooks {
                 )
                 SELECT day, currency, receivable::numeric(18,2)::text, outstanding::numeric(18,2)::text,
                        collected_cash::numeric(18,2)::text, collected::numeric(18,2)::text,
-                       loss_expense::numeric(18,2)::text, written_off_less_recovered::numeric(18,2)::text
+                       loss_expense::numeric(18,2)::text, written_off::numeric(18,2)::text,
+                       recovery_income::numeric(18,2)::text, recovered::numeric(18,2)::text
                 FROM compared
-                WHERE receivable <> outstanding OR collected_cash <> collected OR loss_expense <> written_off_less_recovered
+                WHERE receivable <> outstanding OR collected_cash <> collected OR loss_expense <> written_off
+                   OR recovery_income <> recovered
                 ORDER BY day, currency
                 """,
                 [organization, from, through]
@@ -108,7 +116,7 @@ public enum DailyBooks {
             return (try rows.map {
                 Difference(day: try $0.decode(0), currency: try $0.decode(1), receivable: try $0.decode(2), outstanding: try $0.decode(3),
                            collectedCash: try $0.decode(4), collected: try $0.decode(5), lossExpense: try $0.decode(6),
-                           writtenOffLessRecovered: try $0.decode(7))
+                           writtenOff: try $0.decode(7), recoveryIncome: try $0.decode(8), recovered: try $0.decode(9))
             }, days)
         }
     }

@@ -8,13 +8,13 @@ CREATE OR REPLACE FUNCTION ensure_accounts(org uuid, cur text) RETURNS void LANG
     INSERT INTO accounts (organization_id, code, currency)
     SELECT org, code, cur
     FROM unnest(ARRAY['cash', 'loans_receivable', 'interest_income', 'fee_income', 'grant_expense',
-                      'loan_loss_expense', 'donor_funds']) AS code
+                      'loan_loss_expense', 'donor_funds', 'recovery_income']) AS code
     ON CONFLICT DO NOTHING
 $$;
 
 -- A programme's currency always has its chart of accounts, made when the programme is: every
 -- loan, grant and donor receipt belongs to a programme in its currency, so the ledger never
--- asks for the accounts (ensure_accounts, an INSERT … ON CONFLICT of seven rows) before a
+-- asks for the accounts (ensure_accounts, an INSERT … ON CONFLICT of eight rows) before a
 -- posting — one statement fewer on each repayment.
 CREATE OR REPLACE FUNCTION programme_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

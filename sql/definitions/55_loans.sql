@@ -4,8 +4,9 @@
 -- file, PAR, the portfolio, graduation — comes from here. Swift's replay (LoanReplay) allocates a
 -- repayment when it is written, and is the tests' oracle.
 --
--- Late fees are part of the history. A programme's fee falls on an installment still not fully
--- paid at the end of due date + N + 1 days (a repayment of that day counts first), once.
+-- Late fees are part of the history. A loan's fee (its programme's when it was opened) falls on
+-- an installment still not fully paid at the end of due date + N + 1 days (a repayment of that
+-- day counts first), once or again every month after while it stays unpaid.
 -- Repayments go to the oldest obligation first and an installment's fee is charged only while
 -- it is unpaid, so money always fills the obligations in schedule order: what was repaid by a
 -- day covers an installment exactly when it reaches everything scheduled through it plus the
@@ -51,11 +52,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN coalesce(amounts[width_bucket(on_date, dates)], 0);
 
 -- Days past due on a day: since the oldest installment that what was paid by then does not
--- cover in full fell due (0 while none has). The one definition that loan_figures(), the
--- portfolio and graduation read. Inlined by PostgreSQL.
-CREATE OR REPLACE FUNCTION loan_days_past_due(due_on date[], scheduled numeric[], paid_on date[], paid numeric[], as_of date) RETURNS integer
+-- cover in full fell due (0 while none has). An installment short by at most the loan's
+-- arrears tolerance counts as covered: money fills the installments in order, so only the
+-- oldest one not covered can be short, and "paid + tolerance reaches its cumulative schedule"
+-- says it. The one definition that loan_figures(), the portfolio and graduation read.
+-- Inlined by PostgreSQL.
+CREATE OR REPLACE FUNCTION loan_days_past_due(due_on date[], scheduled numeric[], paid_on date[], paid numeric[], tolerance numeric,
+                                              as_of date) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN coalesce(greatest(as_of - due_on[width_bucket(amount_through(paid_on, paid, as_of), scheduled) + 1], 0), 0);
+RETURN coalesce(greatest(as_of - due_on[width_bucket(amount_through(paid_on, paid, as_of) + tolerance, scheduled) + 1], 0), 0);
 
 -- The due date of the oldest installment that all of a loan's repayments do not cover (NULL
 -- when they cover every one). While no repayment is dated after a day — none ever is after
@@ -63,11 +68,12 @@ RETURN coalesce(greatest(as_of - due_on[width_bucket(amount_through(paid_on, pai
 -- the day minus this date, when it is earlier (loan_days_past_due says the same). Indexed, so
 -- that today's overdue list (Loans.late) reads the late loans most days late first instead of
 -- working out every loan's figures.
-CREATE OR REPLACE FUNCTION loan_late_from(due_on date[], scheduled numeric[], paid numeric[]) RETURNS date
+CREATE OR REPLACE FUNCTION loan_late_from(due_on date[], scheduled numeric[], paid numeric[], tolerance numeric) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN due_on[width_bucket(coalesce(paid[cardinality(paid)], 0), scheduled) + 1];
+RETURN due_on[width_bucket(coalesce(paid[cardinality(paid)], 0) + tolerance, scheduled) + 1];
 
-CREATE INDEX IF NOT EXISTS loan_histories_late_from ON loan_histories (organization_id, loan_late_from(due_on, scheduled, paid));
+CREATE INDEX IF NOT EXISTS loan_histories_late_from_tolerant
+    ON loan_histories (organization_id, loan_late_from(due_on, scheduled, paid, tolerance));
 
 -- How many of the sorted dates fall from `from_on` (NULL: the beginning) through `through`.
 CREATE OR REPLACE FUNCTION dates_between(dates date[], from_on date, through date) RETURNS integer
@@ -81,29 +87,62 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN coalesce(disbursed_on <= on_day AND (written_off_on IS NULL OR written_off_on > on_day), false);
 
 -- The late fees a loan is charged, from its schedule (due_on, cumulative scheduled) and what its
--- repayments paid through each day (paid_on, cumulative repaid: principal + interest + fees).
--- An installment with nothing due on it is never unpaid. Installments are visited in schedule
--- order, so the fees of the earlier ones, which fall no later, are known when one is decided.
-CREATE OR REPLACE FUNCTION late_fee_charges(due_on date[], scheduled numeric[], paid_on date[], repaid numeric[], fee numeric, after_days integer,
-                                 OUT fee_on date[], OUT fee_at integer[], OUT fees numeric[])
+-- repayments paid through each day (paid_on; cumulative repaid: principal + interest + fees;
+-- cumulative paid: principal + interest). A fee is `fee` (fixed) or `percent` of what is unpaid
+-- of its installment's principal and interest that day, rounded half-up to `digits` — principal
+-- and interest, like everything, are paid in schedule order, so that is what `paid` leaves of
+-- the installment; it falls at due date + after_days + 1 and,
+-- with `monthly`, again on the same day of each following month, at most
+-- `monthly_limit` times an installment (a history is worked out for every day ahead, so it must
+-- end). A fee falls only on an installment still not covered that day: what was repaid through
+-- the day does not reach everything scheduled through it plus the fees charged so far on it and
+-- before it. Charges are decided in date order, then installment order — the order Swift's
+-- LoanReplay charges them — and each is written in that order: the day it falls, its
+-- installment's position (an index of due_on) and the fees charged through it. An installment
+-- with nothing due on it is never unpaid. (Once covered, an installment stays covered: a fee
+-- falls on an earlier one only while it is not covered, and then neither is this one.)
+CREATE OR REPLACE FUNCTION late_fee_charges(due_on date[], scheduled numeric[], paid_on date[], repaid numeric[], paid numeric[], fee numeric,
+                                            percent numeric, after_days integer, monthly boolean, digits integer,
+                                            OUT fee_on date[], OUT fee_at integer[], OUT fees numeric[])
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
+    monthly_limit constant integer := 12;
+    n integer := coalesce(cardinality(due_on), 0);
+    on_installment numeric[];  -- fees charged so far on each installment
     charged numeric := 0;
-    falls_on date;
+    before_k numeric;
+    due numeric;
+    unpaid numeric;
+    amount numeric;
+    paid_by numeric;
+    event record;
 BEGIN
     fee_on := '{}'; fee_at := '{}'; fees := '{}';
-    IF coalesce(fee, 0) <= 0 OR after_days IS NULL OR after_days < 0 THEN
+    IF (coalesce(fee, 0) <= 0 AND coalesce(percent, 0) <= 0) OR after_days IS NULL OR after_days < 0 OR n = 0 THEN
         RETURN;
     END IF;
-    FOR k IN 1 .. coalesce(cardinality(due_on), 0) LOOP
-        falls_on := due_on[k] + after_days + 1;
-        IF scheduled[k] > coalesce(scheduled[k - 1], 0)
-           AND amount_through(paid_on, repaid, falls_on) < scheduled[k] + charged THEN
-            charged := charged + fee;
-            fee_on := fee_on || falls_on;
-            fee_at := fee_at || k;
-            fees := fees || charged;
-        END IF;
+    on_installment := array_fill(0::numeric, ARRAY[n]);
+    FOR event IN
+        SELECT k, (due_on[k] + after_days + 1 + make_interval(months => m))::date AS falls_on
+        FROM generate_series(1, n) k, generate_series(0, CASE WHEN monthly THEN monthly_limit - 1 ELSE 0 END) m
+        WHERE scheduled[k] > coalesce(scheduled[k - 1], 0)
+        ORDER BY 2, 1
+    LOOP
+        before_k := 0;
+        FOR j IN 1 .. event.k - 1 LOOP
+            before_k := before_k + on_installment[j];
+        END LOOP;
+        paid_by := amount_through(paid_on, repaid, event.falls_on);
+        CONTINUE WHEN paid_by >= scheduled[event.k] + before_k + on_installment[event.k];
+        due := scheduled[event.k] - coalesce(scheduled[event.k - 1], 0);
+        unpaid := due - least(greatest(amount_through(paid_on, paid, event.falls_on) - coalesce(scheduled[event.k - 1], 0), 0), due);
+        amount := CASE WHEN coalesce(fee, 0) > 0 THEN fee ELSE round(unpaid * percent / 100, digits) END;
+        CONTINUE WHEN amount <= 0;
+        on_installment[event.k] := on_installment[event.k] + amount;
+        charged := charged + amount;
+        fee_on := fee_on || event.falls_on;
+        fee_at := fee_at || event.k;
+        fees := fees || charged;
     END LOOP;
 END $$;
 
@@ -112,8 +151,10 @@ END $$;
 CREATE OR REPLACE FUNCTION loan_history_rows(loan_ids uuid[]) RETURNS SETOF loan_histories
 LANGUAGE sql STABLE AS $$
     WITH chosen AS (
-        SELECT l.id, l.organization_id, pj.family_id, pg.late_fee, pg.late_fee_after_days
-        FROM loans l JOIN projects pj ON pj.id = l.project_id JOIN programmes pg ON pg.id = l.programme_id
+        SELECT l.id, l.organization_id, pj.family_id, l.late_fee, l.late_fee_percent, l.late_fee_after_days,
+               -- Every currency lent in has two minor digits (the ledger's numeric(18,2)).
+               l.late_fee_repeat = 'monthly' AS monthly, 2 AS digits, l.arrears_tolerance
+        FROM loans l JOIN projects pj ON pj.id = l.project_id
         WHERE l.id = ANY (loan_ids)
     ), payments AS (
         -- One element per repayment in date order: the last element of a day holds the day's
@@ -148,11 +189,12 @@ LANGUAGE sql STABLE AS $$
     SELECT c.id, c.organization_id, c.family_id,
            coalesce(p.paid_on, '{}'), coalesce(p.paid, '{}'), coalesce(p.principal_paid, '{}'), coalesce(p.collected, '{}'),
            coalesce(s.due_on, '{}'), coalesce(s.scheduled, '{}'), coalesce(s.on_time_due_on, '{}'),
-           coalesce(p.fees_paid, '{}'), f.fee_on, f.fee_at, f.fees
+           coalesce(p.fees_paid, '{}'), f.fee_on, f.fee_at, f.fees, c.arrears_tolerance
     FROM chosen c
     LEFT JOIN payments p ON p.loan_id = c.id
     LEFT JOIN schedules s ON s.loan_id = c.id
-    CROSS JOIN LATERAL late_fee_charges(s.due_on, s.scheduled, p.paid_on, p.repaid, c.late_fee, c.late_fee_after_days) f
+    CROSS JOIN LATERAL late_fee_charges(s.due_on, s.scheduled, p.paid_on, p.repaid, p.paid, c.late_fee, c.late_fee_percent,
+                                        c.late_fee_after_days, c.monthly, c.digits) f
 $$;
 
 -- Writes the given loans' rows afresh. Owner's rights: requests only read the histories.
@@ -170,7 +212,7 @@ BEGIN
         family_id = excluded.family_id, paid_on = excluded.paid_on, paid = excluded.paid, principal_paid = excluded.principal_paid,
         collected = excluded.collected, due_on = excluded.due_on, scheduled = excluded.scheduled,
         on_time_due_on = excluded.on_time_due_on, fees_paid = excluded.fees_paid, fee_on = excluded.fee_on,
-        fee_at = excluded.fee_at, fees = excluded.fees;
+        fee_at = excluded.fee_at, fees = excluded.fees, tolerance = excluded.tolerance;
 END $$;
 
 -- Every loan of an organization, for bulk loads that ran with triggers off: planned for the real
@@ -244,7 +286,7 @@ LANGUAGE sql STABLE ROWS 1 AS $$
                 WHEN x.repaid >= x.owed THEN 'repaid'
                 ELSE 'active' END,
            CASE WHEN x.live THEN l.principal - x.principal_paid ELSE 0 END,
-           CASE WHEN x.live THEN loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.paid, as_of) ELSE 0 END,
+           CASE WHEN x.live THEN loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.paid, h.tolerance, as_of) ELSE 0 END,
            CASE WHEN x.live THEN greatest(amount_through(h.due_on, h.scheduled, as_of - 1) + x.fees - x.repaid, 0) ELSE 0 END,
            CASE WHEN x.live THEN x.owed - x.repaid ELSE 0 END,
            x.principal_paid, x.paid - x.principal_paid, x.repaid - x.paid, x.fees
@@ -276,16 +318,18 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN p.paid = t.total THEN 'paid' WHEN i.due_on < as_of THEN 'late'
                 WHEN p.paid > 0 THEN 'partial' ELSE 'pending' END
     FROM loan_histories h
-    -- Once per loan: all that its repayments through the day paid, and how many fees had fallen.
-    CROSS JOIN LATERAL (SELECT amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of) AS repaid,
-                               width_bucket(as_of, h.fee_on) AS fallen) d
+    -- Once per loan: all that its repayments through the day paid.
+    CROSS JOIN LATERAL (SELECT amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of) AS repaid) d
     CROSS JOIN LATERAL (SELECT i.*, row_number() OVER (ORDER BY i.due_on, i.n) AS k
                         FROM loan_installments i WHERE i.loan_id = h.loan_id) i
     CROSS JOIN LATERAL (
-        -- The fees charged by the day fall in fee_at's order, so those on installments before
-        -- this one (or through it) are a prefix of the arrays, as are those fallen by the day.
-        SELECT coalesce(h.fees[least(width_bucket(i.k - 1, h.fee_at), d.fallen)], 0) AS before,
-               coalesce(h.fees[least(width_bucket(i.k, h.fee_at), d.fallen)], 0) AS through) f
+        -- The fees fallen by the day on installments before this one and through it. Monthly
+        -- fees make the charges of several installments interleave by date, so they are summed
+        -- rather than read as a prefix (one loan's charges: a few dozen at most).
+        SELECT coalesce(sum(c.fee) FILTER (WHERE c.at < i.k), 0) AS before, coalesce(sum(c.fee) FILTER (WHERE c.at <= i.k), 0) AS through
+        FROM unnest(h.fee_on, h.fee_at, h.fees) WITH ORDINALITY AS c0 (fee_on, at, through, j)
+        CROSS JOIN LATERAL (SELECT c0.at, c0.through - coalesce(h.fees[c0.j - 1], 0) AS fee) c
+        WHERE c0.fee_on <= as_of) f
     CROSS JOIN LATERAL (SELECT i.principal + i.interest + f.through - f.before AS total) t
     CROSS JOIN LATERAL (SELECT least(greatest(d.repaid - coalesce(h.scheduled[i.k - 1], 0) - f.before, 0), t.total) AS paid) p
     WHERE h.loan_id = loan_schedule.loan_id

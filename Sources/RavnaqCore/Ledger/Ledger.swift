@@ -7,6 +7,8 @@ import RavnaqMoney
 public enum AccountCode: String, Sendable, CaseIterable, Codable {
     case cash, loansReceivable = "loans_receivable", interestIncome = "interest_income", feeIncome = "fee_income"
     case grantExpense = "grant_expense", loanLossExpense = "loan_loss_expense", donorFunds = "donor_funds"
+    /// Money received after a write-off (issue 16).
+    case recoveryIncome = "recovery_income"
 }
 
 public enum LedgerKind: String, Sendable {

@@ -6,6 +6,7 @@ import RavnaqMoney
 /// A loan as stored, with what its money math needs: terms, schedule, repayments, late fee.
 struct LoanRecord: Sendable {
     let id: UUID
+    let organizationID: UUID
     let number: String
     let programmeID: UUID
     let projectID: UUID
@@ -16,8 +17,14 @@ struct LoanRecord: Sendable {
     let disbursedOn: LocalDate?
     let writtenOffOn: LocalDate?
     let writtenOffPrincipal: Amount?
+    /// The interest and fees due and unpaid when the loan was written off, which a recovery may
+    /// bring in after its principal (zero for loans written off before issue 16).
+    let writtenOffInterest: Amount
+    let writtenOffFees: Amount
     let writeOffReason: String?
     let lateFee: LateFeeRule?
+    /// An installment short by at most this counts as paid for days past due and PAR.
+    let arrearsTolerance: Amount
 
     struct Repayment {
         let id: UUID
@@ -52,8 +59,9 @@ struct LoanRecord: Sendable {
             SELECT l.id, l.number, l.programme_id, l.project_id, l.currency, l.principal::text, l.annual_rate::text, l.method,
                    l.installments, l.frequency, l.grace_periods, l.planned_disbursement_on, l.first_due_on, l.status,
                    l.disbursed_on, l.written_off_on, l.written_off_principal::text, l.write_off_reason,
-                   p.late_fee::text, p.late_fee_after_days
-            FROM loans l JOIN programmes p ON p.id = l.programme_id
+                   l.late_fee::text, l.late_fee_after_days, l.late_fee_percent, l.late_fee_repeat, l.arrears_tolerance::text,
+                   l.installment_multiple::text, coalesce(l.written_off_interest, 0)::text, coalesce(l.written_off_fees, 0)::text
+            FROM loans l
             WHERE l.organization_id = $1
               AND ravnaq_may_see_family((SELECT family_id FROM projects WHERE id = l.project_id)) AND \(byID == nil ? "l.number = $2" : "l.id = $2::uuid")
             """ + (lock ? " FOR UPDATE OF l" : "")
@@ -62,6 +70,9 @@ struct LoanRecord: Sendable {
         let planned: LocalDate = try row.decode(11)
         let disbursedOn: LocalDate? = try row.decode(14, as: LocalDate?.self)
         let lateFeeAmount = currency.parse(try row.decode(18))!
+        let lateFeePercent: Decimal = try row.decode(20)
+        let lateFeeSize: LateFeeRule.Size? = lateFeeAmount.isPositive ? .fixed(lateFeeAmount)
+            : lateFeePercent > 0 ? .percentOfUnpaid(lateFeePercent) : nil
         let terms = LoanTerms(
             principal: currency.parse(try row.decode(5))!,
             annualRatePercent: try row.decode(6, as: Decimal.self),
@@ -71,19 +82,32 @@ struct LoanRecord: Sendable {
             gracePeriods: try row.decode(10),
             disbursedOn: disbursedOn ?? planned,
             firstDueOn: try row.decode(12, as: LocalDate?.self),
-            minorDigits: currency.minorDigits)
+            minorDigits: currency.minorDigits,
+            installmentMultiple: try row.decode(23, as: String?.self).flatMap(currency.parse))
         return LoanRecord(
-            id: try row.decode(0), number: try row.decode(1), programmeID: try row.decode(2), projectID: try row.decode(3),
+            id: try row.decode(0), organizationID: organizationID, number: try row.decode(1), programmeID: try row.decode(2), projectID: try row.decode(3),
             currency: currency, terms: terms, status: try row.decode(13), plannedDisbursementOn: planned,
             disbursedOn: disbursedOn, writtenOffOn: try row.decode(15, as: LocalDate?.self),
             writtenOffPrincipal: try row.decode(16, as: String?.self).flatMap(currency.parse),
+            writtenOffInterest: currency.parse(try row.decode(24))!, writtenOffFees: currency.parse(try row.decode(25))!,
             writeOffReason: try row.decode(17, as: String?.self),
-            lateFee: lateFeeAmount.isZero ? nil : LateFeeRule(amount: lateFeeAmount, afterDays: try row.decode(19)))
+            lateFee: try lateFeeSize.map {
+                LateFeeRule(size: $0, afterDays: try row.decode(19), repeats: LateFeeRule.Repeat(rawValue: try row.decode(21)) ?? .once)
+            },
+            arrearsTolerance: currency.parse(try row.decode(22))!)
+    }
+
+    /// The terms with the organization's working days, which fix the due dates of a schedule
+    /// made now (a projection, or the one stored at disbursement).
+    func termsOnWorkingDays(_ connection: PostgresConnection) throws -> LoanTerms {
+        var terms = terms
+        terms.calendar = try Calendars.load(connection, organizationID: organizationID)
+        return terms
     }
 
     /// The stored schedule once disbursed; before that, the projection from the planned date.
     func schedule(_ connection: PostgresConnection) throws -> [ScheduledInstallment] {
-        guard disbursedOn != nil else { return LoanSchedule.compute(terms) }
+        guard disbursedOn != nil else { return LoanSchedule.compute(try termsOnWorkingDays(connection)) }
         return try connection.query(
             "SELECT n, due_on, principal::text, interest::text FROM loan_installments WHERE loan_id = $1 ORDER BY n", [id]
         ).rows.map {
@@ -110,7 +134,8 @@ struct LoanRecord: Sendable {
     func state(_ connection: PostgresConnection, asOf: LocalDate) throws -> (LoanState, [Repayment]) {
         let repayments = try repayments(connection)
         let state = LoanReplay.state(
-            schedule: try schedule(connection), repayments: Self.live(repayments).map(\.input), lateFee: lateFee, asOf: asOf)
+            schedule: try schedule(connection), repayments: Self.live(repayments).map(\.input), lateFee: lateFee,
+            arrearsTolerance: arrearsTolerance, asOf: asOf)
         return (state, repayments)
     }
 }

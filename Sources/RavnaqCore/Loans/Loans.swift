@@ -59,11 +59,16 @@ public struct Loans: Sendable {
                                                      pointer: "/project_id") else {
             throw RavnaqError.invalid("/project_id", "no project \(input.project_id!) in this organization")
         }
+        // The loan keeps the programme's servicing terms as they are today (sql/006_loan_servicing.sql).
         let id: UUID = try connection.query(
             """
             INSERT INTO loans (organization_id, programme_id, project_id, currency, principal, annual_rate, method, installments,
-                               frequency, grace_periods, planned_disbursement_on, first_due_on, external_ref)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
+                               frequency, grace_periods, planned_disbursement_on, first_due_on, external_ref,
+                               late_fee, late_fee_percent, late_fee_after_days, late_fee_repeat, arrears_tolerance, installment_multiple)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                   p.late_fee, p.late_fee_percent, p.late_fee_after_days, p.late_fee_repeat, p.arrears_tolerance, p.installment_multiple
+            FROM programmes p WHERE p.id = $2
+            RETURNING id
             """,
             [actor.organizationID, programmeID, projectID, currency!.code, currency!.format(principal!), terms.annualRatePercent,
              method!.rawValue, installments!, frequency!.rawValue, terms.gracePeriods, planned!, firstDue, externalRef]
@@ -110,7 +115,7 @@ public struct Loans: Sendable {
         if let firstDue = loan.terms.firstDueOn, firstDue <= date {
             throw RavnaqError.invalid("/date", "must be before the loan's first due date \(firstDue)")
         }
-        var terms = loan.terms
+        var terms = try loan.termsOnWorkingDays(connection)
         terms.disbursedOn = date
         let schedule = LoanSchedule.compute(terms)
         try connection.query(
@@ -133,7 +138,7 @@ public struct Loans: Sendable {
     }
 
     /// Records a repayment, allocated fees → interest → principal, oldest installment first. After a
-    /// write-off, money received is a recovery (debit cash, credit loan_loss_expense).
+    /// write-off, money received is a recovery (debit cash, credit recovery_income).
     public func repay(_ key: String, _ input: RepaymentRequest, as actor: Actor, idempotency: IdempotencyKey?) async throws -> StoredAnswer {
         try actor.require(.admin, .coordinator, to: "record repayments")
         return try await database.once(
@@ -195,6 +200,10 @@ public struct Loans: Sendable {
             loan_status: state.isFullyPaid ? "repaid" : "active", outstanding_principal: format(state.outstandingPrincipal))
     }
 
+    /// Money received after a write-off (issue 16): a recovery of the principal written off, then
+    /// of the interest and then the fees that were due and unpaid on that day, up to all of it.
+    /// All of it is income of its own: debit cash, credit recovery_income (the write-off's
+    /// expense stays what it was). Its split is kept on the row, as a repayment's is.
     static func recover(
         _ connection: PostgresConnection, loan: LoanRecord, amount: Amount, date: LocalDate, writtenOffOn: LocalDate,
         repayments: [LoanRecord.Repayment], actor: Actor
@@ -203,26 +212,32 @@ public struct Loans: Sendable {
             throw RavnaqError.rule(.loanWrittenOff,
                                    message: "loan \(loan.number) was written off on \(writtenOffOn); a payment dated before that cannot be recorded now")
         }
-        let recovered = repayments.filter { $0.kind == "recovery" && $0.reversedOn == nil }.reduce(Amount.zero) { $0 + $1.amount }
-        let left = (loan.writtenOffPrincipal ?? .zero) - recovered
-        guard amount <= left else {
+        let recovered = repayments.filter { $0.kind == "recovery" && $0.reversedOn == nil }.reduce(Allocation.zero) { $0 + $1.allocation }
+        let owed = Allocation(principal: loan.writtenOffPrincipal ?? .zero, interest: loan.writtenOffInterest, fees: loan.writtenOffFees)
+        let left = Allocation(principal: owed.principal - recovered.principal, interest: owed.interest - recovered.interest,
+                              fees: owed.fees - recovered.fees)
+        guard amount <= left.total else {
             throw RavnaqError.rule(.overpayment,
-                                   message: "the amount is more than the \(loan.currency.format(left)) written off and not yet recovered")
+                                   message: "the amount is more than the \(loan.currency.format(left.total)) that was owed when the loan was written off and is not yet recovered")
         }
+        let principal = min(amount, left.principal)
+        let interest = min(amount - principal, left.interest)
+        let split = Allocation(principal: principal, interest: interest, fees: amount - principal - interest)
         let transaction = try Ledger.post(
             connection, organizationID: actor.organizationID, currency: loan.currency, on: date, kind: .recovery,
-            memo: "recovery on \(loan.number)", entries: [.debit(.cash, amount), .credit(.loanLossExpense, amount)])
+            memo: "recovery on \(loan.number)", entries: [.debit(.cash, amount), .credit(.recoveryIncome, amount)])
         let format = loan.currency.format
         let id: UUID = try connection.query(
             """
-            INSERT INTO repayments (organization_id, loan_id, paid_on, amount, kind, transaction_id)
-            VALUES ($1, $2, $3, $4, 'recovery', $5) RETURNING id
+            INSERT INTO repayments (organization_id, loan_id, paid_on, amount, kind, principal, interest, fees, transaction_id)
+            VALUES ($1, $2, $3, $4, 'recovery', $5, $6, $7, $8) RETURNING id
             """,
-            [actor.organizationID, loan.id, date, format(amount), transaction]
+            [actor.organizationID, loan.id, date, format(amount), format(split.principal), format(split.interest), format(split.fees),
+             transaction]
         ).first!.decode(0)
         return RepaymentView(
             id: id.idString, loan_id: loan.id.idString, kind: "recovery", date: date.description, amount: format(amount),
-            currency: loan.currency.code, allocation: AllocationView(.zero, loan.currency), reversed_on: nil,
+            currency: loan.currency.code, allocation: AllocationView(split, loan.currency), reversed_on: nil,
             loan_status: "written_off", outstanding_principal: format(.zero))
     }
 
@@ -345,17 +360,23 @@ public struct Loans: Sendable {
                 throw RavnaqError.invalid("/date", "must not be before the latest repayment on \(latest)")
             }
             let principal = state.outstandingPrincipal
+            // Interest and fees were never booked (they are income when paid): only the principal
+            // is an expense. What else was due and unpaid is kept, for recoveries to bring in.
+            let due = state.installments.filter { $0.dueOn <= date! }
+            let interest = due.reduce(Amount.zero) { $0 + $1.interest - $1.interestPaid }
+            let fees = state.installments.reduce(Amount.zero) { $0 + $1.fees - $1.feesPaid }
             let transaction = try Ledger.post(
                 connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .writeOff,
                 memo: "write-off of \(loan.number): \(reason!)",
                 entries: [.debit(.loanLossExpense, principal), .credit(.loansReceivable, principal)])
+            let format = loan.currency.format
             try connection.query(
                 """
                 UPDATE loans SET status = 'written_off', written_off_on = $2, written_off_principal = $3, write_off_reason = $4,
-                                 write_off_transaction = $5
+                                 write_off_transaction = $5, written_off_interest = $6, written_off_fees = $7
                 WHERE id = $1
                 """,
-                [loan.id, date!, loan.currency.format(principal), reason!, principal.isZero ? nil : transaction])
+                [loan.id, date!, format(principal), reason!, principal.isZero ? nil : transaction, format(interest), format(fees)])
             return try Self.view(connection, key: loan.id.idString, actor: actor, asOf: today)
         }
     }
@@ -424,12 +445,12 @@ public struct Loans: Sendable {
     static func lateFromHistories(head: String) -> String {
         lateColumns(head: head) + "\n" + """
             FROM (
-                SELECT h.loan_id, h.family_id, loan_late_from(h.due_on, h.scheduled, h.paid) AS late_from, l.number
+                SELECT h.loan_id, h.family_id, loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) AS late_from, l.number
                 FROM loan_histories h JOIN loans l ON l.id = h.loan_id
-                WHERE h.organization_id = $1 AND loan_late_from(h.due_on, h.scheduled, h.paid) < $2
+                WHERE h.organization_id = $1 AND loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) < $2
                   AND loan_live_on(l.disbursed_on, l.written_off_on, $2) AND ravnaq_may_see_family(h.family_id)
-                  AND ($3::integer IS NULL OR loan_late_from(h.due_on, h.scheduled, h.paid) > $2::date - $3
-                       OR (loan_late_from(h.due_on, h.scheduled, h.paid) = $2::date - $3 AND l.number > $4::text))
+                  AND ($3::integer IS NULL OR loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) > $2::date - $3
+                       OR (loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) = $2::date - $3 AND l.number > $4::text))
                 ORDER BY 3, l.number
                 LIMIT $5
             ) c

@@ -15,7 +15,39 @@ public struct ProgrammeView: Encodable, Sendable, ListItem {
     public let tranche_approval: Bool
     public let late_fee: String
     public let late_fee_after_days: Int
+    /// Issue 16: a late fee as a percentage of what is unpaid of the installment ("0" when fixed).
+    public let late_fee_percent: String
+    /// "once" or "monthly".
+    public let late_fee_repeat: String
+    public let arrears_tolerance: String
+    /// Regular installments are rounded up to a multiple of it; null when not.
+    public let installment_multiple: String?
     public let funds_received: String
+
+    /// Every key, null included (`installment_multiple`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(donor, forKey: .donor)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(starts_on, forKey: .starts_on)
+        try container.encode(ends_on, forKey: .ends_on)
+        try container.encode(budget, forKey: .budget)
+        try container.encode(tranche_approval, forKey: .tranche_approval)
+        try container.encode(late_fee, forKey: .late_fee)
+        try container.encode(late_fee_after_days, forKey: .late_fee_after_days)
+        try container.encode(late_fee_percent, forKey: .late_fee_percent)
+        try container.encode(late_fee_repeat, forKey: .late_fee_repeat)
+        try container.encode(arrears_tolerance, forKey: .arrears_tolerance)
+        try container.encode(installment_multiple, forKey: .installment_multiple)
+        try container.encode(funds_received, forKey: .funds_received)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, late_fee, late_fee_after_days,
+             late_fee_percent, late_fee_repeat, arrears_tolerance, installment_multiple, funds_received
+    }
 }
 
 public struct ProgrammeInput: Decodable, Sendable {
@@ -28,12 +60,19 @@ public struct ProgrammeInput: Decodable, Sendable {
     public var tranche_approval: Bool?
     public var late_fee: AmountInput?
     public var late_fee_after_days: Int?
+    public var late_fee_percent: DecimalInput?
+    public var late_fee_repeat: String?
+    public var arrears_tolerance: AmountInput?
+    /// "0" clears it.
+    public var installment_multiple: AmountInput?
     /// Graduation settings over the defaults (SPEC §7): income_months 3, min_ssm 3, max_dpd 30, courses 1.
     public var graduation: [String: Int]?
 
     public init(name: String? = nil, donor: String? = nil, currency: String? = nil, starts_on: String? = nil,
                 ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
-                late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil, graduation: [String: Int]? = nil) {
+                late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil, late_fee_percent: DecimalInput? = nil,
+                late_fee_repeat: String? = nil, arrears_tolerance: AmountInput? = nil, installment_multiple: AmountInput? = nil,
+                graduation: [String: Int]? = nil) {
         self.name = name
         self.donor = donor
         self.currency = currency
@@ -43,6 +82,10 @@ public struct ProgrammeInput: Decodable, Sendable {
         self.tranche_approval = tranche_approval
         self.late_fee = late_fee
         self.late_fee_after_days = late_fee_after_days
+        self.late_fee_percent = late_fee_percent
+        self.late_fee_repeat = late_fee_repeat
+        self.arrears_tolerance = arrears_tolerance
+        self.installment_multiple = installment_multiple
         self.graduation = graduation
     }
 }
@@ -69,9 +112,7 @@ public struct Programmes: Sendable {
         let startsOn = errors.date(input.starts_on, "/starts_on")
         let endsOn = errors.date(input.ends_on, "/ends_on")
         let budget = errors.amount(input.budget, "/budget", currency: currency, allowZero: true)
-        let lateFee = errors.amount(input.late_fee, "/late_fee", currency: currency, required: false, allowZero: true) ?? .zero
-        let lateFeeAfterDays = input.late_fee_after_days ?? 0
-        if !(0...365).contains(lateFeeAfterDays) { errors.add("/late_fee_after_days", "must be between 0 and 365") }
+        let servicing = currency.map { ServicingSettings(input, currency: $0, errors: &errors) }
         if let startsOn, let endsOn, endsOn < startsOn { errors.add("/ends_on", "must not be before starts_on") }
         Self.checkGraduation(input.graduation, &errors)
         let graduation = String(decoding: try RavnaqJSON.encode(input.graduation ?? [:]), as: UTF8.self)
@@ -80,12 +121,15 @@ public struct Programmes: Sendable {
             try Self.refuseDuplicate(name: name!, except: nil, connection, actor: actor)
             let id: UUID = try connection.query(
                 """
-                INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval,
-                                        late_fee, late_fee_after_days, graduation)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) RETURNING id
+                INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, graduation,
+                                        late_fee, late_fee_percent, late_fee_after_days, late_fee_repeat, arrears_tolerance,
+                                        installment_multiple)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, coalesce($10::numeric, 0), coalesce($11::numeric, 0),
+                        coalesce($12::integer, 0), coalesce($13, 'once'), coalesce($14::numeric, 0), nullif($15::numeric, 0))
+                RETURNING id
                 """,
                 [actor.organizationID, name!, donor!, currency!.code, startsOn!, endsOn!, currency!.format(budget!),
-                 input.tranche_approval ?? false, currency!.format(lateFee), lateFeeAfterDays, graduation]
+                 input.tranche_approval ?? false, graduation] + servicing!.values(currency!)
             ).first!.decode(0)
             return try Self.find(connection, id: id, organizationID: actor.organizationID)
         }
@@ -178,7 +222,8 @@ public struct Programmes: Sendable {
     static let columnsSQL = """
         SELECT p.id, p.name, p.donor, p.currency, p.starts_on, p.ends_on, p.budget::text, p.tranche_approval,
                p.late_fee::text, p.late_fee_after_days,
-               (SELECT coalesce(sum(f.amount), 0)::numeric(18,2)::text FROM programme_funds f WHERE f.programme_id = p.id)
+               (SELECT coalesce(sum(f.amount), 0)::numeric(18,2)::text FROM programme_funds f WHERE f.programme_id = p.id),
+               trim_scale(p.late_fee_percent)::text, p.late_fee_repeat, p.arrears_tolerance::text, p.installment_multiple::text
         """
 
     static let selectSQL = columnsSQL + " FROM programmes p"
@@ -193,7 +238,8 @@ public struct Programmes: Sendable {
             currency: try row.decode(3), starts_on: try row.decode(4, as: LocalDate.self).description,
             ends_on: try row.decode(5, as: LocalDate.self).description, budget: try row.decode(6),
             tranche_approval: try row.decode(7), late_fee: try row.decode(8), late_fee_after_days: try row.decode(9),
-            funds_received: try row.decode(10))
+            late_fee_percent: try row.decode(11), late_fee_repeat: try row.decode(12), arrears_tolerance: try row.decode(13),
+            installment_multiple: try row.decode(14, as: String?.self), funds_received: try row.decode(10))
     }
 }
 

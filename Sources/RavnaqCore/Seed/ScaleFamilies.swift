@@ -12,6 +12,9 @@ struct ScaleFamilies {
     struct Programme {
         let id: String
         let trancheApproval: Bool
+        /// What its loans keep of its servicing terms (the demo's are a fixed fee, once).
+        var lateFee = "0"
+        var lateFeeAfterDays = 0
     }
 
     /// A course run: a cohort of heads of family with its five sessions.
@@ -128,11 +131,11 @@ struct ScaleFamilies {
             principal: Amount(minorUnits: Int64(5_000_000 + 500_000 * Int.random(in: 0...30, using: &random)) * 100),
             annualRatePercent: Decimal(rate), method: methods[index % methods.count], installments: 12,
             frequency: index % 11 == 7 ? .biweekly : .monthly, gracePeriods: index % 7 == 3 ? 1 : 0, disbursedOn: disbursedOn,
-            minorDigits: currency.minorDigits)
+            minorDigits: currency.minorDigits, calendar: .uzbekistan)
         var loan: [String?] = [
             loanID, organizationID, number, loanProgramme.id, project, currency.code, currency.format(terms.principal), String(rate),
             terms.method.rawValue, String(terms.installments), terms.frequency.rawValue, String(terms.gracePeriods),
-            disbursedOn.description,
+            disbursedOn.description, loanProgramme.lateFee, String(loanProgramme.lateFeeAfterDays),
         ]
         // One loan in fifty is approved and waits for its money.
         guard index % 50 != 21 else {

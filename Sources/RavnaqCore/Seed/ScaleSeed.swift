@@ -117,7 +117,8 @@ public struct ScaleSeed: Sendable {
                 region.districts.flatMap { district in district.mahallas.map { (region.name, district.name, $0) } }
             },
             mentorIDs: mentorIDs,
-            loanProgramme: .init(id: programmeIDs[0], trancheApproval: data.programmes[0].tranche_approval),
+            loanProgramme: .init(id: programmeIDs[0], trancheApproval: data.programmes[0].tranche_approval,
+                                 lateFee: data.programmes[0].late_fee, lateFeeAfterDays: data.programmes[0].late_fee_after_days),
             grantProgramme: .init(id: programmeIDs[1], trancheApproval: data.programmes[1].tranche_approval),
             officerEmail: officerEmail, accounts: accounts, courses: courses)
 

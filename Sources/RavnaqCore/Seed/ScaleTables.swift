@@ -41,7 +41,7 @@ struct ScaleTables {
     var loans = CopyTable(
         "loans", """
             id, organization_id, number, programme_id, project_id, currency, principal, annual_rate, method, installments, frequency, \
-            grace_periods, planned_disbursement_on, status, disbursed_on, disbursement_transaction, repaid_on, written_off_on, \
+            grace_periods, planned_disbursement_on, late_fee, late_fee_after_days, status, disbursed_on, disbursement_transaction, repaid_on, written_off_on, \
             written_off_principal, write_off_reason, write_off_transaction
             """)
     var loanInstallments = CopyTable("loan_installments", "organization_id, loan_id, n, due_on, principal, interest")

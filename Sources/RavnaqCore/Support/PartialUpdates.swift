@@ -84,8 +84,7 @@ extension Programmes {
         let startsOn = errors.date(input.starts_on, "/starts_on", required: false)
         let endsOn = errors.date(input.ends_on, "/ends_on", required: false)
         let budget = errors.amount(input.budget, "/budget", currency: currency, required: false, allowZero: true)
-        let lateFee = errors.amount(input.late_fee, "/late_fee", currency: currency, required: false, allowZero: true)
-        if let days = input.late_fee_after_days, !(0...365).contains(days) { errors.add("/late_fee_after_days", "must be between 0 and 365") }
+        let servicing = ServicingSettings(input, currency: currency, errors: &errors)
         Self.checkGraduation(input.graduation, &errors)
         try errors.check()
         return try await database.transaction(as: actor) { connection in
@@ -95,12 +94,16 @@ extension Programmes {
                 """
                 UPDATE programmes SET name = coalesce($2, name), donor = coalesce($3, donor), starts_on = coalesce($4, starts_on),
                                       ends_on = coalesce($5, ends_on), budget = coalesce($6::numeric, budget),
-                                      tranche_approval = coalesce($7, tranche_approval), late_fee = coalesce($8::numeric, late_fee),
-                                      late_fee_after_days = coalesce($9, late_fee_after_days), graduation = graduation || coalesce($10::jsonb, '{}')
+                                      tranche_approval = coalesce($7, tranche_approval), graduation = graduation || coalesce($8::jsonb, '{}'),
+                                      late_fee = coalesce($9::numeric, late_fee), late_fee_percent = coalesce($10::numeric, late_fee_percent),
+                                      late_fee_after_days = coalesce($11::integer, late_fee_after_days),
+                                      late_fee_repeat = coalesce($12, late_fee_repeat),
+                                      arrears_tolerance = coalesce($13::numeric, arrears_tolerance),
+                                      installment_multiple = CASE WHEN $14::numeric IS NULL THEN installment_multiple ELSE nullif($14::numeric, 0) END
                 WHERE id = $1
                 """,
-                [id, name, donor, startsOn, endsOn, budget.map(currency.format), input.tranche_approval, lateFee.map(currency.format),
-                 input.late_fee_after_days, try input.graduation.map { String(decoding: try RavnaqJSON.encode($0), as: UTF8.self) }])
+                [id, name, donor, startsOn, endsOn, budget.map(currency.format), input.tranche_approval,
+                 try input.graduation.map { String(decoding: try RavnaqJSON.encode($0), as: UTF8.self) }] + servicing.values(currency))
             return try Self.find(connection, id: id, organizationID: actor.organizationID)!
         }
     }

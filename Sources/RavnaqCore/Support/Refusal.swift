@@ -13,6 +13,7 @@ public enum Refusal: Sendable, Equatable, CaseIterable {
     case duplicateCourseCode
     case duplicateEnrollment
     case duplicateFamilyCode
+    case duplicateHoliday
     case duplicateIntake
     case duplicateMonth
     case duplicateOrganization

@@ -21,6 +21,7 @@ enum ProblemTypes {
         case .duplicateMonth: "duplicate-month"
         case .duplicateOrganization: "duplicate-organization"
         case .duplicatePovertyLine: "duplicate-poverty-line"
+        case .duplicateHoliday: "duplicate-holiday"
         case .duplicateProgrammeName: "duplicate-programme-name"
         case .duplicateUser: "duplicate-user"
         case .expensesExceedDisbursed: "expenses-exceed-disbursed"

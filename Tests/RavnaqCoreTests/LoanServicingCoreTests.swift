@@ -1,0 +1,241 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqCore
+import RavnaqMoney
+import Testing
+
+/// Issue 16 in the service layer: the organization's calendar, a programme's servicing settings
+/// and what its loans keep of them, and the arrears tolerance in days past due and PAR.
+@Suite("Loan servicing in the service layer")
+struct LoanServicingCoreTests {
+    static func programme(_ fixture: CoreFixture, _ name: String, _ input: ProgrammeInput = ProgrammeInput()) async throws -> ProgrammeView {
+        var input = input
+        input.name = name
+        input.donor = "UNDP"
+        input.currency = "UZS"
+        input.starts_on = "2025-01-01"
+        input.ends_on = "2026-12-31"
+        input.budget = "500000000"
+        return try await Programmes(database: fixture.database).create(input, as: fixture.admin)
+    }
+
+    static func loan(_ fixture: CoreFixture, programme: String, project: String, principal: String = "1200000", installments: Int = 12,
+                     firstDueOn: String? = nil, on date: String = "2025-02-21", disburse: Bool = true) async throws -> LoanView {
+        let loans = Loans(database: fixture.database)
+        let loan = try await loans.open(
+            LoanInput(programme_id: programme, project_id: project, principal: AmountInput(principal), currency: "UZS", annual_rate: "24",
+                      method: "annuity", installments: installments, frequency: "monthly", planned_disbursement_on: date,
+                      first_due_on: firstDueOn), as: fixture.admin)
+        if disburse { _ = try await loans.disburse(loan.id, DateInput(date: date), as: fixture.admin, idempotency: nil) }
+        return loan
+    }
+
+    static func dueDates(_ fixture: CoreFixture, _ loan: String) async throws -> [String] {
+        try await Loans(database: fixture.database).schedule(loan, asOf: "2025-02-21", as: fixture.admin).installments.map(\.due_on)
+    }
+
+    @Test("an organization starts with Sunday off and the fixed holidays; due dates move off them, stored ones stay")
+    func calendarMovesDueDates() async throws {
+        let fixture = try await CoreFixture.make()
+        let calendars = Calendars(database: fixture.database)
+        let calendar = try await calendars.get(as: fixture.admin)
+        #expect(calendar.days_off == ["sunday"])
+        // What the database seeds is Swift's list.
+        #expect(calendar.holidays.map(\.month_day) == WorkingCalendar.uzbekistanFixedHolidays.map { String(format: "%02d-%02d", $0.0.month, $0.0.day) })
+        #expect(calendar.holidays.map(\.name) == WorkingCalendar.uzbekistanFixedHolidays.map(\.1))
+        #expect(calendar.holidays.allSatisfy { $0.every_year && $0.date == nil })
+
+        let (programme, project) = try await LoansCoreTests.setUp(fixture)
+        let first = try await Self.loan(fixture, programme: programme, project: project, installments: 3)
+        // The first installment would fall due on 21 March, Navruz: it moves to the 22nd.
+        #expect(try await Self.dueDates(fixture, first.id) == ["2025-03-22", "2025-04-21", "2025-05-21"])
+        let waiting = try await Self.loan(fixture, programme: programme, project: project, installments: 3, disburse: false)
+
+        // A movable holiday added after: the stored schedule keeps its dates, a new one moves.
+        let added = try await calendars.addHoliday(HolidayInput(date: "2025-04-21", name: "Test day"), as: fixture.admin)
+        #expect(added.holidays.contains { $0.date == "2025-04-21" && !$0.every_year && $0.name == "Test day" })
+        #expect(try await Self.dueDates(fixture, first.id) == ["2025-03-22", "2025-04-21", "2025-05-21"])
+        // A loan approved before and disbursed after: its schedule is made at disbursement.
+        _ = try await Loans(database: fixture.database).disburse(waiting.id, DateInput(date: "2025-02-21"), as: fixture.admin, idempotency: nil)
+        #expect(try await Self.dueDates(fixture, waiting.id) == ["2025-03-22", "2025-04-22", "2025-05-21"])
+        let second = try await Self.loan(fixture, programme: programme, project: project, installments: 3)
+        #expect(try await Self.dueDates(fixture, second.id) == ["2025-03-22", "2025-04-22", "2025-05-21"])
+
+        // Saturdays off as well: 22 March 2025 is a Saturday → Monday the 24th.
+        let weekend = try await calendars.update(CalendarInput(days_off: ["Saturday", "sunday"]), as: fixture.admin)
+        #expect(weekend.days_off == ["saturday", "sunday"])
+        let third = try await Self.loan(fixture, programme: programme, project: project, installments: 3)
+        #expect(try await Self.dueDates(fixture, third.id) == ["2025-03-24", "2025-04-22", "2025-05-21"])
+    }
+
+    @Test("a holiday dated twice, every day off, a weekday that is none, or a coordinator: refused, nothing changed")
+    func calendarRefusals() async throws {
+        let fixture = try await CoreFixture.make()
+        let calendars = Calendars(database: fixture.database)
+        func refusal(_ body: () async throws -> CalendarView) async -> RavnaqError? {
+            await #expect(throws: RavnaqError.self) { _ = try await body() }
+        }
+        let navruz = await refusal { try await calendars.addHoliday(HolidayInput(date: "2026-03-21", name: "Navruz again"), as: fixture.admin) }
+        #expect(navruz?.fieldErrors.map(\.pointer) == ["/date"])
+        #expect(navruz?.fieldErrors.first?.detail == "21.03 is already a holiday every year: Navruz")
+        _ = try await calendars.addHoliday(HolidayInput(date: "2026-03-20", name: "Ramazon hayit"), as: fixture.admin)
+        let twice = await refusal { try await calendars.addHoliday(HolidayInput(date: "2026-03-20", name: "Hayit"), as: fixture.admin) }
+        #expect(twice?.fieldErrors.first?.detail == "20.03 is already a holiday: Ramazon hayit")
+        let yearly = await refusal { try await calendars.addHoliday(HolidayInput(date: "2027-03-20", name: "Hayit", every_year: true), as: fixture.admin) }
+        #expect(yearly?.fieldErrors.first?.detail == "20.03 is already a holiday: Ramazon hayit")
+        // Another year's 20 March is a day of its own.
+        _ = try await calendars.addHoliday(HolidayInput(date: "2027-03-20", name: "Hayit 2027"), as: fixture.admin)
+        let bad = await refusal { try await calendars.addHoliday(HolidayInput(date: "2026-02-30", name: ""), as: fixture.admin) }
+        #expect(bad?.fieldErrors.map(\.pointer) == ["/date", "/name"])
+
+        let all = await refusal {
+            try await calendars.update(CalendarInput(days_off: ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]),
+                                       as: fixture.admin)
+        }
+        #expect(all?.fieldErrors.first?.detail == "at least one day of the week must be a working day")
+        let odd = await refusal { try await calendars.update(CalendarInput(days_off: ["sunday", "juma"]), as: fixture.admin) }
+        #expect(odd?.fieldErrors.map(\.pointer) == ["/days_off/1"])
+        let coordinator = try await fixture.user("coordinator@example.org", .coordinator)
+        let forbidden = await refusal { try await calendars.addHoliday(HolidayInput(date: "2026-06-01", name: "Children's Day"), as: coordinator) }
+        guard case .forbidden? = forbidden else { Issue.record("expected forbidden, got \(String(describing: forbidden))"); return }
+        // The coordinator reads the calendar; nothing refused was written.
+        let calendar = try await calendars.get(as: coordinator)
+        #expect(calendar.days_off == ["sunday"])
+        #expect(calendar.holidays.count == 10)
+    }
+
+    @Test("installments in multiples of 1 000 from the programme, and the settings' rules")
+    func installmentMultiples() async throws {
+        let fixture = try await CoreFixture.make()
+        let (_, project) = try await LoansCoreTests.setUp(fixture)
+        let round = try await Self.programme(fixture, "Round", ProgrammeInput(installment_multiple: "1000"))
+        #expect(round.installment_multiple == "1000.00")
+        let loan = try await Self.loan(fixture, programme: round.id, project: project)
+        let rows = try await Loans(database: fixture.database).schedule(loan.id, asOf: "2025-02-21", as: fixture.admin).installments
+        let totals = rows.map { Amount.parse($0.total, minorDigits: 2)! }
+        // The annuity of 1 200 000 at 24 % over 12 is 113 471.51: rounded up, 114 000.00.
+        #expect(totals.dropLast().allSatisfy { $0 == Amount.parse("114000", minorDigits: 2)! })
+        #expect(rows.reduce(Amount.zero) { $0 + Amount.parse($1.principal, minorDigits: 2)! } == Amount.parse("1200000", minorDigits: 2)!)
+        #expect(totals.last! < Amount.parse("114000", minorDigits: 2)!)
+
+        let programmes = Programmes(database: fixture.database)
+        func refusal(_ input: ProgrammeInput) async -> RavnaqError? {
+            await #expect(throws: RavnaqError.self) { _ = try await Self.programme(fixture, "Bad", input) }
+        }
+        let tiny = await refusal(ProgrammeInput(installment_multiple: "0.001"))
+        #expect(tiny?.fieldErrors.map(\.pointer) == ["/installment_multiple"])
+        #expect(tiny?.fieldErrors.first?.detail.contains("more than 2 decimal places") == true)
+        let both = await refusal(ProgrammeInput(late_fee: "25000", late_fee_percent: "2"))
+        #expect(both?.fieldErrors.map(\.pointer) == ["/late_fee_percent"])
+        let percent = await refusal(ProgrammeInput(late_fee_percent: "101"))
+        #expect(percent?.fieldErrors.map(\.pointer) == ["/late_fee_percent"])
+        let repeats = await refusal(ProgrammeInput(late_fee_repeat: "weekly"))
+        #expect(repeats?.fieldErrors.first?.detail == "\"weekly\" is not one of: once, monthly")
+        let tolerance = await refusal(ProgrammeInput(arrears_tolerance: "-1"))
+        #expect(tolerance?.fieldErrors.map(\.pointer) == ["/arrears_tolerance"])
+        // A change to a percentage sets the fixed fee to zero; "0" clears the multiple.
+        let changed = try await programmes.update(programme: round.id, ProgrammeInput(late_fee_percent: "2.5", installment_multiple: "0"),
+                                                  as: fixture.admin)
+        #expect(changed.late_fee_percent == "2.5" && changed.late_fee == "0.00" && changed.installment_multiple == nil)
+        let fixed = try await programmes.update(programme: round.id, ProgrammeInput(late_fee: "10000"), as: fixture.admin)
+        #expect(fixed.late_fee_percent == "0" && fixed.late_fee == "10000.00")
+    }
+
+    @Test("a loan keeps the servicing terms it was opened under when its programme changes")
+    func loansKeepTheirTerms() async throws {
+        let fixture = try await CoreFixture.make()
+        let (programme, project) = try await LoansCoreTests.setUp(fixture, lateFee: "25000", afterDays: 5)
+        let before = try await Self.loan(fixture, programme: programme, project: project, installments: 3)
+        _ = try await Programmes(database: fixture.database).update(
+            programme: programme, ProgrammeInput(late_fee_after_days: 0, late_fee_percent: "10", arrears_tolerance: "500"), as: fixture.admin)
+        let after = try await Self.loan(fixture, programme: programme, project: project, installments: 3)
+        let loans = Loans(database: fixture.database)
+        // Nothing paid: as of 1 April the first installment (due 22 March) has its fee.
+        let old = try await loans.schedule(before.id, asOf: "2025-04-01", as: fixture.admin).installments[0]
+        #expect(old.fees == "25000.00")
+        let new = try await loans.schedule(after.id, asOf: "2025-04-01", as: fixture.admin).installments[0]
+        let total = Amount.parse(new.principal, minorDigits: 2)! + Amount.parse(new.interest, minorDigits: 2)!
+        #expect(new.fees == Amount(minorUnits: (total.minorUnits + 5) / 10).formatted(minorDigits: 2))
+    }
+
+    @Test("a tolerance of 500 keeps a loan 300 short off the overdue list and PAR; without it, it is on both")
+    func toleranceOffPAR() async throws {
+        let fixture = try await CoreFixture.make()
+        let (strict, project) = try await LoansCoreTests.setUp(fixture)
+        let tolerant = try await Self.programme(fixture, "Tolerant", ProgrammeInput(arrears_tolerance: "500"))
+        let loans = Loans(database: fixture.database)
+        // One installment each, due on 21 March 2025 — Navruz, so on the 22nd — paid 300 short that day.
+        var ids: [String] = []
+        for programme in [strict, tolerant.id] {
+            let loan = try await Self.loan(fixture, programme: programme, project: project, principal: "1000000", installments: 1,
+                                           firstDueOn: "2025-03-21")
+            let owed = try await loans.schedule(loan.id, asOf: "2025-03-01", as: fixture.admin).installments[0].total
+            let amount = Amount.parse(owed, minorDigits: 2)! - Amount(minorUnits: 30_000)
+            _ = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(amount.formatted(minorDigits: 2)), date: "2025-03-22"),
+                                      as: fixture.admin, idempotency: nil)
+            ids.append(loan.id)
+        }
+        let late = try await loans.late(asOf: "2025-05-01", page: Page(limit: 10), as: fixture.admin).items
+        #expect(late.map(\.id) == [ids[0]])
+        #expect(late.first?.days_past_due == 40 && late.first?.overdue == "300.00")
+        #expect(try await loans.get(ids[1], asOf: "2025-05-01", as: fixture.admin).days_past_due == 0)
+        #expect(try await loans.get(ids[1], asOf: "2025-05-01", as: fixture.admin).overdue == "300.00")
+        let par = try await loans.portfolioAtRisk(asOf: "2025-05-01", as: fixture.admin)
+        let line = try #require(par.currencies.first)
+        #expect(line.loans_active == 2)
+        // Only the strict loan's 300.00 outstanding principal is at risk, out of 600.00.
+        #expect(line.at_risk_30 == "300.00" && line.outstanding_principal == "600.00" && line.par30 == Decimal(string: "0.5")!)
+    }
+
+    @Test("a recovery beyond the written-off principal goes to the interest and then the fees owed then, all to recovery_income")
+    func recoveries() async throws {
+        let fixture = try await CoreFixture.make()
+        let (programme, project) = try await LoansCoreTests.setUp(fixture, lateFee: "25000", afterDays: 5)
+        let loans = Loans(database: fixture.database)
+        let loan = try await Self.loan(fixture, programme: programme, project: project)
+        let schedule = try await loans.schedule(loan.id, asOf: "2025-02-21", as: fixture.admin).installments
+        func uzs(_ text: String) -> Amount { Amount.parse(text, minorDigits: 2)! }
+        func pay(_ amount: Amount, on date: String) async throws -> [String: Any] {
+            let answer = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(amount.formatted(minorDigits: 2)), date: date),
+                                               as: fixture.admin, idempotency: nil)
+            return try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        }
+        _ = try await pay(uzs(schedule[0].total), on: "2025-03-22")
+        // Nothing after March: 21 April, 21 May and 21 June fall due unpaid, each charged 25 000.
+        let principal = uzs(try await loans.get(loan.id, asOf: "2025-06-30", as: fixture.admin).outstanding_principal)
+        _ = try await loans.writeOff(loan.id, DateInput(date: "2025-06-30", reason: "the greenhouse froze"), as: fixture.admin, idempotency: nil)
+        let interest = schedule[1...3].reduce(Amount.zero) { $0 + uzs($1.interest) }
+        let fees = uzs("75000")
+
+        let first = try await pay(principal + uzs("10000"), on: "2025-07-15")
+        let split = try #require(first["allocation"] as? [String: Any])
+        #expect(first["kind"] as? String == "recovery")
+        #expect(split["principal"] as? String == principal.formatted(minorDigits: 2))
+        #expect(split["interest"] as? String == "10000.00" && split["fees"] as? String == "0.00")
+        // One tiyin more than the rest of what was owed is refused; the rest itself is taken.
+        let rest = interest - uzs("10000") + fees
+        let refused = await #expect(throws: RavnaqError.self) { _ = try await pay(rest + Amount(minorUnits: 1), on: "2025-08-01") }
+        #expect(refused?.message.contains("more than the \(rest.formatted(minorDigits: 2)) that was owed") == true)
+        let second = try await pay(rest, on: "2025-08-01")
+        let secondSplit = try #require(second["allocation"] as? [String: Any])
+        #expect(secondSplit["principal"] as? String == "0.00")
+        #expect(secondSplit["interest"] as? String == (interest - uzs("10000")).formatted(minorDigits: 2))
+        #expect(secondSplit["fees"] as? String == "75000.00")
+
+        // The books: the write-off's expense stays; everything recovered is recovery_income.
+        let books = try await LedgerService(database: fixture.database).trialBalance(asOf: "2025-08-31", as: fixture.admin)
+        let lines = Dictionary(uniqueKeysWithValues: books.accounts.map { ($0.account, $0) })
+        #expect(lines["loan_loss_expense"]?.debit == principal.formatted(minorDigits: 2))
+        #expect(lines["recovery_income"]?.credit == (principal + interest + fees).formatted(minorDigits: 2))
+        #expect(books.total_debit == books.total_credit)
+    }
+}
+
+extension RavnaqError {
+    /// The field errors of an invalid request; none for any other error.
+    fileprivate var fieldErrors: [FieldError] {
+        guard case .invalid(let errors) = self else { return [] }
+        return errors
+    }
+}
