@@ -84,3 +84,34 @@ ON CONFLICT DO NOTHING;
 ALTER TABLE loans
     ADD COLUMN written_off_interest numeric(18, 2) CHECK (written_off_interest >= 0),
     ADD COLUMN written_off_fees     numeric(18, 2) CHECK (written_off_fees >= 0);
+
+-- Four eyes (issue 16): a programme may make write-offs, and disbursements above an amount,
+-- need a second person. One coordinator or admin requests, a different one approves or refuses;
+-- money moves only on approval.
+ALTER TABLE programmes
+    ADD COLUMN write_off_approval           boolean NOT NULL DEFAULT false,
+    ADD COLUMN disbursement_approval_above  numeric(18, 2) CHECK (disbursement_approval_above >= 0);
+
+CREATE TABLE approvals (
+    id                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    organization_id    uuid NOT NULL,
+    loan_id            uuid NOT NULL,
+    kind               text NOT NULL CHECK (kind IN ('write_off', 'disbursement')),
+    -- What was asked: the date of the write-off or disbursement, and a write-off's reason.
+    on_date            date NOT NULL,
+    reason             text CHECK (length(btrim(reason)) > 0),
+    requested_by       text NOT NULL,
+    requested_at       timestamptz NOT NULL DEFAULT now(),
+    status             text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'refused')),
+    decided_by         text,
+    decided_at         timestamptz,
+    note               text,
+    FOREIGN KEY (organization_id, loan_id) REFERENCES loans (organization_id, id),
+    CONSTRAINT approvals_decided CHECK ((status = 'pending') = (decided_by IS NULL) AND (decided_by IS NULL) = (decided_at IS NULL)),
+    CONSTRAINT approvals_four_eyes CHECK (decided_by IS DISTINCT FROM requested_by),
+    CONSTRAINT approvals_write_off_reason CHECK (kind <> 'write_off' OR reason IS NOT NULL)
+);
+CREATE UNIQUE INDEX approvals_one_pending ON approvals (loan_id, kind) WHERE status = 'pending';
+CREATE INDEX approvals_waiting ON approvals (organization_id, requested_at, id) WHERE status = 'pending';
+REVOKE DELETE, TRUNCATE ON approvals FROM ravnaq_app;
+ALTER TABLE approvals ENABLE ROW LEVEL SECURITY;

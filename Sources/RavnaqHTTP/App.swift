@@ -13,6 +13,7 @@ public struct Services: Sendable {
     public let families: Families
     public let projects: Projects
     public let loans: Loans
+    public let approvals: Approvals
     public let grants: Grants
     public let progress: ProgressServices
 
@@ -40,6 +41,7 @@ public struct Services: Sendable {
         self.families = Families(database: database)
         self.projects = Projects(database: database)
         self.loans = Loans(database: database)
+        self.approvals = Approvals(database: database)
         self.grants = Grants(database: database)
         self.progress = ProgressServices(
             reports: MonthlyReports(database: database), incomes: HouseholdIncomes(database: database),
@@ -88,6 +90,7 @@ public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext
     FamiliesController(families: services.families).register(on: api)
     ProjectsController(projects: services.projects).register(on: api)
     LoansController(loans: services.loans).register(on: api)
+    ApprovalsController(approvals: services.approvals).register(on: api)
     GrantsController(grants: services.grants).register(on: api)
     ProgressController(
         reports: services.progress.reports, incomes: services.progress.incomes, assessments: services.progress.assessments,

@@ -14,6 +14,7 @@ enum OpenAPIDocument {
         FamiliesController.openAPIPaths,
         ProjectsController.openAPIPaths,
         LoansController.openAPIPaths,
+        ApprovalsController.openAPIPaths,
         GrantsController.openAPIPaths,
         ProgressController.openAPIPaths,
         CaseManagementController.openAPIPaths,

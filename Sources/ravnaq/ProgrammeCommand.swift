@@ -10,7 +10,7 @@ struct ProgrammeCommand: AsyncParsableCommand {
 
     static let columns = ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "funds_received", "tranche_approval",
                           "late_fee", "late_fee_percent", "late_fee_after_days", "late_fee_repeat", "arrears_tolerance",
-                          "installment_multiple"]
+                          "installment_multiple", "write_off_approval", "disbursement_approval_above"]
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -32,6 +32,8 @@ struct ProgrammeCommand: AsyncParsableCommand {
         @Option(name: .customLong("late-fee-percent"), help: "Instead of a fixed fee: a percentage of what is unpaid of the installment.") var lateFeePercent: String?
         @Option(name: .customLong("late-fee-repeat"), help: "once (default) or monthly: again each month the installment stays unpaid.") var lateFeeRepeat: String?
         @Option(name: .customLong("arrears-tolerance"), help: "An installment short by at most this counts as paid for days past due and PAR.") var arrearsTolerance: String?
+        @Flag(name: .customLong("write-off-approval"), help: "Write-offs need a second person's approval.") var writeOffApproval = false
+        @Option(name: .customLong("disbursement-approval-above"), help: "Disbursements of a larger principal need a second person's approval.") var disbursementApprovalAbove: String?
         @Option(name: .customLong("installment-multiple"), help: "Round regular installments up to a multiple of this (e.g. 1000).") var installmentMultiple: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
@@ -41,7 +43,8 @@ struct ProgrammeCommand: AsyncParsableCommand {
                 name: name, donor: donor, currency: currency, starts_on: startsOn, ends_on: endsOn, budget: AmountInput(budget),
                 tranche_approval: trancheApproval, late_fee: lateFee.map { AmountInput($0) }, late_fee_after_days: lateFeeAfterDays,
                 late_fee_percent: lateFeePercent.map { AmountInput($0) }, late_fee_repeat: lateFeeRepeat,
-                arrears_tolerance: arrearsTolerance.map { AmountInput($0) }, installment_multiple: installmentMultiple.map { AmountInput($0) })
+                arrears_tolerance: arrearsTolerance.map { AmountInput($0) }, installment_multiple: installmentMultiple.map { AmountInput($0) },
+                write_off_approval: writeOffApproval, disbursement_approval_above: disbursementApprovalAbove.map { AmountInput($0) })
             let programme = try await CLI.withActor(acting) { database, actor in
                 try await Programmes(database: database).create(input, as: actor)
             }

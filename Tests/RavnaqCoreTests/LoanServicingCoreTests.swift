@@ -239,3 +239,101 @@ extension RavnaqError {
         return errors
     }
 }
+
+@Suite("Four eyes on write-offs and large disbursements")
+struct FourEyesTests {
+    static func books(_ fixture: CoreFixture) async throws -> [String: String] {
+        let balance = try await LedgerService(database: fixture.database).trialBalance(asOf: "2026-12-31", as: fixture.admin)
+        return Dictionary(uniqueKeysWithValues: balance.accounts.map { ($0.account, $0.balance) })
+    }
+
+    @Test("a write-off waits for a second person: no money moves on the request, the requester cannot approve, another can")
+    func writeOff() async throws {
+        let fixture = try await CoreFixture.make()
+        let (_, project) = try await LoansCoreTests.setUp(fixture)
+        let programme = try await LoanServicingCoreTests.programme(fixture, "Careful", ProgrammeInput(write_off_approval: true))
+        #expect(programme.write_off_approval)
+        let loan = try await LoanServicingCoreTests.loan(fixture, programme: programme.id, project: project)
+        let first = try await fixture.user("first@example.org", .coordinator)
+        let second = try await fixture.user("second@example.org", .coordinator)
+        let loans = Loans(database: fixture.database)
+        let approvals = Approvals(database: fixture.database)
+        let before = try await Self.books(fixture)
+
+        // A request the rules refuse is refused at once, and nothing waits.
+        await #expect(throws: RavnaqError.self) {
+            _ = try await loans.writeOff(loan.id, DateInput(date: "2025-01-01", reason: "the cows died"), as: first, idempotency: nil)
+        }
+        #expect(try await approvals.list(status: nil, page: Page(), as: second).items.isEmpty)
+
+        let answer = try await loans.writeOff(loan.id, DateInput(date: "2025-08-20", reason: "the cows died"), as: first, idempotency: nil)
+        let request = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        #expect(request["kind"] as? String == "write_off" && request["status"] as? String == "pending")
+        #expect(request["requested_by"] as? String == "first@example.org")
+        let id = try #require(request["id"] as? String)
+        #expect(try await loans.get(loan.id, asOf: nil, as: fixture.admin).status == "active")
+        #expect(try await Self.books(fixture) == before)
+        let waiting = try await approvals.list(status: nil, page: Page(), as: second).items
+        #expect(waiting.map(\.id) == [id])
+        #expect(waiting.first?.amount == "1200000.00")
+        // One request waits at a time.
+        let again = await #expect(throws: RavnaqError.self) {
+            _ = try await loans.writeOff(loan.id, DateInput(date: "2025-08-21", reason: "still dead"), as: second, idempotency: nil)
+        }
+        guard case .conflict(.approvalPending, _)? = again else { Issue.record("expected approval-pending, got \(String(describing: again))"); return }
+
+        let own = await #expect(throws: RavnaqError.self) { _ = try await approvals.approve(id, DecisionInput(), as: first) }
+        guard case .rule(.ownRequest, _)? = own else { Issue.record("expected own-request, got \(String(describing: own))"); return }
+        #expect(try await Self.books(fixture) == before)
+
+        let approved = try await approvals.approve(id, DecisionInput(note: "seen the vet's letter"), as: second)
+        #expect(approved.status == "approved" && approved.decided_by == "second@example.org" && approved.amount == "1200000.00")
+        let written = try await loans.get(loan.id, asOf: nil, as: fixture.admin)
+        #expect(written.status == "written_off")
+        #expect(try await Self.books(fixture)["loan_loss_expense"] == "1200000.00")
+        // Decided once.
+        let twice = await #expect(throws: RavnaqError.self) { _ = try await approvals.refuse(id, DecisionInput(), as: fixture.admin) }
+        guard case .rule(.approvalDecided, _)? = twice else { Issue.record("expected approval-decided, got \(String(describing: twice))"); return }
+
+        // Both steps are in the audit log, each with its actor.
+        let audit = try await fixture.database.pool.withConnection { connection in
+            try connection.query("SELECT actor, action FROM audit_log WHERE entity = 'approvals' ORDER BY id").rows.map {
+                [try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)]
+            }
+        }
+        #expect(audit == [["first@example.org", "insert"], ["second@example.org", "update"]])
+    }
+
+    @Test("a disbursement above the programme's limit waits; a refused one moves nothing; below the limit it goes straight through")
+    func disbursement() async throws {
+        let fixture = try await CoreFixture.make()
+        let (_, project) = try await LoansCoreTests.setUp(fixture)
+        let programme = try await LoanServicingCoreTests.programme(fixture, "Large", ProgrammeInput(disbursement_approval_above: "5000000"))
+        #expect(programme.disbursement_approval_above == "5000000.00")
+        let first = try await fixture.user("first@example.org", .coordinator)
+        let second = try await fixture.user("second@example.org", .admin)
+        let loans = Loans(database: fixture.database)
+        let approvals = Approvals(database: fixture.database)
+        let small = try await LoanServicingCoreTests.loan(fixture, programme: programme.id, project: project, principal: "5000000", disburse: false)
+        _ = try await loans.disburse(small.id, DateInput(date: "2025-02-21"), as: first, idempotency: nil)
+        #expect(try await loans.get(small.id, asOf: nil, as: first).status == "active")
+
+        let large = try await LoanServicingCoreTests.loan(fixture, programme: programme.id, project: project, principal: "10000000", disburse: false)
+        let answer = try await loans.disburse(large.id, DateInput(date: "2025-02-21"), as: first, idempotency: nil)
+        let request = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        #expect(request["kind"] as? String == "disbursement" && request["amount"] as? String == "10000000.00")
+        #expect(try await loans.get(large.id, asOf: nil, as: first).status == "approved")
+        let refused = try await approvals.refuse(try #require(request["id"] as? String), DecisionInput(note: "not this season"), as: second)
+        #expect(refused.status == "refused" && refused.note == "not this season")
+        #expect(try await loans.get(large.id, asOf: nil, as: first).status == "approved")
+        #expect(try await Self.books(fixture)["loans_receivable"] == "5000000.00")
+
+        let retry = try await loans.disburse(large.id, DateInput(date: "2025-02-21"), as: first, idempotency: nil)
+        let id = try #require((try JSONSerialization.jsonObject(with: retry.body) as? [String: Any])?["id"] as? String)
+        _ = try await approvals.approve(id, DecisionInput(), as: second)
+        #expect(try await loans.get(large.id, asOf: nil, as: first).status == "active")
+        #expect(try await Self.books(fixture)["loans_receivable"] == "15000000.00")
+        #expect(try await approvals.list(status: "refused", page: Page(), as: first).items.count == 1)
+        #expect(try await approvals.list(status: "approved", page: Page(), as: first).items.count == 1)
+    }
+}

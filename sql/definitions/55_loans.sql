@@ -342,3 +342,21 @@ $$;
 CREATE OR REPLACE FUNCTION portfolio_at_risk(at_risk numeric, outstanding numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN round(coalesce(at_risk, 0) / nullif(outstanding, 0), 6);
+
+-- Four eyes (issue 16): a request is decided once. Its decision is the only change it takes,
+-- by someone other than who asked (approvals_four_eyes), and what was asked stays as asked.
+CREATE OR REPLACE FUNCTION approval_decided_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status <> 'pending' THEN
+        RAISE EXCEPTION 'this request was already %', OLD.status USING ERRCODE = 'P0001', CONSTRAINT = 'approval-decided';
+    END IF;
+    IF (NEW.loan_id, NEW.kind, NEW.on_date, NEW.reason, NEW.requested_by, NEW.requested_at)
+       IS DISTINCT FROM (OLD.loan_id, OLD.kind, OLD.on_date, OLD.reason, OLD.requested_by, OLD.requested_at) THEN
+        RAISE EXCEPTION 'what a request asked for does not change' USING ERRCODE = 'P0001', CONSTRAINT = 'approval-decided';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER decided_once BEFORE UPDATE ON approvals
+    FOR EACH ROW EXECUTE FUNCTION approval_decided_once();
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON approvals
+    FOR EACH ROW EXECUTE FUNCTION audit_change();

@@ -101,7 +101,14 @@ public struct Loans: Sendable {
         return try await database.once(
             as: actor, key: idempotency, operation: .loanDisbursement, resolve: Self.locked(key, actor)
         ) { connection, loan in
-            try Self.disburse(connection, loan: loan, on: date!, actor: actor)
+            // Above the programme's limit, a second person must approve (issue 16): the request
+            // is checked by running it and rolling it back, then waits.
+            if try Approvals.needed(.disbursement, loan: loan, connection) {
+                return try Approvals.request(.disbursement, loan: loan, on: date!, reason: nil, connection, actor: actor) {
+                    _ = try Self.disburse(connection, loan: loan, on: date!, actor: actor)
+                }
+            }
+            return try Self.disburse(connection, loan: loan, on: date!, actor: actor)
         }
     }
 
@@ -348,37 +355,47 @@ public struct Loans: Sendable {
         return try await database.once(
             as: actor, key: idempotency, operation: .writeOff, resolve: Self.locked(key, actor)
         ) { connection, loan in
-            guard loan.status == "active", let disbursedOn = loan.disbursedOn else {
-                throw RavnaqError.rule(.loanNotActive, message: "only an active loan can be written off; loan \(loan.number) is \(loan.status)")
+            if try Approvals.needed(.writeOff, loan: loan, connection) {
+                return try Approvals.request(.writeOff, loan: loan, on: date!, reason: reason!, connection, actor: actor) {
+                    _ = try Self.writeOff(connection, loan: loan, on: date!, reason: reason!, actor: actor)
+                }
             }
-            let today = try Organizations.today(connection, organizationID: actor.organizationID)
-            guard date! >= disbursedOn, date! <= today else {
-                throw RavnaqError.invalid("/date", "must be between the disbursement on \(disbursedOn) and today")
-            }
-            let (state, repayments) = try loan.state(connection, asOf: date!)
-            if let latest = LoanRecord.live(repayments).map(\.date).max(), latest > date! {
-                throw RavnaqError.invalid("/date", "must not be before the latest repayment on \(latest)")
-            }
-            let principal = state.outstandingPrincipal
-            // Interest and fees were never booked (they are income when paid): only the principal
-            // is an expense. What else was due and unpaid is kept, for recoveries to bring in.
-            let due = state.installments.filter { $0.dueOn <= date! }
-            let interest = due.reduce(Amount.zero) { $0 + $1.interest - $1.interestPaid }
-            let fees = state.installments.reduce(Amount.zero) { $0 + $1.fees - $1.feesPaid }
-            let transaction = try Ledger.post(
-                connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .writeOff,
-                memo: "write-off of \(loan.number): \(reason!)",
-                entries: [.debit(.loanLossExpense, principal), .credit(.loansReceivable, principal)])
-            let format = loan.currency.format
-            try connection.query(
-                """
-                UPDATE loans SET status = 'written_off', written_off_on = $2, written_off_principal = $3, write_off_reason = $4,
-                                 write_off_transaction = $5, written_off_interest = $6, written_off_fees = $7
-                WHERE id = $1
-                """,
-                [loan.id, date!, format(principal), reason!, principal.isZero ? nil : transaction, format(interest), format(fees)])
-            return try Self.view(connection, key: loan.id.idString, actor: actor, asOf: today)
+            return try Self.writeOff(connection, loan: loan, on: date!, reason: reason!, actor: actor)
         }
+    }
+
+    /// Writes off a loan already found and locked (a request, or an approved one).
+    static func writeOff(_ connection: PostgresConnection, loan: LoanRecord, on date: LocalDate, reason: String, actor: Actor) throws -> LoanView {
+        guard loan.status == "active", let disbursedOn = loan.disbursedOn else {
+            throw RavnaqError.rule(.loanNotActive, message: "only an active loan can be written off; loan \(loan.number) is \(loan.status)")
+        }
+        let today = try Organizations.today(connection, organizationID: actor.organizationID)
+        guard date >= disbursedOn, date <= today else {
+            throw RavnaqError.invalid("/date", "must be between the disbursement on \(disbursedOn) and today")
+        }
+        let (state, repayments) = try loan.state(connection, asOf: date)
+        if let latest = LoanRecord.live(repayments).map(\.date).max(), latest > date {
+            throw RavnaqError.invalid("/date", "must not be before the latest repayment on \(latest)")
+        }
+        let principal = state.outstandingPrincipal
+        // Interest and fees were never booked (they are income when paid): only the principal
+        // is an expense. What else was due and unpaid is kept, for recoveries to bring in.
+        let due = state.installments.filter { $0.dueOn <= date }
+        let interest = due.reduce(Amount.zero) { $0 + $1.interest - $1.interestPaid }
+        let fees = state.installments.reduce(Amount.zero) { $0 + $1.fees - $1.feesPaid }
+        let transaction = try Ledger.post(
+            connection, organizationID: actor.organizationID, currency: loan.currency, on: date, kind: .writeOff,
+            memo: "write-off of \(loan.number): \(reason)",
+            entries: [.debit(.loanLossExpense, principal), .credit(.loansReceivable, principal)])
+        let format = loan.currency.format
+        try connection.query(
+            """
+            UPDATE loans SET status = 'written_off', written_off_on = $2, written_off_principal = $3, write_off_reason = $4,
+                             write_off_transaction = $5, written_off_interest = $6, written_off_fees = $7
+            WHERE id = $1
+            """,
+            [loan.id, date, format(principal), reason, principal.isZero ? nil : transaction, format(interest), format(fees)])
+        return try Self.view(connection, key: loan.id.idString, actor: actor, asOf: today)
     }
 
     /// The coordinator's daily collection list: late loans, most days late first, then by number.

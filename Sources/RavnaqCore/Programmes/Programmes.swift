@@ -22,6 +22,9 @@ public struct ProgrammeView: Encodable, Sendable, ListItem {
     public let arrears_tolerance: String
     /// Regular installments are rounded up to a multiple of it; null when not.
     public let installment_multiple: String?
+    /// Four eyes: write-offs need a second person; so do disbursements above this (null: none).
+    public let write_off_approval: Bool
+    public let disbursement_approval_above: String?
     public let funds_received: String
 
     /// Every key, null included (`installment_multiple`).
@@ -41,12 +44,15 @@ public struct ProgrammeView: Encodable, Sendable, ListItem {
         try container.encode(late_fee_repeat, forKey: .late_fee_repeat)
         try container.encode(arrears_tolerance, forKey: .arrears_tolerance)
         try container.encode(installment_multiple, forKey: .installment_multiple)
+        try container.encode(write_off_approval, forKey: .write_off_approval)
+        try container.encode(disbursement_approval_above, forKey: .disbursement_approval_above)
         try container.encode(funds_received, forKey: .funds_received)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, late_fee, late_fee_after_days,
-             late_fee_percent, late_fee_repeat, arrears_tolerance, installment_multiple, funds_received
+             late_fee_percent, late_fee_repeat, arrears_tolerance, installment_multiple, write_off_approval,
+             disbursement_approval_above, funds_received
     }
 }
 
@@ -65,6 +71,9 @@ public struct ProgrammeInput: Decodable, Sendable {
     public var arrears_tolerance: AmountInput?
     /// "0" clears it.
     public var installment_multiple: AmountInput?
+    public var write_off_approval: Bool?
+    /// "0" clears it.
+    public var disbursement_approval_above: AmountInput?
     /// Graduation settings over the defaults (SPEC §7): income_months 3, min_ssm 3, max_dpd 30, courses 1.
     public var graduation: [String: Int]?
 
@@ -72,7 +81,7 @@ public struct ProgrammeInput: Decodable, Sendable {
                 ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
                 late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil, late_fee_percent: DecimalInput? = nil,
                 late_fee_repeat: String? = nil, arrears_tolerance: AmountInput? = nil, installment_multiple: AmountInput? = nil,
-                graduation: [String: Int]? = nil) {
+                write_off_approval: Bool? = nil, disbursement_approval_above: AmountInput? = nil, graduation: [String: Int]? = nil) {
         self.name = name
         self.donor = donor
         self.currency = currency
@@ -86,6 +95,8 @@ public struct ProgrammeInput: Decodable, Sendable {
         self.late_fee_repeat = late_fee_repeat
         self.arrears_tolerance = arrears_tolerance
         self.installment_multiple = installment_multiple
+        self.write_off_approval = write_off_approval
+        self.disbursement_approval_above = disbursement_approval_above
         self.graduation = graduation
     }
 }
@@ -123,9 +134,10 @@ public struct Programmes: Sendable {
                 """
                 INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, graduation,
                                         late_fee, late_fee_percent, late_fee_after_days, late_fee_repeat, arrears_tolerance,
-                                        installment_multiple)
+                                        installment_multiple, write_off_approval, disbursement_approval_above)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, coalesce($10::numeric, 0), coalesce($11::numeric, 0),
-                        coalesce($12::integer, 0), coalesce($13, 'once'), coalesce($14::numeric, 0), nullif($15::numeric, 0))
+                        coalesce($12::integer, 0), coalesce($13, 'once'), coalesce($14::numeric, 0), nullif($15::numeric, 0),
+                        coalesce($16::boolean, false), nullif($17::numeric, 0))
                 RETURNING id
                 """,
                 [actor.organizationID, name!, donor!, currency!.code, startsOn!, endsOn!, currency!.format(budget!),
@@ -223,7 +235,8 @@ public struct Programmes: Sendable {
         SELECT p.id, p.name, p.donor, p.currency, p.starts_on, p.ends_on, p.budget::text, p.tranche_approval,
                p.late_fee::text, p.late_fee_after_days,
                (SELECT coalesce(sum(f.amount), 0)::numeric(18,2)::text FROM programme_funds f WHERE f.programme_id = p.id),
-               trim_scale(p.late_fee_percent)::text, p.late_fee_repeat, p.arrears_tolerance::text, p.installment_multiple::text
+               trim_scale(p.late_fee_percent)::text, p.late_fee_repeat, p.arrears_tolerance::text, p.installment_multiple::text,
+               p.write_off_approval, p.disbursement_approval_above::text
         """
 
     static let selectSQL = columnsSQL + " FROM programmes p"
@@ -239,7 +252,8 @@ public struct Programmes: Sendable {
             ends_on: try row.decode(5, as: LocalDate.self).description, budget: try row.decode(6),
             tranche_approval: try row.decode(7), late_fee: try row.decode(8), late_fee_after_days: try row.decode(9),
             late_fee_percent: try row.decode(11), late_fee_repeat: try row.decode(12), arrears_tolerance: try row.decode(13),
-            installment_multiple: try row.decode(14, as: String?.self), funds_received: try row.decode(10))
+            installment_multiple: try row.decode(14, as: String?.self), write_off_approval: try row.decode(15),
+            disbursement_approval_above: try row.decode(16, as: String?.self), funds_received: try row.decode(10))
     }
 }
 

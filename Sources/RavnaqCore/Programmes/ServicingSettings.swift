@@ -13,6 +13,9 @@ struct ServicingSettings {
     var arrearsTolerance: Amount?
     /// Zero clears the multiple.
     var installmentMultiple: Amount?
+    /// Four eyes: write-offs, and disbursements above the amount (zero clears it), need a second person.
+    var writeOffApproval: Bool?
+    var disbursementApprovalAbove: Amount?
 
     init(_ input: ProgrammeInput, currency: Currency, errors: inout FieldErrors) {
         lateFee = errors.amount(input.late_fee, "/late_fee", currency: currency, required: false, allowZero: true)
@@ -32,6 +35,9 @@ struct ServicingSettings {
                                          allowZero: true)
         installmentMultiple = errors.amount(input.installment_multiple, "/installment_multiple", currency: currency,
                                             required: false, allowZero: true)
+        writeOffApproval = input.write_off_approval
+        disbursementApprovalAbove = errors.amount(input.disbursement_approval_above, "/disbursement_approval_above", currency: currency,
+                                                  required: false, allowZero: true)
         // A fee is a fixed amount or a percentage: naming one sets the other to zero.
         if let lateFee, lateFee.isPositive, let lateFeePercent, lateFeePercent > 0 {
             errors.add("/late_fee_percent", "a late fee is a fixed amount or a percentage, not both: send late_fee \"0\" with a percentage")
@@ -43,9 +49,11 @@ struct ServicingSettings {
     }
 
     /// The columns' values for SQL, nil where unchanged: late_fee, late_fee_percent,
-    /// late_fee_after_days, late_fee_repeat, arrears_tolerance, installment_multiple ("0" clears).
+    /// late_fee_after_days, late_fee_repeat, arrears_tolerance, installment_multiple ("0" clears),
+    /// write_off_approval, disbursement_approval_above ("0" clears).
     func values(_ currency: Currency) -> PostgresBindings {
         [lateFee.map(currency.format), lateFeePercent.map { "\($0)" }, lateFeeAfterDays, lateFeeRepeat?.rawValue,
-         arrearsTolerance.map(currency.format), installmentMultiple.map(currency.format)]
+         arrearsTolerance.map(currency.format), installmentMultiple.map(currency.format), writeOffApproval,
+         disbursementApprovalAbove.map(currency.format)]
     }
 }

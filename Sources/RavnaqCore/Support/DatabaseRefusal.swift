@@ -31,6 +31,9 @@ struct DatabaseRefusal: Sendable {
         "enrollments_one_per_member": .init(kind: .conflict, refusal: .duplicateEnrollment, message: "the member is already enrolled in the course"),
         "project_reports_one_per_month": .init(kind: .conflict, refusal: .duplicateMonth, message: "the project already has a report for this month"),
         "household_incomes_one_per_month": .init(kind: .conflict, refusal: .duplicateMonth, message: "the family already has an income record for this month"),
+        "approvals_one_pending": .init(kind: .conflict, refusal: .approvalPending, message: "a request of this kind for this loan is already waiting for approval"),
+        "approvals_four_eyes": .init(kind: .rule, refusal: .ownRequest, message: "a request is decided by someone other than who made it"),
+        "approval-decided": .init(kind: .rule, refusal: .approvalDecided, message: nil),
         "holidays_once": .init(kind: .rule, refusal: .duplicateHoliday, message: "the day is already a holiday"),
         "assessments_one_intake": .init(kind: .conflict, refusal: .duplicateIntake, message: "the family already has an intake assessment"),
         // Rules that triggers keep (sql/), with messages written for people.

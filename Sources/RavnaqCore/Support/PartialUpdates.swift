@@ -99,7 +99,10 @@ extension Programmes {
                                       late_fee_after_days = coalesce($11::integer, late_fee_after_days),
                                       late_fee_repeat = coalesce($12, late_fee_repeat),
                                       arrears_tolerance = coalesce($13::numeric, arrears_tolerance),
-                                      installment_multiple = CASE WHEN $14::numeric IS NULL THEN installment_multiple ELSE nullif($14::numeric, 0) END
+                                      installment_multiple = CASE WHEN $14::numeric IS NULL THEN installment_multiple ELSE nullif($14::numeric, 0) END,
+                                      write_off_approval = coalesce($15::boolean, write_off_approval),
+                                      disbursement_approval_above = CASE WHEN $16::numeric IS NULL THEN disbursement_approval_above
+                                                                         ELSE nullif($16::numeric, 0) END
                 WHERE id = $1
                 """,
                 [id, name, donor, startsOn, endsOn, budget.map(currency.format), input.tranche_approval,

@@ -4,7 +4,9 @@
 /// no public type.
 public enum Refusal: Sendable, Equatable, CaseIterable {
     case booksLimit
+    case approvalDecided
     case approvalNotRequired
+    case approvalPending
     case approvalRequired
     case certificateFinal
     case conditionNotMet
@@ -38,6 +40,7 @@ public enum Refusal: Sendable, Equatable, CaseIterable {
     case linkNotValid
     case overpayment
     case ownAccount
+    case ownRequest
     case periodLocked
     case projectStatusTransition
     case referralStatusUnchanged

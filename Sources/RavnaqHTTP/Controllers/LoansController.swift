@@ -129,10 +129,10 @@ struct LoansController {
                               "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/disbursements": {
-        "post": {"summary": "Disburse (debit loans_receivable, credit cash); honours Idempotency-Key",
+        "post": {"summary": "Disburse (debit loans_receivable, credit cash); honours Idempotency-Key. When the programme's disbursement_approval_above is below the principal, the answer is a request waiting for a second person (an Approval) and nothing moves yet",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DateBody"}}}},
-                 "responses": {"201": {"description": "The loan, disbursed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
+                 "responses": {"201": {"description": "The loan, disbursed, or the request for approval.", "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Loan"}, {"$ref": "#/components/schemas/Approval"}]}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/repayments": {
@@ -157,11 +157,11 @@ struct LoansController {
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/write-off": {
-        "post": {"summary": "Write off the principal outstanding on the date (debit loan_loss_expense, credit loans_receivable)",
+        "post": {"summary": "Write off the principal outstanding on the date (debit loan_loss_expense, credit loans_receivable); the interest and fees due and unpaid are kept for recoveries. Where the programme has write_off_approval, the answer is a request waiting for a second person (an Approval) and nothing moves yet",
                  "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
                  "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "reason"], "properties": {
                    "date": {"$ref": "#/components/schemas/Date"}, "reason": {"type": "string", "minLength": 1}}}}}},
-                 "responses": {"201": {"description": "The loan, written off.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
+                 "responses": {"201": {"description": "The loan, written off, or the request for approval.", "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Loan"}, {"$ref": "#/components/schemas/Approval"}]}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       }
     },

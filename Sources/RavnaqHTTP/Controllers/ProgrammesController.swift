@@ -85,6 +85,8 @@ struct ProgrammesController {
         "late_fee_repeat": {"type": "string", "enum": ["once", "monthly"], "description": "once, or again on the same day of each following month while the installment stays unpaid (at most 12 times)"},
         "arrears_tolerance": {"$ref": "#/components/schemas/Amount", "description": "an installment short by at most this counts as paid for days past due and PAR"},
         "installment_multiple": {"$ref": "#/components/schemas/Amount", "description": "regular installments are rounded up to a multiple of it; \"0\" for none"},
+        "write_off_approval": {"type": "boolean", "description": "write-offs need a second person's approval (GET /api/v1/approvals)"},
+        "disbursement_approval_above": {"$ref": "#/components/schemas/Amount", "description": "disbursements of a larger principal need a second person's approval; \"0\" for none"},
         "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
       "ProgrammeChangeInput": {"type": "object", "properties": {
         "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1},
@@ -95,11 +97,13 @@ struct ProgrammesController {
         "late_fee_repeat": {"type": "string", "enum": ["once", "monthly"], "description": "once, or again on the same day of each following month while the installment stays unpaid (at most 12 times)"},
         "arrears_tolerance": {"$ref": "#/components/schemas/Amount", "description": "an installment short by at most this counts as paid for days past due and PAR"},
         "installment_multiple": {"$ref": "#/components/schemas/Amount", "description": "regular installments are rounded up to a multiple of it; \"0\" for none"},
+        "write_off_approval": {"type": "boolean", "description": "write-offs need a second person's approval (GET /api/v1/approvals)"},
+        "disbursement_approval_above": {"$ref": "#/components/schemas/Amount", "description": "disbursements of a larger principal need a second person's approval; \"0\" for none"},
         "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
       "GraduationSettings": {"type": "object", "description": "the programme's graduation settings", "additionalProperties": false, "properties": {
         "income_months": {"type": "integer"}, "min_ssm": {"type": "integer"}, "max_dpd": {"type": "integer"}, "courses": {"type": "integer"}}},
       "LateFeePercent": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,6})?$", "description": "a late fee as a percentage of what is unpaid of the installment's principal and interest, 0 to 100; a fee is a fixed amount or a percentage, and naming one sets the other to zero"},
-      "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "late_fee_percent", "late_fee_repeat", "arrears_tolerance", "installment_multiple", "funds_received"], "properties": {
+      "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "late_fee_percent", "late_fee_repeat", "arrears_tolerance", "installment_multiple", "write_off_approval", "disbursement_approval_above", "funds_received"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
@@ -107,6 +111,7 @@ struct ProgrammesController {
         "late_fee_percent": {"type": "string"}, "late_fee_repeat": {"type": "string", "enum": ["once", "monthly"]},
         "arrears_tolerance": {"$ref": "#/components/schemas/Amount"},
         "installment_multiple": {"oneOf": [{"$ref": "#/components/schemas/Amount"}, {"type": "null"}]},
+        "write_off_approval": {"type": "boolean"}, "disbursement_approval_above": {"oneOf": [{"$ref": "#/components/schemas/Amount"}, {"type": "null"}]},
         "funds_received": {"$ref": "#/components/schemas/Amount"}}}
     }}
     """#
