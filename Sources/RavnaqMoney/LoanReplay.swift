@@ -65,6 +65,29 @@ public enum LoanReplay {
         return replay.apply(new)
     }
 
+    /// What settles the loan with a payment on `date` (issue 16's payoff quote): all remaining
+    /// principal and interest, due or not, and the late fees charged before that day — the most
+    /// `check` accepts on that day, split the way `check` would allocate it. A fee falling on the
+    /// day itself is not yet owed (the same-day rule), so paying the quote on its day closes the
+    /// loan.
+    public static func payoff(
+        on date: LocalDate,
+        schedule: [ScheduledInstallment],
+        existing: [RepaymentInput],
+        lateFee: LateFeeRule? = nil
+    ) -> Allocation {
+        var replay = Replay(schedule: schedule, lateFee: lateFee)
+        for repayment in chronological(existing) {
+            replay.chargeFees(before: repayment.date)
+            replay.apply(repayment)
+        }
+        replay.chargeFees(before: date)
+        return replay.rows.reduce(Allocation.zero) { sum, row in
+            sum + Allocation(principal: row.principal - row.principalPaid, interest: row.interest - row.interestPaid,
+                             fees: row.fees - row.feesPaid)
+        }
+    }
+
     /// Date order, recorded order within a date.
     private static func chronological(_ repayments: [RepaymentInput]) -> [RepaymentInput] {
         repayments.enumerated()

@@ -8,7 +8,7 @@ struct LoanCommand: AsyncParsableCommand {
         commandName: "loan",
         abstract: "Loans: open, disburse, repay, schedule, show, write off, and the daily collection list.",
         discussion: HelpText.fitted("Wherever a loan is named, its id or its number (L-000123) works."),
-        subcommands: [Open.self, Disburse.self, Repay.self, Repayments.self, Reverse.self, Schedule.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self]
+        subcommands: [Open.self, Disburse.self, Repay.self, Repayments.self, Reverse.self, Schedule.self, Payoff.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self]
     )
 
     struct Open: AsyncParsableCommand {
@@ -168,6 +168,27 @@ struct LoanCommand: AsyncParsableCommand {
                 try await Loans(database: database).schedule(loan, asOf: asOf, as: actor)
             }
             try output.print(schedule, rows: "installments", columns: ["n", "due_on", "principal", "interest", "fees", "total", "paid", "status"])
+        }
+    }
+
+    struct Payoff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The exact amount that settles the loan on a day: principal, interest and fees.",
+            discussion: HelpText.fitted("""
+                A repayment of the total on that day closes the loan with this allocation.
+                Example:
+                  ravnaq loan payoff L-000001 --on 2025-06-10
+                """))
+        @Argument var loan: String
+        @Option(help: "The day to settle on (default: today).") var on: String?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let quote = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).payoff(loan, on: on, as: actor)
+            }
+            try output.print(quote, columns: ["number", "on", "principal", "interest", "fees", "total", "currency"])
         }
     }
 

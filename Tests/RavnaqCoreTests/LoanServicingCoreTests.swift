@@ -337,3 +337,44 @@ struct FourEyesTests {
         #expect(try await approvals.list(status: "approved", page: Page(), as: first).items.count == 1)
     }
 }
+
+@Suite("Payoff quotes")
+struct PayoffTests {
+    @Test("paying exactly the quote on its day closes the loan with an allocation equal to the quote; bad days are refused")
+    func payoffClosesTheLoan() async throws {
+        let fixture = try await CoreFixture.make()
+        let (programme, project) = try await LoansCoreTests.setUp(fixture, lateFee: "25000", afterDays: 5)
+        let loans = Loans(database: fixture.database)
+        let loan = try await LoanServicingCoreTests.loan(fixture, programme: programme, project: project)
+        let schedule = try await loans.schedule(loan.id, asOf: "2025-02-21", as: fixture.admin).installments
+        func uzs(_ text: String) -> Amount { Amount.parse(text, minorDigits: 2)! }
+        _ = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(schedule[0].total), date: "2025-03-22"),
+                                  as: fixture.admin, idempotency: nil)
+        // April's installment (due 21 April) unpaid: its fee falls on 27 April.
+        let quote = try await loans.payoff(loan.id, on: "2025-05-10", as: fixture.admin)
+        let remaining = schedule.dropFirst()
+        #expect(quote.principal == remaining.reduce(Amount.zero) { $0 + uzs($1.principal) }.formatted(minorDigits: 2))
+        #expect(quote.interest == remaining.reduce(Amount.zero) { $0 + uzs($1.interest) }.formatted(minorDigits: 2))
+        #expect(quote.fees == "25000.00" && quote.rule == "full_interest")
+        #expect(uzs(quote.total) == uzs(quote.principal) + uzs(quote.interest) + uzs(quote.fees))
+        // A day before the latest repayment, after today, or before the disbursement.
+        for day in ["2025-03-21", "2099-01-01", "2025-01-01"] {
+            let refused = await #expect(throws: RavnaqError.self) { _ = try await loans.payoff(loan.id, on: day, as: fixture.admin) }
+            guard case .invalid(let errors)? = refused else { Issue.record("expected invalid for \(day)"); continue }
+            #expect(errors.map(\.pointer) == ["/on"], "\(day)")
+        }
+
+        let answer = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(quote.total), date: "2025-05-10"),
+                                           as: fixture.admin, idempotency: nil)
+        let paid = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        let allocation = try #require(paid["allocation"] as? [String: Any])
+        #expect(allocation["principal"] as? String == quote.principal)
+        #expect(allocation["interest"] as? String == quote.interest)
+        #expect(allocation["fees"] as? String == quote.fees)
+        #expect(paid["loan_status"] as? String == "repaid")
+        let closed = try await loans.get(loan.id, asOf: "2025-05-10", as: fixture.admin)
+        #expect(closed.status == "repaid" && closed.total_owed == "0.00")
+        // A repaid loan has no payoff.
+        await #expect(throws: RavnaqError.self) { _ = try await loans.payoff(loan.id, on: "2025-05-10", as: fixture.admin) }
+    }
+}

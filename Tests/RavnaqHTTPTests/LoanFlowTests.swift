@@ -99,7 +99,7 @@ struct LoanFlowTests {
             let (_, before) = try await api.call(.get, "/api/v1/loans/\(loanID)?as_of=2025-06-29")
             #expect(before["status"] as? String == "active")
 
-            // A recovery after the write-off: debit cash, credit loan_loss_expense.
+            // A recovery after the write-off: debit cash, credit recovery_income (issue 16).
             let (recovered, recovery) = try await api.call(.post, "/api/v1/loans/\(loanID)/repayments", #"{"amount":"100000","date":"2025-07-10"}"#)
             #expect(recovered == .created)
             #expect(recovery["kind"] as? String == "recovery")
@@ -110,7 +110,8 @@ struct LoanFlowTests {
             func line(_ code: String) -> [String: Any]? { accounts.first { $0["account"] as? String == code } }
             #expect(line("loans_receivable")?["balance"] as? String == "0.00")
             #expect(line("interest_income")?["credit"] as? String == "200000.00")
-            #expect(line("loan_loss_expense")?["balance"] as? String == "9154404.03")
+            #expect(line("loan_loss_expense")?["balance"] as? String == "9254404.03")
+            #expect(line("recovery_income")?["credit"] as? String == "100000.00")
             #expect(line("cash")?["balance"] as? String == "-8954404.03")
         }
     }

@@ -11,6 +11,7 @@ struct LoansController {
         group.get("loans/portfolio-at-risk", use: portfolioAtRisk)
         group.get("loans/:id", use: get)
         group.get("loans/:id/schedule", use: schedule)
+        group.get("loans/:id/payoff", use: payoff)
         group.post("loans/:id/disbursements", use: disburse)
         group.get("loans/:id/repayments", use: repayments)
         group.post("loans/:id/repayments", use: repay)
@@ -63,6 +64,10 @@ struct LoansController {
 
     @Sendable func schedule(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ScheduleView> {
         JSONAnswer(try await loans.schedule(try context.parameters.require("id"), asOf: request.query("as_of"), as: try context.requireActor()))
+    }
+
+    @Sendable func payoff(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<PayoffQuote> {
+        JSONAnswer(try await loans.payoff(try context.parameters.require("id"), on: request.query("on"), as: try context.requireActor()))
     }
 
     @Sendable func disburse(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
@@ -126,6 +131,17 @@ struct LoansController {
         "get": {"summary": "The schedule: projected from planned_disbursement_on before disbursement, fixed after; paid and status as of a date",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
                 "responses": {"200": {"description": "The schedule.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}},
+                              "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
+      },
+      "/api/v1/loans/{id}/payoff": {
+        "get": {"summary": "The exact amount that settles an active loan on a day (today by default), split into principal, interest and fees: a repayment of it on that day closes the loan with this allocation. All remaining interest counts, due or not (full_interest)",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "on", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
+                "responses": {"200": {"description": "The payoff quote.", "content": {"application/json": {"schema": {"type": "object",
+                  "required": ["loan_id", "number", "on", "currency", "rule", "principal", "interest", "fees", "total"], "properties": {
+                  "loan_id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string"}, "on": {"$ref": "#/components/schemas/Date"},
+                  "currency": {"type": "string"}, "rule": {"type": "string", "enum": ["full_interest"]},
+                  "principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"},
+                  "fees": {"$ref": "#/components/schemas/Amount"}, "total": {"$ref": "#/components/schemas/Amount"}}}}}},
                               "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/disbursements": {

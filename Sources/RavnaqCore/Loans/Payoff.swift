@@ -1,0 +1,52 @@
+import Dates
+import Foundation
+import Postgres
+import RavnaqMoney
+
+/// The exact amount that settles a loan on a day (issue 16): what a repayment of it on that day
+/// would be allocated to, so that paying the quote closes the loan with an allocation equal to
+/// it. Every remaining installment's principal and interest count, due or not (the programme's
+/// `full_interest` rule); paying off early with interest only to the date needs a new schedule
+/// version, which comes with restructuring (not built yet).
+public struct PayoffQuote: Encodable, Sendable {
+    public let loan_id: String
+    public let number: String
+    public let on: String
+    public let currency: String
+    public let rule: String
+    public let principal: String
+    public let interest: String
+    public let fees: String
+    public let total: String
+}
+
+extension Loans {
+    public func payoff(_ key: String, on: String?, as actor: Actor) async throws -> PayoffQuote {
+        var errors = FieldErrors()
+        let date = errors.date(on, "/on", required: false)
+        try errors.check()
+        return try await database.transaction(as: actor) { connection in
+            let loan = try Self.load(connection, key, actor)
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            let on = date ?? today
+            guard loan.status == "active", let disbursedOn = loan.disbursedOn else {
+                throw RavnaqError.rule(.loanNotActive, message: "only an active loan has a payoff; loan \(loan.number) is \(loan.status)")
+            }
+            let live = LoanRecord.live(try loan.repayments(connection))
+            var problems = FieldErrors()
+            if on > today {
+                problems.add("/on", "a payoff cannot be quoted for a day after today (\(today)): the repayments to come are not known")
+            } else if on < disbursedOn {
+                problems.add("/on", "must not be before the disbursement on \(disbursedOn)")
+            } else if let latest = live.map(\.date).max(), on < latest {
+                problems.add("/on", "must not be before the latest repayment on \(latest): a repayment cannot be dated before it")
+            }
+            try problems.check()
+            let owed = LoanReplay.payoff(on: on, schedule: try loan.schedule(connection), existing: live.map(\.input), lateFee: loan.lateFee)
+            let format = loan.currency.format
+            return PayoffQuote(
+                loan_id: loan.id.idString, number: loan.number, on: on.description, currency: loan.currency.code, rule: "full_interest",
+                principal: format(owed.principal), interest: format(owed.interest), fees: format(owed.fees), total: format(owed.total))
+        }
+    }
+}
