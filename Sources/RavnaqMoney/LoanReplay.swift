@@ -24,14 +24,15 @@ public enum LoanReplay {
         repayments: [RepaymentInput],
         lateFee: LateFeeRule? = nil,
         arrearsTolerance: Amount = .zero,
+        restructurings: [Restructuring] = [],
         asOf: LocalDate
     ) -> LoanState {
-        var replay = Replay(schedule: schedule, lateFee: lateFee)
+        var replay = Replay(schedule: schedule, lateFee: lateFee, restructurings: restructurings)
         for repayment in chronological(repayments) where repayment.date <= asOf {
-            replay.chargeFees(before: repayment.date)
+            replay.advance(to: repayment.date)
             replay.apply(repayment)
         }
-        replay.chargeFees(before: asOf.adding(days: 1))
+        replay.advance(to: asOf.adding(days: 1))
         return replay.state(asOf: asOf, arrearsTolerance: arrearsTolerance)
     }
 
@@ -47,19 +48,23 @@ public enum LoanReplay {
         schedule: [ScheduledInstallment],
         disbursedOn: LocalDate,
         existing: [RepaymentInput],
-        lateFee: LateFeeRule? = nil
+        lateFee: LateFeeRule? = nil,
+        restructurings: [Restructuring] = []
     ) throws(RepaymentError) -> Allocation {
         guard new.amount.isPositive else { throw .nonPositiveAmount(new.amount) }
         guard new.date >= disbursedOn else { throw .beforeDisbursement(disbursedOn: disbursedOn) }
         if let latest = existing.map(\.date).max(), new.date < latest {
             throw .beforeLatestRepayment(latest: latest)
         }
-        var replay = Replay(schedule: schedule, lateFee: lateFee)
+        if let latest = restructurings.map(\.on).max(), new.date <= latest {
+            throw .beforeLatestRestructuring(latest: latest)
+        }
+        var replay = Replay(schedule: schedule, lateFee: lateFee, restructurings: restructurings)
         for repayment in chronological(existing) {
-            replay.chargeFees(before: repayment.date)
+            replay.advance(to: repayment.date)
             replay.apply(repayment)
         }
-        replay.chargeFees(before: new.date)
+        replay.advance(to: new.date)
         let owed = replay.totalOwed
         guard new.amount <= owed else { throw .overpayment(owed: owed) }
         return replay.apply(new)
@@ -74,17 +79,19 @@ public enum LoanReplay {
         on date: LocalDate,
         schedule: [ScheduledInstallment],
         existing: [RepaymentInput],
-        lateFee: LateFeeRule? = nil
+        lateFee: LateFeeRule? = nil,
+        restructurings: [Restructuring] = []
     ) -> Allocation {
-        var replay = Replay(schedule: schedule, lateFee: lateFee)
+        var replay = Replay(schedule: schedule, lateFee: lateFee, restructurings: restructurings)
         for repayment in chronological(existing) {
-            replay.chargeFees(before: repayment.date)
+            replay.advance(to: repayment.date)
             replay.apply(repayment)
         }
-        replay.chargeFees(before: date)
+        replay.advance(to: date)
         return replay.rows.reduce(Allocation.zero) { sum, row in
-            sum + Allocation(principal: row.principal - row.principalPaid, interest: row.interest - row.interestPaid,
-                             fees: row.fees - row.feesPaid)
+            sum + Allocation(principal: row.principal - row.principalPaid - row.principalSettled,
+                             interest: row.interest - row.interestPaid - row.interestSettled,
+                             fees: row.fees - row.feesPaid - row.feesSettled)
         }
     }
 
@@ -104,18 +111,23 @@ private struct Replay {
     /// how many have been decided.
     let feeEvents: [(day: LocalDate, row: Int)]
     var nextFeeEvent = 0
+    /// The restructurings by date, and how many have settled the version they replaced.
+    let restructurings: [Restructuring]
+    var nextRestructuring = 0
     var allocations: [String: Allocation] = [:]
     var unallocated = Amount.zero
 
-    init(schedule: [ScheduledInstallment], lateFee: LateFeeRule?) {
+    init(schedule: [ScheduledInstallment], lateFee: LateFeeRule?, restructurings: [Restructuring]) {
         rows = schedule.map { row in
             InstallmentState(
                 n: row.n, dueOn: row.dueOn, principal: row.principal, interest: row.interest,
                 fees: .zero, feeChargedOn: nil,
                 principalPaid: .zero, interestPaid: .zero, feesPaid: .zero,
+                version: row.version, replacedOn: row.replacedOn,
                 fullyPaidOn: nil, status: .pending
             )
         }
+        self.restructurings = restructurings.sorted { $0.on < $1.on }
         // A late fee of zero is no late fee.
         let lateFee = lateFee.flatMap { $0.charges ? $0 : nil }
         self.lateFee = lateFee
@@ -127,15 +139,38 @@ private struct Replay {
 
     var totalOwed: Amount { rows.reduce(.zero) { $0 + $1.remaining } }
 
-    /// Charges the fees falling before `day` on installments still not fully paid then.
+    /// Everything that happens before `day` other than repayments, in date order: late fees
+    /// falling then, and restructurings (each after its own day's repayments, which the caller
+    /// applied before advancing past that day).
+    mutating func advance(to day: LocalDate) {
+        while nextRestructuring < restructurings.count, restructurings[nextRestructuring].on < day {
+            let restructuring = restructurings[nextRestructuring]
+            chargeFees(before: restructuring.on)
+            settle(restructuring)
+            nextRestructuring += 1
+        }
+        chargeFees(before: day)
+    }
+
+    /// The version a restructuring replaces no longer owes what is left of its principal and
+    /// interest (and, when capitalised, of its fees): the new version took it.
+    mutating func settle(_ restructuring: Restructuring) {
+        for i in rows.indices where rows[i].replacedOn == restructuring.on {
+            rows[i].principalSettled = rows[i].principal - rows[i].principalPaid
+            rows[i].interestSettled = rows[i].interest - rows[i].interestPaid
+            if restructuring.capitalizesFees { rows[i].feesSettled = rows[i].fees - rows[i].feesPaid }
+        }
+    }
+
+    /// Charges the fees falling before `day` on installments still not fully paid then, and
+    /// not replaced by a restructuring by then.
     mutating func chargeFees(before day: LocalDate) {
         guard let lateFee else { return }
         while nextFeeEvent < feeEvents.count, feeEvents[nextFeeEvent].day < day {
             let (chargeDate, i) = feeEvents[nextFeeEvent]
             nextFeeEvent += 1
-            guard !rows[i].isFullyPaid else { continue }
-            let unpaid = rows[i].principal + rows[i].interest - rows[i].principalPaid - rows[i].interestPaid
-            let fee = lateFee.fee(unpaid: unpaid)
+            guard !rows[i].isFullyPaid, rows[i].replacedOn.map({ chargeDate < $0 }) ?? true else { continue }
+            let fee = lateFee.fee(unpaid: rows[i].unpaidPrincipalAndInterest)
             guard fee.isPositive else { continue }
             rows[i].fees += fee
             if rows[i].feeChargedOn == nil { rows[i].feeChargedOn = chargeDate }
@@ -148,13 +183,13 @@ private struct Replay {
         var left = repayment.amount
         var allocation = Allocation.zero
         for i in rows.indices where left.isPositive && !rows[i].isFullyPaid {
-            let fees = min(left, rows[i].fees - rows[i].feesPaid)
+            let fees = min(left, rows[i].fees - rows[i].feesPaid - rows[i].feesSettled)
             rows[i].feesPaid += fees
             left -= fees
-            let interest = min(left, rows[i].interest - rows[i].interestPaid)
+            let interest = min(left, rows[i].interest - rows[i].interestPaid - rows[i].interestSettled)
             rows[i].interestPaid += interest
             left -= interest
-            let principal = min(left, rows[i].principal - rows[i].principalPaid)
+            let principal = min(left, rows[i].principal - rows[i].principalPaid - rows[i].principalSettled)
             rows[i].principalPaid += principal
             left -= principal
             allocation = allocation + Allocation(principal: principal, interest: interest, fees: fees)
@@ -166,20 +201,21 @@ private struct Replay {
     }
 
     func state(asOf: LocalDate, arrearsTolerance: Amount) -> LoanState {
-        var installments = rows
+        // A version made by a restructuring is the loan's only from that restructuring's day.
+        var installments = rows.filter { row in
+            row.version == 1 || (row.version - 2 < restructurings.count && restructurings[row.version - 2].on <= asOf)
+        }
         for i in installments.indices {
             installments[i].status = Replay.status(of: installments[i], asOf: asOf)
         }
         let overdue = installments.filter { $0.dueOn < asOf }
-        let oldestLate = overdue.first { row in
-            !row.isFullyPaid && row.principal + row.interest - row.principalPaid - row.interestPaid > arrearsTolerance
-        }
+        let oldestLate = overdue.first { row in !row.isFullyPaid && row.unpaidPrincipalAndInterest > arrearsTolerance }
         return LoanState(
             asOf: asOf,
             installments: installments,
             allocations: allocations,
-            outstandingPrincipal: installments.reduce(.zero) { $0 + $1.principal - $1.principalPaid },
-            totalOwed: totalOwed,
+            outstandingPrincipal: installments.reduce(.zero) { $0 + $1.principal - $1.principalPaid - $1.principalSettled },
+            totalOwed: installments.reduce(.zero) { $0 + $1.remaining },
             overdueAmount: overdue.reduce(.zero) { $0 + $1.remaining },
             daysPastDue: oldestLate.map { $0.dueOn.days(until: asOf) } ?? 0,
             totalPaid: allocations.values.reduce(.zero, +),
@@ -191,5 +227,19 @@ private struct Replay {
         if row.isFullyPaid { return .paid }
         if row.dueOn < asOf { return .late }
         return row.paid.isPositive ? .partial : .pending
+    }
+}
+
+/// A restructuring as the replay needs it (issue 16): on its day, after that day's repayments,
+/// the installments of the version it replaces (those with `replacedOn` that day) no longer owe
+/// their principal and interest, nor their fees when the overdue was capitalised; no late fee
+/// falls on them from that day.
+public struct Restructuring: Sendable, Equatable {
+    public var on: LocalDate
+    public var capitalizesFees: Bool
+
+    public init(on: LocalDate, capitalizesFees: Bool) {
+        self.on = on
+        self.capitalizesFees = capitalizesFees
     }
 }

@@ -7,12 +7,18 @@ public struct ScheduledInstallment: Sendable, Equatable {
     public var dueOn: LocalDate
     public var principal: Amount
     public var interest: Amount
+    /// The version of the schedule it belongs to (1: made at disbursement; later ones by
+    /// restructurings), and the day a restructuring replaced that version, if one did.
+    public var version: Int
+    public var replacedOn: LocalDate?
 
-    public init(n: Int, dueOn: LocalDate, principal: Amount, interest: Amount) {
+    public init(n: Int, dueOn: LocalDate, principal: Amount, interest: Amount, version: Int = 1, replacedOn: LocalDate? = nil) {
         self.n = n
         self.dueOn = dueOn
         self.principal = principal
         self.interest = interest
+        self.version = version
+        self.replacedOn = replacedOn
     }
 
     /// Principal plus interest (late fees are not part of the schedule; see `LoanReplay`).

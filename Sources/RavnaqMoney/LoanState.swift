@@ -123,6 +123,14 @@ public struct InstallmentState: Sendable, Equatable {
     public var principalPaid: Amount
     public var interestPaid: Amount
     public var feesPaid: Amount
+    /// What a restructuring settled of it: the version it replaced no longer owes it as such
+    /// (the new version's principal took it). Not money: never part of `paid`.
+    public var principalSettled: Amount = .zero
+    public var interestSettled: Amount = .zero
+    public var feesSettled: Amount = .zero
+    /// The schedule version it belongs to, and the day a restructuring replaced that version.
+    public var version: Int = 1
+    public var replacedOn: LocalDate?
     /// The date of the repayment that completed this installment; nil while it is not fully paid,
     /// and nil for an installment with nothing due at all (a grace installment at 0 %).
     public var fullyPaidOn: LocalDate?
@@ -131,8 +139,13 @@ public struct InstallmentState: Sendable, Equatable {
     /// Principal + interest + fees charged.
     public var total: Amount { principal + interest + fees }
     public var paid: Amount { principalPaid + interestPaid + feesPaid }
+    public var settled: Amount { principalSettled + interestSettled + feesSettled }
     /// What is still owed on this installment.
-    public var remaining: Amount { total - paid }
+    public var remaining: Amount { total - paid - settled }
+    /// Its principal and interest not paid nor settled.
+    public var unpaidPrincipalAndInterest: Amount {
+        principal + interest - principalPaid - interestPaid - principalSettled - interestSettled
+    }
     public var isFullyPaid: Bool { remaining.isZero }
     /// Fully paid no later than its due date (the numerator of the on-time repayment rate).
     public var wasPaidOnTime: Bool { isFullyPaid && (fullyPaidOn ?? dueOn) <= dueOn }

@@ -4,6 +4,7 @@ import Postgres
 import RavnaqCore
 import RavnaqMoney
 import Testing
+import TestSupport
 
 /// The one read model of a loan (issue 13): the loan's page, its schedule, the overdue list, the
 /// case file and the portfolio all take a loan's figures from `loan_state()`, and on every day
@@ -103,6 +104,78 @@ struct LoanReadModelTests {
         #expect(may.fees == Amount(minorUnits: 3 * monthlyFee).formatted(minorDigits: 2))
     }
 
+    @Test("a loan 40 days late restructured into 12 more installments: DPD 0 from that day, version 1 kept, every view equals the replay",
+          arguments: [true, false])
+    func restructuredAgreesEveryDay(capitalize: Bool) async throws {
+        let fixture = try await CoreFixture.make()
+        let (programme, project) = try await LoansCoreTests.setUp(fixture, lateFee: "25000", afterDays: 5)
+        let loans = Loans(database: fixture.database)
+        let admin = fixture.admin
+        let loan = try await loans.open(
+            LoanInput(programme_id: programme, project_id: project, principal: "1200000", currency: "UZS", annual_rate: "24",
+                      method: "annuity", installments: 12, frequency: "monthly", planned_disbursement_on: "2025-01-10"),
+            as: admin)
+        _ = try await loans.disburse(loan.id, DateInput(date: "2025-01-10"), as: admin, idempotency: nil)
+        let first = try await loans.schedule(loan.id, asOf: "2025-01-10", as: admin).installments
+        func uzs(_ text: String) -> Amount { Amount.parse(text, minorDigits: 2)! }
+        _ = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(first[0].total), date: "2025-02-10"), as: admin, idempotency: nil)
+        // March (10 March) and April unpaid: 40 days late on 19 April, two fees charged.
+        #expect(try await loans.get(loan.id, asOf: "2025-04-19", as: admin).days_past_due == 40)
+        let outstanding = uzs(try await loans.get(loan.id, asOf: "2025-04-19", as: admin).outstanding_principal)
+        let overdueInterest = uzs(first[1].interest) + uzs(first[2].interest)
+        let before = try await LedgerService(database: fixture.database).trialBalance(asOf: "2025-04-19", as: admin)
+
+        _ = try await loans.restructure(loan.id, RestructureInput(on: "2025-04-19", installments: 12, capitalize_overdue: capitalize,
+                                                                  reason: "the cow died"), as: admin, idempotency: nil)
+        // From that day the new schedule counts: nothing late yet.
+        let page = try await loans.get(loan.id, asOf: "2025-04-19", as: admin)
+        #expect(page.days_past_due == 0)
+        #expect(try await loans.get(loan.id, asOf: "2025-04-18", as: admin).days_past_due == 39)
+        let version2 = try await loans.schedule(loan.id, asOf: "2025-04-19", as: admin)
+        #expect(version2.version == 2 && version2.versions == 2 && version2.installments.count == 12)
+        let capitalised = capitalize ? overdueInterest + uzs("50000") : .zero
+        #expect(version2.installments.reduce(Amount.zero) { $0 + uzs($1.principal) } == outstanding + capitalised)
+        #expect(uzs(page.outstanding_principal) == outstanding + capitalised)
+        // Without capitalising, the overdue interest is due with the new first installment.
+        let plain = LoanSchedule.compute(LoanTerms(principal: outstanding + capitalised, annualRatePercent: 24, method: .annuity,
+                                                   installments: 12, frequency: .monthly, disbursedOn: LocalDate("2025-04-19")!,
+                                                   minorDigits: 2, calendar: .uzbekistan))
+        #expect(uzs(version2.installments[0].interest) == plain[0].interest + (capitalize ? .zero : overdueInterest))
+        #expect(version2.installments.map(\.due_on) == plain.map(\.dueOn.description))
+        // Version 1 stays readable, as it stood the day before.
+        let version1 = try await loans.schedule(loan.id, asOf: nil, version: "1", as: admin)
+        #expect(version1.version == 1 && version1.as_of == "2025-04-18" && version1.installments.count == 12)
+        #expect(version1.installments.prefix(3).map(\.status) == ["paid", "late", "late"])
+        // The books: capitalising moved interest and fees into the receivable and kept the balance.
+        let after = try await LedgerService(database: fixture.database).trialBalance(asOf: "2025-04-19", as: admin)
+        #expect(after.total_debit == after.total_credit)
+        let line = { (books: TrialBalance, code: String) in books.accounts.first { $0.account == code }?.balance ?? "0.00" }
+        #expect(uzs(line(after, "loans_receivable")) - uzs(line(before, "loans_receivable")) == capitalised)
+
+        // Then: the new first installment paid on its day, nothing after.
+        let newFirst = version2.installments[0]
+        _ = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(capitalize ? newFirst.total
+                                                                                 : (uzs(newFirst.total) + uzs("50000")).formatted(minorDigits: 2)),
+                                                            date: newFirst.due_on), as: admin, idempotency: nil)
+        // A repayment dated on or before the restructuring, and a second one on its day, are refused.
+        await #expect(throws: RavnaqError.self) {
+            _ = try await loans.repay(loan.id, RepaymentRequest(amount: "1000", date: "2025-04-19"), as: admin, idempotency: nil)
+        }
+        await #expect(throws: RavnaqError.self) {
+            _ = try await loans.restructure(loan.id, RestructureInput(on: "2025-04-19", installments: 6, capitalize_overdue: true,
+                                                                      reason: "again"), as: admin, idempotency: nil)
+        }
+
+        let rows = try await Self.rows(fixture.database, loan: loan.id)
+        #expect(rows.restructurings == [Restructuring(on: LocalDate("2025-04-19")!, capitalizesFees: capitalize)])
+        let (days, _, lateDays) = try await Self.expectEveryDayAgrees(fixture, loan: loan.id, rows: rows)
+        #expect(days == 365 && lateDays > 30)
+        let (differences, compared) = try await DailyBooks.differences(fixture.database, organization: admin.organizationID,
+                                                                       from: LocalDate("2025-01-10")!)
+        #expect(compared > 300)
+        #expect(differences.isEmpty, "\(differences.prefix(3))")
+    }
+
     /// On every day of 2025, the loan's page, schedule, overdue list, case file and portfolio
     /// equal Swift's replay of its rows. Returns the days compared, the days with a fee charged
     /// while live, and the days more than 30 days late.
@@ -125,10 +198,13 @@ struct LoanReadModelTests {
             #expect(page.total_owed == expected.totalOwed, "\(context)")
             #expect([page.paid.principal, page.paid.interest, page.paid.fees] == expected.paid, "\(context)")
 
-            let installments = try await loans.schedule(loan, asOf: day.description, as: admin).installments
-            #expect(installments.map(\.fees) == expected.state.installments.map { $0.fees.formatted(minorDigits: 2) }, "\(context)")
-            #expect(installments.map(\.paid) == expected.state.installments.map { $0.paid.formatted(minorDigits: 2) }, "\(context)")
-            #expect(installments.map(\.status) == expected.state.installments.map(\.status.rawValue), "\(context)")
+            // The schedule version in force on the day (the replay holds every version's rows).
+            let shown = try await loans.schedule(loan, asOf: day.description, as: admin)
+            let installments = shown.installments
+            let rowsShown = expected.state.installments.filter { $0.version == shown.version }
+            #expect(installments.map(\.fees) == rowsShown.map { $0.fees.formatted(minorDigits: 2) }, "\(context)")
+            #expect(installments.map(\.paid) == rowsShown.map { $0.paid.formatted(minorDigits: 2) }, "\(context)")
+            #expect(installments.map(\.status) == rowsShown.map(\.status.rawValue), "\(context)")
 
             let late = try await loans.late(asOf: day.description, page: Page(limit: 100), as: admin).items
             #expect(late.map(\.days_past_due) == (expected.daysPastDue > 0 ? [expected.daysPastDue] : []), "\(context)")
@@ -164,6 +240,7 @@ struct LoanReadModelTests {
         let repayments: [RepaymentInput]
         let lateFee: LateFeeRule?
         let arrearsTolerance: Amount
+        let restructurings: [Restructuring]
         let disbursedOn: LocalDate?
         let writtenOffOn: LocalDate?
         let familyID: String
@@ -173,11 +250,19 @@ struct LoanReadModelTests {
         try await database.pool.withConnection { connection in
             let id = UUID(uuidString: loan)!
             let schedule = try connection.query(
-                "SELECT n, due_on, principal::text, interest::text FROM loan_installments WHERE loan_id = $1 ORDER BY n", [id]
+                """
+                SELECT i.n, i.due_on, i.principal::text, i.interest::text, i.version, r.on_date
+                FROM loan_installments i LEFT JOIN loan_restructurings r ON r.loan_id = i.loan_id AND r.version = i.version + 1
+                WHERE i.loan_id = $1 ORDER BY i.version, i.due_on, i.n
+                """, [id]
             ).rows.map {
                 ScheduledInstallment(n: try $0.decode(0), dueOn: try $0.decode(1), principal: Amount.parse(try $0.decode(2), minorDigits: 2)!,
-                                     interest: Amount.parse(try $0.decode(3), minorDigits: 2)!)
+                                     interest: Amount.parse(try $0.decode(3), minorDigits: 2)!, version: try $0.decode(4),
+                                     replacedOn: try $0.decode(5, as: LocalDate?.self))
             }
+            let restructurings = try connection.query(
+                "SELECT on_date, capitalize_overdue FROM loan_restructurings WHERE loan_id = $1 ORDER BY version", [id]
+            ).rows.map { Restructuring(on: try $0.decode(0), capitalizesFees: try $0.decode(1)) }
             let repayments = try connection.query(
                 """
                 SELECT id::text, paid_on, amount::text FROM repayments
@@ -198,7 +283,7 @@ struct LoanReadModelTests {
                 lateFee: try size.map {
                     LateFeeRule(size: $0, afterDays: try loan.decode(4), repeats: LateFeeRule.Repeat(rawValue: try loan.decode(6))!)
                 },
-                arrearsTolerance: Amount.parse(try loan.decode(7), minorDigits: 2)!,
+                arrearsTolerance: Amount.parse(try loan.decode(7), minorDigits: 2)!, restructurings: restructurings,
                 disbursedOn: try loan.decode(1, as: LocalDate?.self), writtenOffOn: try loan.decode(2, as: LocalDate?.self),
                 familyID: try loan.decode(0, as: UUID.self).uuidString.lowercased())
         }
@@ -219,7 +304,7 @@ struct LoanReadModelTests {
 
         init(_ loan: LoanRows, asOf: LocalDate) {
             state = LoanReplay.state(schedule: loan.schedule, repayments: loan.repayments, lateFee: loan.lateFee,
-                                     arrearsTolerance: loan.arrearsTolerance, asOf: asOf)
+                                     arrearsTolerance: loan.arrearsTolerance, restructurings: loan.restructurings, asOf: asOf)
             let disbursed = loan.disbursedOn.map { $0 <= asOf } ?? false
             let writtenOff = loan.writtenOffOn.map { $0 <= asOf } ?? false
             let live = disbursed && !writtenOff

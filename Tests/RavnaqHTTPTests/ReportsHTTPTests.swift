@@ -71,7 +71,8 @@ struct SpreadsheetAnswersTests {
             #expect(csvHead.headerFields[.contentDisposition]?.hasPrefix("attachment; filename=\"portfolio-") == true)
             let table = try SheetTable.read(csv)
             #expect(table.headers == ["region", "currency", "loans_active", "outstanding_principal", "disbursed", "collected", "written_off",
-                                      "par30", "par90", "on_time_rate"])
+                                      "par30", "par90", "on_time_rate", "restructured_loans", "restructured_outstanding",
+                                      "restructured_par30"])
             func text(_ value: Any?) -> String {
                 switch value {
                 case let string as String: string

@@ -175,6 +175,8 @@ DROP POLICY IF EXISTS tenant ON programmes;
 CREATE POLICY tenant ON programmes USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON approvals;
 CREATE POLICY tenant ON approvals USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
+DROP POLICY IF EXISTS tenant ON loan_restructurings;
+CREATE POLICY tenant ON loan_restructurings USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON calendars;
 CREATE POLICY tenant ON calendars USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON holidays;

@@ -21,15 +21,20 @@ CREATE OR REPLACE FUNCTION loan_schedule_sums() RETURNS trigger LANGUAGE plpgsql
 DECLARE
     bad record;
 BEGIN
-    SELECT l.number, l.principal, a.total INTO bad
-    FROM (SELECT loan_id, sum(principal) AS total, count(*) AS n FROM added GROUP BY loan_id) a
+    -- Per version of the schedule: version 1 repays the loan's principal, a later one the
+    -- principal of its restructuring.
+    SELECT l.number, a.version, v.principal, a.total INTO bad
+    FROM (SELECT loan_id, version, sum(principal) AS total, count(*) AS n FROM added GROUP BY loan_id, version) a
     CROSS JOIN LATERAL (SELECT number, principal FROM loans WHERE id = a.loan_id) l
-    WHERE a.total <> l.principal
-       OR (SELECT count(*) FROM loan_installments i WHERE i.loan_id = a.loan_id) <> a.n
+    CROSS JOIN LATERAL (SELECT CASE WHEN a.version = 1 THEN l.principal
+                                    ELSE (SELECT r.principal FROM loan_restructurings r WHERE r.loan_id = a.loan_id AND r.version = a.version)
+                               END AS principal) v
+    WHERE a.total IS DISTINCT FROM v.principal
+       OR (SELECT count(*) FROM loan_installments i WHERE i.loan_id = a.loan_id AND i.version = a.version) <> a.n
     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'the schedule of loan % must be stored once and repay its principal of % (this one repays %)',
-            bad.number, bad.principal, bad.total
+        RAISE EXCEPTION 'version % of the schedule of loan % must be stored once and repay its principal of % (this one repays %)',
+            bad.version, bad.number, bad.principal, bad.total
             USING ERRCODE = 'P0001', CONSTRAINT = 'loan-schedule-sum';
     END IF;
     RETURN NULL;
@@ -72,8 +77,8 @@ CREATE OR REPLACE FUNCTION loan_late_from(due_on date[], scheduled numeric[], pa
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN due_on[width_bucket(coalesce(paid[cardinality(paid)], 0) + tolerance, scheduled) + 1];
 
-CREATE INDEX IF NOT EXISTS loan_histories_late_from_tolerant
-    ON loan_histories (organization_id, loan_late_from(due_on, scheduled, paid, tolerance));
+CREATE INDEX IF NOT EXISTS loan_histories_late_from_covered
+    ON loan_histories (organization_id, loan_late_from(due_on, scheduled, covered, tolerance));
 
 -- How many of the sorted dates fall from `from_on` (NULL: the beginning) through `through`.
 CREATE OR REPLACE FUNCTION dates_between(dates date[], from_on date, through date) RETURNS integer
@@ -99,10 +104,11 @@ RETURN coalesce(disbursed_on <= on_day AND (written_off_on IS NULL OR written_of
 -- before it. Charges are decided in date order, then installment order — the order Swift's
 -- LoanReplay charges them — and each is written in that order: the day it falls, its
 -- installment's position (an index of due_on) and the fees charged through it. An installment
--- with nothing due on it is never unpaid. (Once covered, an installment stays covered: a fee
+-- with nothing due on it is never unpaid, and none falls on an installment from the day a
+-- restructuring replaced it (`closes_on`; `repaid` and `paid` count what it settled). (Once covered, an installment stays covered: a fee
 -- falls on an earlier one only while it is not covered, and then neither is this one.)
 CREATE OR REPLACE FUNCTION late_fee_charges(due_on date[], scheduled numeric[], paid_on date[], repaid numeric[], paid numeric[], fee numeric,
-                                            percent numeric, after_days integer, monthly boolean, digits integer,
+                                            percent numeric, after_days integer, monthly boolean, digits integer, closes_on date[],
                                             OUT fee_on date[], OUT fee_at integer[], OUT fees numeric[])
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
@@ -128,6 +134,8 @@ BEGIN
         WHERE scheduled[k] > coalesce(scheduled[k - 1], 0)
         ORDER BY 2, 1
     LOOP
+        -- A restructuring replaces an installment from its day on: no fee falls on it after.
+        CONTINUE WHEN event.falls_on >= closes_on[event.k];
         before_k := 0;
         FOR j IN 1 .. event.k - 1 LOOP
             before_k := before_k + on_installment[j];
@@ -146,8 +154,13 @@ BEGIN
     END LOOP;
 END $$;
 
--- The history rows of the given loans, computed from their repayments, installments and their
--- programme's late fee.
+-- The history rows of the given loans, computed from their repayments, restructurings,
+-- installments (every version, in version order) and their own late fee. A restructuring is an
+-- element of the paid_on arrays after its day's repayments: it moves no money, but covers what
+-- the version it replaced left unpaid. That version's installments due after it are dated the
+-- day before it in `due_on` (the arrays stay sorted, and no figure of an earlier day changes:
+-- they were not due by then); `counted_due_on` keeps only the installments that fell due before
+-- they were replaced, for the on-time rate.
 CREATE OR REPLACE FUNCTION loan_history_rows(loan_ids uuid[]) RETURNS SETOF loan_histories
 LANGUAGE sql STABLE AS $$
     WITH chosen AS (
@@ -156,45 +169,72 @@ LANGUAGE sql STABLE AS $$
                l.late_fee_repeat = 'monthly' AS monthly, 2 AS digits, l.arrears_tolerance
         FROM loans l JOIN projects pj ON pj.id = l.project_id
         WHERE l.id = ANY (loan_ids)
+    ), events AS (
+        SELECT r.loan_id, r.paid_on AS on_day, 0 AS kind_order, r.id,
+               CASE WHEN r.kind = 'repayment' THEN r.principal + r.interest ELSE 0 END AS pi,
+               CASE WHEN r.kind = 'repayment' THEN r.principal ELSE 0 END AS principal,
+               r.amount AS money,
+               CASE WHEN r.kind = 'repayment' THEN r.fees ELSE 0 END AS fees,
+               0::numeric AS settled_pi, 0::numeric AS settled_all, 0::numeric AS capitalized
+        FROM repayments r JOIN chosen c ON c.id = r.loan_id
+        WHERE r.reversed_on IS NULL
+        UNION ALL
+        SELECT s.loan_id, s.on_date, 1, s.id, 0, 0, 0, 0, s.settled, s.settled + s.settled_fees, s.capitalized
+        FROM loan_restructurings s JOIN chosen c ON c.id = s.loan_id
     ), payments AS (
-        -- One element per repayment in date order: the last element of a day holds the day's
-        -- totals, and that is the one width_bucket() finds.
-        SELECT r.loan_id, array_agg(r.paid_on ORDER BY r.paid_on, r.id) AS paid_on,
-               array_agg(r.paid ORDER BY r.paid_on, r.id) AS paid,
-               array_agg(r.principal_paid ORDER BY r.paid_on, r.id) AS principal_paid,
-               array_agg(r.collected ORDER BY r.paid_on, r.id) AS collected,
-               array_agg(r.fees_paid ORDER BY r.paid_on, r.id) AS fees_paid,
-               array_agg(r.paid + r.fees_paid ORDER BY r.paid_on, r.id) AS repaid
-        FROM (SELECT r.loan_id, r.paid_on, r.id,
-                     sum(CASE WHEN r.kind = 'repayment' THEN r.principal + r.interest ELSE 0 END) OVER w AS paid,
-                     sum(CASE WHEN r.kind = 'repayment' THEN r.principal ELSE 0 END) OVER w AS principal_paid,
-                     sum(r.amount) OVER w AS collected,
-                     sum(CASE WHEN r.kind = 'repayment' THEN r.fees ELSE 0 END) OVER w AS fees_paid
-              FROM repayments r JOIN chosen c ON c.id = r.loan_id
-              WHERE r.reversed_on IS NULL
-              WINDOW w AS (PARTITION BY r.loan_id ORDER BY r.paid_on, r.id ROWS UNBOUNDED PRECEDING)) r
+        -- One element per repayment or restructuring in date order: the last element of a day
+        -- holds the day's totals, and that is the one width_bucket() finds.
+        SELECT r.loan_id, array_agg(r.on_day ORDER BY r.on_day, r.kind_order, r.id) AS paid_on,
+               array_agg(r.paid ORDER BY r.on_day, r.kind_order, r.id) AS paid,
+               array_agg(r.principal_paid ORDER BY r.on_day, r.kind_order, r.id) AS principal_paid,
+               array_agg(r.collected ORDER BY r.on_day, r.kind_order, r.id) AS collected,
+               array_agg(r.fees_paid ORDER BY r.on_day, r.kind_order, r.id) AS fees_paid,
+               array_agg(r.paid + r.fees_paid + r.settled ORDER BY r.on_day, r.kind_order, r.id) AS repaid,
+               array_agg(r.paid + r.settled_pi ORDER BY r.on_day, r.kind_order, r.id) AS covered,
+               array_agg(r.settled ORDER BY r.on_day, r.kind_order, r.id) AS settled,
+               array_agg(r.capitalized ORDER BY r.on_day, r.kind_order, r.id) AS capitalized
+        FROM (SELECT e.loan_id, e.on_day, e.kind_order, e.id,
+                     sum(e.pi) OVER w AS paid, sum(e.principal) OVER w AS principal_paid, sum(e.money) OVER w AS collected,
+                     sum(e.fees) OVER w AS fees_paid, sum(e.settled_pi) OVER w AS settled_pi, sum(e.settled_all) OVER w AS settled,
+                     sum(e.capitalized) OVER w AS capitalized
+              FROM events e
+              WINDOW w AS (PARTITION BY e.loan_id ORDER BY e.on_day, e.kind_order, e.id ROWS UNBOUNDED PRECEDING)) r
         GROUP BY r.loan_id
     ), installments AS (
-        SELECT i.loan_id, i.due_on, i.n,
-               sum(i.principal + i.interest) OVER (PARTITION BY i.loan_id ORDER BY i.due_on, i.n) AS scheduled
+        SELECT i.loan_id, i.version, i.due_on, i.n, r.on_date AS replaced_on,
+               sum(i.principal + i.interest) OVER (PARTITION BY i.loan_id ORDER BY i.version, i.due_on, i.n) AS scheduled
         FROM loan_installments i JOIN chosen c ON c.id = i.loan_id
+        LEFT JOIN loan_restructurings r ON r.loan_id = i.loan_id AND r.version = i.version + 1
+    ), versions AS (
+        SELECT i.loan_id, array_agg(coalesce(r.on_date, '-infinity') ORDER BY i.version) AS version_from,
+               array_agg(i.scheduled ORDER BY i.version) AS version_end
+        FROM (SELECT loan_id, version, max(scheduled) AS scheduled FROM installments GROUP BY loan_id, version) i
+        LEFT JOIN loan_restructurings r ON r.loan_id = i.loan_id AND r.version = i.version
+        GROUP BY i.loan_id
     ), schedules AS (
-        SELECT i.loan_id, array_agg(i.due_on ORDER BY i.due_on, i.n) AS due_on,
-               array_agg(i.scheduled ORDER BY i.due_on, i.n) AS scheduled,
-               coalesce(array_agg(i.due_on ORDER BY i.due_on, i.n)
-                            FILTER (WHERE amount_through(p.paid_on, p.paid, i.due_on) >= i.scheduled), '{}') AS on_time_due_on
+        SELECT i.loan_id, array_agg(least(i.due_on, i.replaced_on - 1) ORDER BY i.version, i.due_on, i.n) AS due_on,
+               array_agg(i.scheduled ORDER BY i.version, i.due_on, i.n) AS scheduled,
+               array_agg(i.replaced_on ORDER BY i.version, i.due_on, i.n) AS closes_on,
+               coalesce(array_agg(i.due_on ORDER BY i.version, i.due_on, i.n)
+                            FILTER (WHERE i.replaced_on IS NULL OR i.due_on < i.replaced_on), '{}') AS counted_due_on,
+               coalesce(array_agg(i.due_on ORDER BY i.version, i.due_on, i.n)
+                            FILTER (WHERE (i.replaced_on IS NULL OR i.due_on < i.replaced_on)
+                                      AND amount_through(p.paid_on, p.covered, i.due_on) >= i.scheduled), '{}') AS on_time_due_on
         FROM installments i LEFT JOIN payments p ON p.loan_id = i.loan_id
         GROUP BY i.loan_id
     )
     SELECT c.id, c.organization_id, c.family_id,
            coalesce(p.paid_on, '{}'), coalesce(p.paid, '{}'), coalesce(p.principal_paid, '{}'), coalesce(p.collected, '{}'),
            coalesce(s.due_on, '{}'), coalesce(s.scheduled, '{}'), coalesce(s.on_time_due_on, '{}'),
-           coalesce(p.fees_paid, '{}'), f.fee_on, f.fee_at, f.fees, c.arrears_tolerance
+           coalesce(p.fees_paid, '{}'), f.fee_on, f.fee_at, f.fees, c.arrears_tolerance,
+           coalesce(p.covered, '{}'), coalesce(p.settled, '{}'), coalesce(p.capitalized, '{}'), coalesce(s.counted_due_on, '{}'),
+           coalesce(v.version_from, '{}'), coalesce(v.version_end, '{}')
     FROM chosen c
     LEFT JOIN payments p ON p.loan_id = c.id
     LEFT JOIN schedules s ON s.loan_id = c.id
-    CROSS JOIN LATERAL late_fee_charges(s.due_on, s.scheduled, p.paid_on, p.repaid, p.paid, c.late_fee, c.late_fee_percent,
-                                        c.late_fee_after_days, c.monthly, c.digits) f
+    LEFT JOIN versions v ON v.loan_id = c.id
+    CROSS JOIN LATERAL late_fee_charges(s.due_on, s.scheduled, p.paid_on, p.repaid, p.covered, c.late_fee, c.late_fee_percent,
+                                        c.late_fee_after_days, c.monthly, c.digits, s.closes_on) f
 $$;
 
 -- Writes the given loans' rows afresh. Owner's rights: requests only read the histories.
@@ -212,7 +252,9 @@ BEGIN
         family_id = excluded.family_id, paid_on = excluded.paid_on, paid = excluded.paid, principal_paid = excluded.principal_paid,
         collected = excluded.collected, due_on = excluded.due_on, scheduled = excluded.scheduled,
         on_time_due_on = excluded.on_time_due_on, fees_paid = excluded.fees_paid, fee_on = excluded.fee_on,
-        fee_at = excluded.fee_at, fees = excluded.fees, tolerance = excluded.tolerance;
+        fee_at = excluded.fee_at, fees = excluded.fees, tolerance = excluded.tolerance, covered = excluded.covered,
+        settled = excluded.settled, capitalized = excluded.capitalized, counted_due_on = excluded.counted_due_on,
+        version_from = excluded.version_from, version_end = excluded.version_end;
 END $$;
 
 -- Every loan of an organization, for bulk loads that ran with triggers off: planned for the real
@@ -244,6 +286,8 @@ CREATE OR REPLACE TRIGGER keep_histories_insert AFTER INSERT ON repayments REFER
 CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE ON repayments REFERENCING NEW TABLE AS touched
     FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
 CREATE OR REPLACE TRIGGER keep_histories_delete AFTER DELETE ON repayments REFERENCING OLD TABLE AS touched
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
+CREATE OR REPLACE TRIGGER keep_histories AFTER INSERT ON loan_restructurings REFERENCING NEW TABLE AS touched
     FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
 
 -- A loan moved to another project, or a project to another family, changes the family its
@@ -283,18 +327,22 @@ RETURNS TABLE (status text, outstanding_principal numeric, days_past_due integer
 LANGUAGE sql STABLE ROWS 1 AS $$
     SELECT CASE WHEN NOT coalesce(l.disbursed_on <= as_of, false) THEN 'approved'
                 WHEN l.written_off_on <= as_of THEN 'written_off'
-                WHEN x.repaid >= x.owed THEN 'repaid'
+                WHEN x.covered >= x.owed THEN 'repaid'
                 ELSE 'active' END,
-           CASE WHEN x.live THEN l.principal - x.principal_paid ELSE 0 END,
-           CASE WHEN x.live THEN loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.paid, h.tolerance, as_of) ELSE 0 END,
-           CASE WHEN x.live THEN greatest(amount_through(h.due_on, h.scheduled, as_of - 1) + x.fees - x.repaid, 0) ELSE 0 END,
-           CASE WHEN x.live THEN x.owed - x.repaid ELSE 0 END,
+           CASE WHEN x.live THEN l.principal + x.capitalized - x.principal_paid ELSE 0 END,
+           CASE WHEN x.live THEN loan_days_past_due(h.due_on, h.scheduled, h.paid_on, h.covered, h.tolerance, as_of) ELSE 0 END,
+           CASE WHEN x.live THEN greatest(amount_through(h.due_on, h.scheduled, as_of - 1) + x.fees - x.covered, 0) ELSE 0 END,
+           CASE WHEN x.live THEN x.owed - x.covered ELSE 0 END,
            x.principal_paid, x.paid - x.principal_paid, x.repaid - x.paid, x.fees
+    -- repaid: the money of repayments; covered: that and what restructurings settled.
     FROM (SELECT y.*, y.paid + amount_through(h.paid_on, h.fees_paid, as_of) AS repaid,
-                 coalesce(h.scheduled[cardinality(h.scheduled)], 0) + y.fees AS owed
+                 y.paid + amount_through(h.paid_on, h.fees_paid, as_of) + amount_through(h.paid_on, h.settled, as_of) AS covered,
+                 -- Everything scheduled by the versions in force on the day.
+                 amount_through(h.version_from, h.version_end, as_of) + y.fees AS owed
           FROM (SELECT loan_live_on(l.disbursed_on, l.written_off_on, as_of) AS live,
                        amount_through(h.paid_on, h.paid, as_of) AS paid,
                        amount_through(h.paid_on, h.principal_paid, as_of) AS principal_paid,
+                       amount_through(h.paid_on, h.capitalized, as_of) AS capitalized,
                        amount_through(h.fee_on, h.fees, as_of) AS fees) y) x
 $$;
 
@@ -307,20 +355,23 @@ LANGUAGE sql STABLE ROWS 1 AS $$
     WHERE l.id = loan_figures.loan_id
 $$;
 
--- A loan's schedule as of a day: each installment with the fee charged on it by then, what
--- was paid on it (money fills the obligations in schedule order: an installment gets what the
--- repayments through the day left after everything before it) and its status — paid (all
--- charged on it is paid), late (due before the day), partial (something paid), pending.
-CREATE OR REPLACE FUNCTION loan_schedule(loan_id uuid, as_of date)
+-- A version of a loan's schedule as of a day: each installment with the fee charged on it by
+-- then, what was paid on it (money fills the obligations in schedule order, every version's in
+-- turn: an installment gets what the repayments through the day — and what restructurings
+-- settled — left after everything before it) and its status — paid (all charged on it is
+-- covered), late (due before the day), partial (something paid), pending. A version replaced by
+-- a restructuring is read as of a day before its replacement (Loans.schedule picks the day).
+CREATE OR REPLACE FUNCTION loan_schedule(loan_id uuid, as_of date, wanted integer)
 RETURNS TABLE (n integer, due_on date, principal numeric, interest numeric, fees numeric, total numeric, paid numeric, status text)
 LANGUAGE sql STABLE AS $$
     SELECT i.n, i.due_on, i.principal, i.interest, f.through - f.before, t.total, p.paid,
            CASE WHEN p.paid = t.total THEN 'paid' WHEN i.due_on < as_of THEN 'late'
                 WHEN p.paid > 0 THEN 'partial' ELSE 'pending' END
     FROM loan_histories h
-    -- Once per loan: all that its repayments through the day paid.
-    CROSS JOIN LATERAL (SELECT amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of) AS repaid) d
-    CROSS JOIN LATERAL (SELECT i.*, row_number() OVER (ORDER BY i.due_on, i.n) AS k
+    -- Once per loan: all that its repayments through the day paid, and restructurings settled.
+    CROSS JOIN LATERAL (SELECT amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of)
+                               + amount_through(h.paid_on, h.settled, as_of) AS repaid) d
+    CROSS JOIN LATERAL (SELECT i.*, row_number() OVER (ORDER BY i.version, i.due_on, i.n) AS k
                         FROM loan_installments i WHERE i.loan_id = h.loan_id) i
     CROSS JOIN LATERAL (
         -- The fees fallen by the day on installments before this one and through it. Monthly
@@ -332,7 +383,7 @@ LANGUAGE sql STABLE AS $$
         WHERE c0.fee_on <= as_of) f
     CROSS JOIN LATERAL (SELECT i.principal + i.interest + f.through - f.before AS total) t
     CROSS JOIN LATERAL (SELECT least(greatest(d.repaid - coalesce(h.scheduled[i.k - 1], 0) - f.before, 0), t.total) AS paid) p
-    WHERE h.loan_id = loan_schedule.loan_id
+    WHERE h.loan_id = loan_schedule.loan_id AND i.version = wanted
     ORDER BY i.due_on, i.n
 $$;
 

@@ -61,7 +61,7 @@ LANGUAGE sql STABLE AS $$
                  -- row is a scalar sub-query by its key, not a join: the reports run with nested
                  -- loops off, and a join here was a hash of every loan for each family (10 s
                  -- instead of 0.5 s for outcomes at 100 000 families).
-                 (SELECT max(loan_days_past_due(lh.due_on, lh.scheduled, lh.paid_on, lh.paid, lh.tolerance, as_of))
+                 (SELECT max(loan_days_past_due(lh.due_on, lh.scheduled, lh.paid_on, lh.covered, lh.tolerance, as_of))
                   FROM loan_histories lh
                   WHERE lh.family_id = graduation_of.family_id AND lh.organization_id = org
                     AND (SELECT loan_live_on(l.disbursed_on, l.written_off_on, as_of) FROM loans l WHERE l.id = lh.loan_id)) AS days_past_due,

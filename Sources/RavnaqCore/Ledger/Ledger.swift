@@ -13,7 +13,7 @@ public enum AccountCode: String, Sendable, CaseIterable, Codable {
 
 public enum LedgerKind: String, Sendable {
     case donorFunds = "donor_funds", loanDisbursement = "loan_disbursement", repayment, recovery, reallocation
-    case writeOff = "write_off", grantDisbursement = "grant_disbursement", reversal
+    case writeOff = "write_off", grantDisbursement = "grant_disbursement", reversal, restructuring
 }
 
 /// Writes balanced ledger transactions. The database checks the balance too (a statement-level

@@ -34,13 +34,13 @@ struct LoanFigures: Sendable {
 
 extension ScheduleView.Installment {
     /// The loan's schedule as of a day, as `loan_schedule()` defines it.
-    static func read(_ connection: PostgresConnection, loan: LoanRecord, asOf: LocalDate) throws -> [ScheduleView.Installment] {
+    static func read(_ connection: PostgresConnection, loan: LoanRecord, asOf: LocalDate, version: Int) throws -> [ScheduleView.Installment] {
         try connection.query(
             """
             SELECT n, due_on::text, principal::numeric(18,2)::text, interest::numeric(18,2)::text, fees::numeric(18,2)::text,
                    total::numeric(18,2)::text, paid::numeric(18,2)::text, status
-            FROM loan_schedule($1, $2)
-            """, [loan.id, asOf]
+            FROM loan_schedule($1, $2, $3)
+            """, [loan.id, asOf, version]
         ).rows.map { row in
             func amount(_ column: Int) throws -> String { loan.currency.format(try loan.amount(row, column)) }
             return ScheduleView.Installment(

@@ -21,6 +21,9 @@ struct LoanRecord: Sendable {
     /// bring in after its principal (zero for loans written off before issue 16).
     let writtenOffInterest: Amount
     let writtenOffFees: Amount
+    /// The latest restructuring's day and the schedule version in force since (1: none).
+    let restructuredOn: LocalDate?
+    let scheduleVersion: Int
     let writeOffReason: String?
     let lateFee: LateFeeRule?
     /// An installment short by at most this counts as paid for days past due and PAR.
@@ -60,7 +63,8 @@ struct LoanRecord: Sendable {
                    l.installments, l.frequency, l.grace_periods, l.planned_disbursement_on, l.first_due_on, l.status,
                    l.disbursed_on, l.written_off_on, l.written_off_principal::text, l.write_off_reason,
                    l.late_fee::text, l.late_fee_after_days, l.late_fee_percent, l.late_fee_repeat, l.arrears_tolerance::text,
-                   l.installment_multiple::text, coalesce(l.written_off_interest, 0)::text, coalesce(l.written_off_fees, 0)::text
+                   l.installment_multiple::text, coalesce(l.written_off_interest, 0)::text, coalesce(l.written_off_fees, 0)::text,
+                   l.restructured_on, l.schedule_version
             FROM loans l
             WHERE l.organization_id = $1
               AND ravnaq_may_see_family((SELECT family_id FROM projects WHERE id = l.project_id)) AND \(byID == nil ? "l.number = $2" : "l.id = $2::uuid")
@@ -90,6 +94,7 @@ struct LoanRecord: Sendable {
             disbursedOn: disbursedOn, writtenOffOn: try row.decode(15, as: LocalDate?.self),
             writtenOffPrincipal: try row.decode(16, as: String?.self).flatMap(currency.parse),
             writtenOffInterest: currency.parse(try row.decode(24))!, writtenOffFees: currency.parse(try row.decode(25))!,
+            restructuredOn: try row.decode(26, as: LocalDate?.self), scheduleVersion: try row.decode(27),
             writeOffReason: try row.decode(17, as: String?.self),
             lateFee: try lateFeeSize.map {
                 LateFeeRule(size: $0, afterDays: try row.decode(19), repeats: LateFeeRule.Repeat(rawValue: try row.decode(21)) ?? .once)
@@ -108,12 +113,25 @@ struct LoanRecord: Sendable {
     /// The stored schedule once disbursed; before that, the projection from the planned date.
     func schedule(_ connection: PostgresConnection) throws -> [ScheduledInstallment] {
         guard disbursedOn != nil else { return LoanSchedule.compute(try termsOnWorkingDays(connection)) }
+        // Every version in turn (issue 16), each with the day a restructuring replaced it.
         return try connection.query(
-            "SELECT n, due_on, principal::text, interest::text FROM loan_installments WHERE loan_id = $1 ORDER BY n", [id]
+            """
+            SELECT i.n, i.due_on, i.principal::text, i.interest::text, i.version, r.on_date
+            FROM loan_installments i LEFT JOIN loan_restructurings r ON r.loan_id = i.loan_id AND r.version = i.version + 1
+            WHERE i.loan_id = $1 ORDER BY i.version, i.due_on, i.n
+            """, [id]
         ).rows.map {
             ScheduledInstallment(n: try $0.decode(0), dueOn: try $0.decode(1), principal: currency.parse(try $0.decode(2))!,
-                                 interest: currency.parse(try $0.decode(3))!)
+                                 interest: currency.parse(try $0.decode(3))!, version: try $0.decode(4),
+                                 replacedOn: try $0.decode(5, as: LocalDate?.self))
         }
+    }
+
+    /// The loan's restructurings, oldest first, as the replay needs them.
+    func restructurings(_ connection: PostgresConnection) throws -> [Restructuring] {
+        try connection.query(
+            "SELECT on_date, capitalize_overdue FROM loan_restructurings WHERE loan_id = $1 ORDER BY version", [id]
+        ).rows.map { Restructuring(on: try $0.decode(0), capitalizesFees: try $0.decode(1)) }
     }
 
     /// Every repayment and recovery, reversed ones included, in the order they were recorded.
@@ -135,7 +153,7 @@ struct LoanRecord: Sendable {
         let repayments = try repayments(connection)
         let state = LoanReplay.state(
             schedule: try schedule(connection), repayments: Self.live(repayments).map(\.input), lateFee: lateFee,
-            arrearsTolerance: arrearsTolerance, asOf: asOf)
+            arrearsTolerance: arrearsTolerance, restructurings: try restructurings(connection), asOf: asOf)
         return (state, repayments)
     }
 }

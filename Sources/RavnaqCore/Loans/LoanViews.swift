@@ -97,6 +97,10 @@ public struct ScheduleView: Encodable, Sendable {
     /// `planned` before disbursement (projected from planned_disbursement_on), `fixed` after.
     public let basis: String
     public let as_of: String
+    /// The schedule version shown (1: the one made at disbursement), and how many there are.
+    /// A version replaced by a restructuring is shown as it stood the day before.
+    public let version: Int
+    public let versions: Int
     public let installments: [Installment]
 }
 
@@ -139,9 +143,20 @@ extension LoanRecord {
         repayments.max { ($0.date, $0.id.idString) < ($1.date, $1.id.idString) }
     }
 
-    func scheduleView(_ connection: PostgresConnection, asOf: LocalDate) throws -> ScheduleView {
-        ScheduleView(
+    /// The schedule version asked for, or the one in force on `asOf`; a version a restructuring
+    /// replaced is read as of the day before it was (its figures as they then stood).
+    func scheduleView(_ connection: PostgresConnection, asOf: LocalDate, version: Int?) throws -> ScheduleView {
+        let replaced: [LocalDate] = try connection.query(
+            "SELECT on_date FROM loan_restructurings WHERE loan_id = $1 ORDER BY version", [id]
+        ).rows.map { try $0.decode(0) }  // replaced[v - 1]: the day version v was replaced
+        if let version, !(1...replaced.count + 1).contains(version) {
+            throw RavnaqError.invalid("/version", "loan \(number) has \(replaced.count + 1) schedule version\(replaced.isEmpty ? "" : "s"); \(version) is none")
+        }
+        let shown = version ?? (replaced.filter { $0 <= asOf }.count + 1)
+        let day = shown <= replaced.count ? min(asOf, replaced[shown - 1].adding(days: -1)) : asOf
+        return ScheduleView(
             loan_id: id.idString, number: number, currency: currency.code, basis: disbursedOn == nil ? "planned" : "fixed",
-            as_of: asOf.description, installments: try ScheduleView.Installment.read(connection, loan: self, asOf: asOf))
+            as_of: day.description, version: shown, versions: replaced.count + 1,
+            installments: try ScheduleView.Installment.read(connection, loan: self, asOf: day, version: shown))
     }
 }

@@ -83,12 +83,16 @@ public struct Loans: Sendable {
         }
     }
 
-    public func schedule(_ key: String, asOf: String?, as actor: Actor) async throws -> ScheduleView {
+    public func schedule(_ key: String, asOf: String?, version: String? = nil, as actor: Actor) async throws -> ScheduleView {
         let date = try FieldErrors.asOf(asOf)
+        let number = try version.map { text in
+            guard let number = Int(text), number >= 1 else { throw RavnaqError.invalid("/version", "\"\(text)\" is not a version number (1, 2, …)") }
+            return number
+        }
         return try await database.transaction(as: actor) { connection in
             let loan = try Self.load(connection, key, actor)
             let asOf = try date ?? Organizations.today(connection, organizationID: actor.organizationID)
-            return try loan.scheduleView(connection, asOf: asOf)
+            return try loan.scheduleView(connection, asOf: asOf, version: number)
         }
     }
 
@@ -172,12 +176,13 @@ public struct Loans: Sendable {
                                     repayments: repayments, actor: actor)
         }
         let schedule = try loan.schedule(connection)
+        let restructurings = try loan.restructurings(connection)
         let live = LoanRecord.live(repayments)
         let allocation: Allocation
         do {
             allocation = try LoanReplay.check(
                 RepaymentInput(id: "new", date: date!, amount: amount!), schedule: schedule, disbursedOn: disbursedOn,
-                existing: live.map(\.input), lateFee: loan.lateFee)
+                existing: live.map(\.input), lateFee: loan.lateFee, restructurings: restructurings)
         } catch {
             throw RavnaqError.rule(Self.refusal(error), message: error.detail(minorDigits: loan.currency.minorDigits))
         }
@@ -197,7 +202,7 @@ public struct Loans: Sendable {
         ).first!.decode(0)
         let state = LoanReplay.state(
             schedule: schedule, repayments: live.map(\.input) + [RepaymentInput(id: id.idString, date: date!, amount: amount!)],
-            lateFee: loan.lateFee, asOf: date!)
+            lateFee: loan.lateFee, restructurings: restructurings, asOf: date!)
         if state.isFullyPaid {
             try connection.query("UPDATE loans SET status = 'repaid', repaid_on = $2 WHERE id = $1", [loan.id, date!])
         }
@@ -281,6 +286,12 @@ public struct Loans: Sendable {
             if loan.writtenOffOn != nil && target.kind == "repayment" {
                 throw RavnaqError.rule(.loanWrittenOff, message: "loan \(loan.number) is written off: only recoveries can be reversed")
             }
+            // A restructuring took what was owed on its day, after that day's repayments: undoing
+            // one of them would change what it settled.
+            if let restructured = loan.restructuredOn, target.kind == "repayment", target.date <= restructured {
+                throw RavnaqError.rule(.loanRestructured,
+                                       message: "loan \(loan.number) was restructured on \(restructured): a repayment dated on or before it cannot be reversed")
+            }
             guard on >= target.date, on <= today else {
                 throw RavnaqError.invalid("/date", "must be between the \(target.kind) on \(target.date) and today")
             }
@@ -317,7 +328,7 @@ public struct Loans: Sendable {
                            actor: Actor) throws {
         guard let last = remaining.map(\.date).max() else { return }
         let state = LoanReplay.state(schedule: try loan.schedule(connection), repayments: remaining.map(\.input),
-                                     lateFee: loan.lateFee, asOf: last)
+                                     lateFee: loan.lateFee, restructurings: try loan.restructurings(connection), asOf: last)
         let format = loan.currency.format
         for repayment in remaining {
             let fresh = state.allocations[repayment.id.idString] ?? .zero
@@ -462,12 +473,12 @@ public struct Loans: Sendable {
     static func lateFromHistories(head: String) -> String {
         lateColumns(head: head) + "\n" + """
             FROM (
-                SELECT h.loan_id, h.family_id, loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) AS late_from, l.number
+                SELECT h.loan_id, h.family_id, loan_late_from(h.due_on, h.scheduled, h.covered, h.tolerance) AS late_from, l.number
                 FROM loan_histories h JOIN loans l ON l.id = h.loan_id
-                WHERE h.organization_id = $1 AND loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) < $2
+                WHERE h.organization_id = $1 AND loan_late_from(h.due_on, h.scheduled, h.covered, h.tolerance) < $2
                   AND loan_live_on(l.disbursed_on, l.written_off_on, $2) AND ravnaq_may_see_family(h.family_id)
-                  AND ($3::integer IS NULL OR loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) > $2::date - $3
-                       OR (loan_late_from(h.due_on, h.scheduled, h.paid, h.tolerance) = $2::date - $3 AND l.number > $4::text))
+                  AND ($3::integer IS NULL OR loan_late_from(h.due_on, h.scheduled, h.covered, h.tolerance) > $2::date - $3
+                       OR (loan_late_from(h.due_on, h.scheduled, h.covered, h.tolerance) = $2::date - $3 AND l.number > $4::text))
                 ORDER BY 3, l.number
                 LIMIT $5
             ) c
@@ -557,7 +568,7 @@ public struct Loans: Sendable {
         switch error {
         case .nonPositiveAmount: .invalidAmount
         case .beforeDisbursement: .repaymentBeforeDisbursement
-        case .beforeLatestRepayment: .repaymentBeforeLatest
+        case .beforeLatestRepayment, .beforeLatestRestructuring: .repaymentBeforeLatest
         case .overpayment: .overpayment
         }
     }

@@ -42,7 +42,12 @@ extension Loans {
                 problems.add("/on", "must not be before the latest repayment on \(latest): a repayment cannot be dated before it")
             }
             try problems.check()
-            let owed = LoanReplay.payoff(on: on, schedule: try loan.schedule(connection), existing: live.map(\.input), lateFee: loan.lateFee)
+            let restructurings = try loan.restructurings(connection)
+            if let latest = restructurings.map(\.on).max(), on <= latest {
+                throw RavnaqError.invalid("/on", "must be after the loan's restructuring on \(latest)")
+            }
+            let owed = LoanReplay.payoff(on: on, schedule: try loan.schedule(connection), existing: live.map(\.input),
+                                         lateFee: loan.lateFee, restructurings: restructurings)
             let format = loan.currency.format
             return PayoffQuote(
                 loan_id: loan.id.idString, number: loan.number, on: on.description, currency: loan.currency.code, rule: "full_interest",

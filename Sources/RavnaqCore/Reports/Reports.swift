@@ -197,8 +197,10 @@ public struct Reports: Sendable {
                    CASE WHEN $3::date IS NULL OR $3::date <= $4::date
                         THEN amount_through(h.paid_on, h.collected, $4::date) - amount_through(h.paid_on, h.collected, $3::date - 1)
                         ELSE 0 END AS collected,
-                   dates_between(h.due_on, $3::date, least($4::date, l.written_off_on - 1)) AS due,
-                   dates_between(h.on_time_due_on, $3::date, least($4::date, l.written_off_on - 1)) AS on_time
+                   dates_between(h.counted_due_on, $3::date, least($4::date, l.written_off_on - 1)) AS due,
+                   dates_between(h.on_time_due_on, $3::date, least($4::date, l.written_off_on - 1)) AS on_time,
+                   -- Restructured by as_of: a second schedule version had taken effect (issue 16).
+                   coalesce(h.version_from[2] <= $2::date, false) AS restructured
             FROM loans l JOIN loan_histories h ON h.loan_id = l.id CROSS JOIN LATERAL loan_state(l, h, $2::date) s
             WHERE l.organization_id = $1 AND h.organization_id = $1 AND l.disbursed_on <= $2::date
             OFFSET 0
@@ -210,7 +212,7 @@ public struct Reports: Sendable {
                    k.collected,
                    CASE WHEN k.written_off_on <= $4::date AND ($3::date IS NULL OR k.written_off_on >= $3::date)
                         THEN k.written_off_principal ELSE 0 END AS written_off,
-                   k.due, k.on_time
+                   k.due, k.on_time, k.restructured
             FROM (\(ownKeys("figures", by: by, familyColumn: "family_id"))) k
         )
         """
@@ -225,6 +227,14 @@ public struct Reports: Sendable {
         Metric(name: "par30", sql: "portfolio_at_risk(sum(i.outstanding) FILTER (WHERE i.dpd > 30), sum(i.outstanding))", money: true),
         Metric(name: "par90", sql: "portfolio_at_risk(sum(i.outstanding) FILTER (WHERE i.dpd > 90), sum(i.outstanding))", money: true),
         Metric(name: "on_time_rate", sql: "round(sum(i.on_time)::numeric / nullif(sum(i.due), 0), 6)"),
+        // Beside PAR, so that restructuring cannot hide arrears: the loans restructured by as_of,
+        // what they owe, and their own PAR30.
+        Metric(name: "restructured_loans", sql: "count(*) FILTER (WHERE i.restructured AND i.outstanding > 0)"),
+        Metric(name: "restructured_outstanding", sql: "coalesce(sum(i.outstanding) FILTER (WHERE i.restructured), 0)::numeric(18,2)::text",
+               money: true),
+        Metric(name: "restructured_par30",
+               sql: "portfolio_at_risk(sum(i.outstanding) FILTER (WHERE i.restructured AND i.dpd > 30), sum(i.outstanding) FILTER (WHERE i.restructured))",
+               money: true),
     ]
 
     // MARK: grants

@@ -29,6 +29,7 @@ public enum IdempotentOperation: String, Sendable {
     case repayment
     case repaymentReversal = "repayment-reversal"
     case writeOff = "write-off"
+    case restructuring
     case trancheDisbursement = "tranche-disbursement"
     case grantExpense = "grant-expense"
     case donorFunds = "donor-funds"

@@ -31,6 +31,7 @@ public enum Refusal: Sendable, Equatable, CaseIterable {
     case loanAlreadyDisbursed
     case loanNotActive
     case loanNotDisbursed
+    case loanRestructured
     case loanWrittenOff
     case noAccounts
     case notAMentor

@@ -17,6 +17,7 @@ struct LoansController {
         group.post("loans/:id/repayments", use: repay)
         group.post("loans/:id/repayments/:rid/reversal", use: reverse)
         group.post("loans/:id/write-off", use: writeOff)
+        group.post("loans/:id/restructure", use: restructure)
     }
 
     /// `?overdue=true` is the collection list (late loans, most days late first); without it, or
@@ -63,7 +64,15 @@ struct LoansController {
     }
 
     @Sendable func schedule(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<ScheduleView> {
-        JSONAnswer(try await loans.schedule(try context.parameters.require("id"), asOf: request.query("as_of"), as: try context.requireActor()))
+        JSONAnswer(try await loans.schedule(try context.parameters.require("id"), asOf: request.query("as_of"), version: request.query("version"),
+                                            as: try context.requireActor()))
+    }
+
+    @Sendable func restructure(_ request: Request, context: RavnaqRequestContext) async throws -> StoredAnswer {
+        var request = request
+        let (input, body) = try await request.decode(RestructureInput.self)
+        return try await loans.restructure(try context.parameters.require("id"), input, as: try context.requireActor(),
+                                           idempotency: try request.idempotencyKey(body: body))
     }
 
     @Sendable func payoff(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<PayoffQuote> {
@@ -128,10 +137,22 @@ struct LoansController {
                               "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/schedule": {
-        "get": {"summary": "The schedule: projected from planned_disbursement_on before disbursement, fixed after; paid and status as of a date",
-                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
+        "get": {"summary": "The schedule: projected from planned_disbursement_on before disbursement, fixed after; paid and status as of a date. A restructured loan has several versions: the one in force on as_of unless ?version=N (a replaced version is shown as it stood the day before its replacement)",
+                "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "as_of", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}},
+                               {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {"200": {"description": "The schedule.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}},
                               "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
+      },
+      "/api/v1/loans/{id}/restructure": {
+        "post": {"summary": "Restructure an active loan, late or not (coordinator, admin): a new schedule version from `on` for what is outstanding that day — the principal not yet repaid, plus the overdue interest and unpaid fees when capitalize_overdue (posted: debit loans_receivable, credit interest_income and fee_income); without it the overdue interest is added to the new first installment and unpaid fees stay owed. Earlier versions stay readable (/schedule?version=N); figures of earlier days do not change; days past due restart from the new schedule. Honours Idempotency-Key",
+                 "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/idempotency"}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["on", "installments", "capitalize_overdue", "reason"], "properties": {
+                   "on": {"$ref": "#/components/schemas/Date"}, "installments": {"type": "integer", "minimum": 1, "maximum": 600},
+                   "annual_rate": {"$ref": "#/components/schemas/Amount", "description": "the new schedule's yearly percentage; the loan's own when not given"},
+                   "grace_periods": {"type": "integer", "minimum": 0, "default": 0}, "capitalize_overdue": {"type": "boolean"},
+                   "reason": {"type": "string", "minLength": 1}}}}}},
+                 "responses": {"201": {"description": "The loan, restructured.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Loan"}}}},
+                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/payoff": {
         "get": {"summary": "The exact amount that settles an active loan on a day (today by default), split into principal, interest and fees: a repayment of it on that day closes the loan with this allocation. All remaining interest counts, due or not (full_interest)",
@@ -192,7 +213,8 @@ struct LoansController {
         "allocation": {"$ref": "#/components/schemas/Allocation"},
         "reversed_on": {"$ref": "#/components/schemas/Date", "description": "only on a reversal: the day it was reversed"},
         "loan_status": {"$ref": "#/components/schemas/LoanStatus"}, "outstanding_principal": {"$ref": "#/components/schemas/Amount"}}},
-      "Schedule": {"type": "object", "required": ["loan_id", "number", "currency", "basis", "as_of", "installments"], "properties": {
+      "Schedule": {"type": "object", "required": ["loan_id", "number", "currency", "basis", "as_of", "version", "versions", "installments"], "properties": {
+        "version": {"type": "integer", "minimum": 1}, "versions": {"type": "integer", "minimum": 1},
         "loan_id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string"}, "currency": {"type": "string"},
         "basis": {"enum": ["planned", "fixed"], "description": "planned before disbursement (projected from planned_disbursement_on), fixed after"},
         "as_of": {"$ref": "#/components/schemas/Date"},

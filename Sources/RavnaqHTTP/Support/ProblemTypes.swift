@@ -25,6 +25,7 @@ enum ProblemTypes {
         case .approvalDecided: "approval-decided"
         case .approvalPending: "approval-pending"
         case .ownRequest: "own-request"
+        case .loanRestructured: "loan-restructured"
         case .duplicateProgrammeName: "duplicate-programme-name"
         case .duplicateUser: "duplicate-user"
         case .expensesExceedDisbursed: "expenses-exceed-disbursed"
