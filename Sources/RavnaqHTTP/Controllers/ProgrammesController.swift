@@ -88,8 +88,10 @@ struct ProgrammesController {
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
         "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "maximum": 365},
         "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
-      "GraduationSettings": {"type": "object", "description": "the programme's graduation settings", "additionalProperties": false, "properties": {
-        "income_months": {"type": "integer"}, "min_ssm": {"type": "integer"}, "max_dpd": {"type": "integer"}, "courses": {"type": "integer"}}},
+      "GraduationSettings": {"type": "object", "description": "the programme's graduation settings; any other key, or a value of another type or outside its range, is a 422 naming /graduation/<key>", "additionalProperties": false, "properties": {
+        "income_months": {"type": "integer", "minimum": 1, "maximum": 24, "default": 3}, "min_ssm": {"type": "integer", "minimum": 1, "maximum": 5, "default": 3},
+        "max_dpd": {"type": "integer", "minimum": 0, "maximum": 365, "default": 30}, "courses": {"type": "integer", "minimum": 0, "maximum": 20, "default": 1},
+        "count_benefits": {"type": "boolean", "default": false}}},
       "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "funds_received"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
