@@ -1,6 +1,6 @@
--- Graduation that holds up (issue 16, item 9; sql/definitions/80_graduation.sql). Readiness is to
--- leave benefits out of household income unless the programme counts them, and a loan written
--- off in the last 12 months is to block it, so each family's kept history (family_histories,
+-- Graduation that holds up (issue 16, item 9; sql/definitions/80_graduation.sql). Readiness now
+-- leaves benefits out of household income unless the programme counts them, and a loan written
+-- off in the last 12 months blocks it, so each family's kept history (family_histories,
 -- sql/definitions/75_family_histories.sql) carries two more arrays:
 --   income_benefits  the benefits of each month of income_on, beside income_total;
 --   written_off_on   the write-off dates of the family's loans, sorted (a day may repeat).
@@ -20,3 +20,12 @@ ALTER TABLE family_histories
     ALTER COLUMN income_benefits DROP DEFAULT,
     ALTER COLUMN written_off_on DROP DEFAULT,
     ADD CONSTRAINT family_histories_benefits_aligned CHECK (cardinality(income_benefits) = cardinality(income_on));
+
+-- The graduation functions gain arguments (the benefits, the write-offs, count_benefits) and
+-- result columns (count_benefits, no_recent_write_off), which CREATE OR REPLACE cannot change:
+-- the definitions make them again. IF EXISTS: a new database runs its migrations before any
+-- definition.
+DROP FUNCTION IF EXISTS graduation_criteria(uuid, date, uuid);
+DROP FUNCTION IF EXISTS graduation_of(uuid, date, uuid, date[], numeric[], integer[], date[], numeric[], date[], bytea, date[],
+                                      integer, integer, integer, integer);
+DROP FUNCTION IF EXISTS graduation_settings(uuid);

@@ -88,10 +88,12 @@ struct ProgrammesController {
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
         "late_fee": {"$ref": "#/components/schemas/Amount"}, "late_fee_after_days": {"type": "integer", "minimum": 0, "maximum": 365},
         "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
-      "GraduationSettings": {"type": "object", "description": "the programme's graduation settings; any other key, or a value of another type or outside its range, is a 422 naming /graduation/<key>", "additionalProperties": false, "properties": {
-        "income_months": {"type": "integer", "minimum": 1, "maximum": 24, "default": 3}, "min_ssm": {"type": "integer", "minimum": 1, "maximum": 5, "default": 3},
-        "max_dpd": {"type": "integer", "minimum": 0, "maximum": 365, "default": 30}, "courses": {"type": "integer", "minimum": 0, "maximum": 20, "default": 1},
-        "count_benefits": {"type": "boolean", "default": false}}},
+      "GraduationSettings": {"type": "object", "description": "the programme's graduation settings (SPEC §7) for the families whose latest loan or grant is of it; a setting left out keeps its default (a PATCH changes only the settings it names); any other key, or a value of another type or outside its range, is a 422 naming /graduation/<key>", "additionalProperties": false, "properties": {
+        "income_months": {"type": "integer", "minimum": 1, "maximum": 24, "default": 3, "description": "income_above_line and project_profitable: this many consecutive calendar months, the latest recorded by as_of being as_of's month or the one before, each at least the poverty line per person and with the projects' net income positive"},
+        "min_ssm": {"type": "integer", "minimum": 1, "maximum": 5, "default": 3, "description": "ssm_core_domains: the least score of income, employment and food in the latest assessment, which must be at most 7 months old"},
+        "max_dpd": {"type": "integer", "minimum": 0, "maximum": 365, "default": 30, "description": "no_loan_over_30_dpd: the most days past due a live loan may be"},
+        "courses": {"type": "integer", "minimum": 0, "maximum": 20, "default": 1, "description": "course_completed: the courses the family's members must have completed"},
+        "count_benefits": {"type": "boolean", "default": false, "description": "income_above_line: whether benefits count toward the line; false (the default) compares (total − benefits) ÷ household size, since benefits for low-income families stop above the line"}}},
       "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "funds_received"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
