@@ -30,7 +30,8 @@ struct FamilyHistoriesTests {
                                          'income_total', income_total, 'report_on', report_on, 'report_net', report_net,
                                          'report_jobs', report_jobs, 'assessed_on', assessed_on, 'scores', encode(scores, 'hex'),
                                          'ssm_changes', encode(ssm_changes, 'hex'), 'completed_on', completed_on,
-                                         'enrollment_completed_on', enrollment_completed_on)::text
+                                         'enrollment_completed_on', enrollment_completed_on, 'income_benefits', income_benefits,
+                                         'written_off_on', written_off_on)::text
                 FROM family_histories WHERE family_id = $1
                 """, [UUID(uuidString: family)!]).first!.decode(0)
         }
@@ -56,7 +57,8 @@ struct FamilyHistoriesTests {
         // Incomes: a new month for FA-4, then corrected; a month of AN-1 corrected.
         let incomes = HouseholdIncomes(database: database)
         _ = try await incomes.record(family: book.families["FA-4"]!, ProgressTests.income("2500000", size: 4, period: "2025-08"), as: admin)
-        _ = try await incomes.record(family: book.families["FA-4"]!, ProgressTests.income("2600000", size: 5, period: "2025-08"),
+        _ = try await incomes.record(family: book.families["FA-4"]!,
+                                     IncomeInput(period: "2025-08", household_size: 5, sources: ["project": "2300000", "benefits": "300000"]),
                                      correcting: "2025-08", as: admin)
         _ = try await incomes.record(family: book.families["AN-1"]!, ProgressTests.income("2800000", size: 4, period: "2025-06"),
                                      correcting: "2025-06", as: admin)
@@ -107,6 +109,7 @@ struct FamilyHistoriesTests {
         #expect(fa4["project_type"] as? String == "retail")
         #expect(fa4["income_on"] as? [String] == ["2025-08-01"])
         #expect(fa4["income_total"] as? [Double] == [2600000])
+        #expect(fa4["income_benefits"] as? [Double] == [300000])
         #expect(fa4["report_on"] as? [String] == ["2025-07-01", "2025-08-01"])
         #expect(fa4["report_jobs"] as? [Int] == [3, 1])
         #expect(fa4["assessed_on"] as? [String] == ["2025-02-01", "2025-03-01", "2025-06-01"])
@@ -124,6 +127,8 @@ struct FamilyHistoriesTests {
         #expect((an1["income_total"] as? [Double])?[2] == 2800000)
         let fa3 = try await Self.history(database, book.families["FA-3"]!)
         #expect(fa3["project_type"] as? String == "greenhouse")
+        // L4, written off on 2025-04-30 (ReportBook.addPortfolio).
+        #expect(fa3["written_off_on"] as? [String] == ["2025-04-30"])
         #expect(fa3["mentor_from_on"] as? [String] == ["2025-02-01", "2025-05-01"])
         #expect((fa3["mentor_to_on"] as? [Any])?.first as? String == "2025-05-01")
         let empty = try await Self.history(database, newFamily)
@@ -134,43 +139,91 @@ struct FamilyHistoriesTests {
             _ = try connection.query("SELECT refresh_family_histories($1::uuid)", [admin.organizationID])
         }
         #expect(try await Self.stale(database) == 0)
+
+        // sql/007_graduation_rules.sql filled the benefits and write-offs of the rows of its day
+        // with an UPDATE of its own: run again on these rows, it writes what a fresh computation does.
+        let migration = try #require(Migrator().migrations.first { $0.name == "007_graduation_rules.sql" }?.sql)
+        let fill = try #require(migration.range(of: "UPDATE family_histories"))
+        let end = try #require(migration.range(of: ";", range: fill.lowerBound..<migration.endIndex))
+        let filled = try await database.pool.withConnection { connection in
+            try connection.query(String(migration[fill.lowerBound..<end.lowerBound])).affectedRows
+        }
+        #expect(filled == book.families.count + 1)
+        #expect(try await Self.stale(database) == 0)
     }
 
-    @Test("graduation as of every day of 2025 agrees with a replay of the family's own rows")
+    @Test("graduation as of every day of 2025 agrees with a replay of the family's own rows, on months that test every rule")
     func graduationAgreesWithReplay() async throws {
         let fixture = try await CoreFixture.make()
-        let (family, project) = try await GraduationTests.readyFamily(fixture)
-        _ = try await HouseholdIncomes(database: fixture.database).record(
-            family: family, ProgressTests.income("1000000", size: 3, period: "2025-06"), as: fixture.admin)
-        _ = try await Assessments(database: fixture.database).record(
-            family: family, Self.assessment("periodic", on: "2025-07-01", all: 2), as: fixture.admin)
-        _ = try await MonthlyReports(database: fixture.database).record(
-            project: project, MonthlyReportInput(period: "2025-07", revenue: "100", costs: "0"), as: fixture.admin)
-        // The criteria that do not depend on loans, replayed from the tables as the set-based graduation_criteria() before the histories did.
-        let disagreeing: Int = try await fixture.database.pool.withConnection { connection in
-            try connection.query(
+        let (family, project, _) = try await ProgressTests.family(fixture)
+        // Months of three people: 669 000 a person (2 007 000) unless named; March 500 000 a
+        // person without its 600 000 of benefits (700 000 with them); July, November and December
+        // not recorded. So the months hold in June–July (04–06, the latest the month before in
+        // July) and October–November (08–10), and fail from March to May (benefits), in August
+        // and September (a gap) and in December (the latest two months back).
+        for period in ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06", "2025-08", "2025-09", "2025-10"] {
+            try await GraduationTests.recordMonth(fixture, family: family, project: project, period,
+                                                  sources: period == "2025-03" ? ["project": "1500000", "benefits": "600000"] : ["project": "2007000"])
+        }
+        // Assessed 2024-12-20 (at most 7 months old until 2025-07-20) and 2025-09-01; a course completed 01-20.
+        try await GraduationTests.assess(fixture, family: family, on: "2024-12-20")
+        try await GraduationTests.assess(fixture, family: family, on: "2025-09-01")
+        try await GraduationTests.completeCourse(fixture, family: family, on: "2025-01-20")
+        // A loan written off on 2024-03-15: recent until 2025-03-14.
+        let programme = try await Programmes(database: fixture.database).create(
+            ProgrammeInput(name: "P", donor: "UNDP", currency: "UZS", starts_on: "2024-01-01", ends_on: "2026-12-31", budget: "1000000000"),
+            as: fixture.admin)
+        let loans = Loans(database: fixture.database)
+        let loan = try await loans.open(
+            LoanInput(programme_id: programme.id, project_id: project, principal: "1200000", currency: "UZS", annual_rate: "0",
+                      method: "annuity", installments: 12, frequency: "monthly", planned_disbursement_on: "2024-02-01"), as: fixture.admin)
+        _ = try await loans.disburse(loan.id, DateInput(date: "2024-02-01"), as: fixture.admin, idempotency: nil)
+        _ = try await loans.writeOff(loan.id, DateInput(date: "2024-03-15", reason: "moved"), as: fixture.admin, idempotency: nil)
+
+        // The criteria that do not depend on loans' arrears, replayed from the tables: the last 3
+        // months recorded, spanning 2 months, the latest no older than the month before; benefits
+        // left out; the latest assessment at most 7 months old; no write-off in the 12 months.
+        let (disagreeing, above, ssm, noWriteOff, ready): (Int, Int, Int, Int, Int) = try await fixture.database.pool.withConnection { connection in
+            let row = try connection.query(
                 """
                 WITH days AS (SELECT d::date AS day FROM generate_series(date '2025-01-01', date '2025-12-31', interval '1 day') d),
                 replay AS (
                     SELECT d.day,
-                           (SELECT count(*) = 3 AND bool_and(coalesce(h.total >= poverty_line(h.period) * h.household_size, false))
+                           (SELECT count(*) = 3 AND min(h.period) = (max(h.period) - interval '2 months')::date
+                                   AND max(h.period) >= (date_trunc('month', d.day::timestamp) - interval '1 month')::date
+                                   AND bool_and(coalesce(h.total - h.benefits >= poverty_line(h.period) * h.household_size, false))
                             FROM (SELECT * FROM household_incomes WHERE family_id = $1 AND period <= d.day ORDER BY period DESC LIMIT 3) h) AS above,
-                           (SELECT count(*) = 3 AND bool_and(coalesce((SELECT sum(r.revenue - r.costs) FROM project_reports r
-                                                                       WHERE r.project_id = $2 AND r.period = h.period) > 0, false))
+                           (SELECT count(*) = 3 AND min(h.period) = (max(h.period) - interval '2 months')::date
+                                   AND max(h.period) >= (date_trunc('month', d.day::timestamp) - interval '1 month')::date
+                                   AND bool_and(coalesce((SELECT sum(r.revenue - r.costs) FROM project_reports r
+                                                          WHERE r.project_id = $2 AND r.period = h.period) > 0, false))
                             FROM (SELECT * FROM household_incomes WHERE family_id = $1 AND period <= d.day ORDER BY period DESC LIMIT 3) h) AS profitable,
-                           (SELECT a.income >= 3 AND a.employment >= 3 AND a.food >= 3 FROM assessments a
-                            WHERE a.family_id = $1 AND a.assessed_on <= d.day ORDER BY a.assessed_on DESC, a.recorded_at DESC LIMIT 1) AS ssm,
+                           coalesce((SELECT a.assessed_on >= (d.day - interval '7 months')::date AND a.income >= 3 AND a.employment >= 3 AND a.food >= 3
+                                     FROM assessments a WHERE a.family_id = $1 AND a.assessed_on <= d.day
+                                     ORDER BY a.assessed_on DESC, a.recorded_at DESC LIMIT 1), false) AS ssm,
                            (SELECT count(*) >= 1 FROM enrollments e JOIN members m ON m.id = e.member_id
-                            WHERE m.family_id = $1 AND e.completed AND e.completed_on <= d.day) AS course
+                            WHERE m.family_id = $1 AND e.completed AND e.completed_on <= d.day) AS course,
+                           NOT EXISTS (SELECT 1 FROM loans l WHERE l.project_id = $2
+                                       AND l.written_off_on > (d.day - interval '12 months')::date AND l.written_off_on <= d.day) AS no_write_off
                     FROM days d
                 )
-                SELECT count(*) FROM replay r CROSS JOIN LATERAL graduation_criteria(
-                    (SELECT organization_id FROM families WHERE id = $1), r.day, $1) g
-                WHERE (r.above, r.profitable, coalesce(r.ssm, false), r.course)
-                      IS DISTINCT FROM (g.income_above_line, g.project_profitable, g.ssm_core_domains, g.course_completed)
-                """, [UUID(uuidString: family)!, UUID(uuidString: project)!]).first!.decode(0)
+                SELECT count(*) FILTER (WHERE (r.above, r.profitable, r.ssm, r.course, r.no_write_off)
+                                        IS DISTINCT FROM (g.income_above_line, g.project_profitable, g.ssm_core_domains, g.course_completed,
+                                                          g.no_recent_write_off))::int,
+                       count(*) FILTER (WHERE r.above)::int, count(*) FILTER (WHERE r.ssm)::int, count(*) FILTER (WHERE r.no_write_off)::int,
+                       count(*) FILTER (WHERE g.ready)::int
+                FROM replay r CROSS JOIN LATERAL graduation_criteria((SELECT organization_id FROM families WHERE id = $1), r.day, $1) g
+                """, [UUID(uuidString: family)!, UUID(uuidString: project)!]).first!
+            return (try row.decode(0), try row.decode(1), try row.decode(2), try row.decode(3), try row.decode(4))
         }
         #expect(disagreeing == 0)
+        // Each rule decides some days: the months hold in June, July, October and November; the
+        // assessments count up to 07-20 and from 09-01; no write-off is recent from 03-15.
+        #expect(above == 30 + 31 + 31 + 30)
+        #expect(ssm == 31 + 28 + 31 + 30 + 31 + 30 + 20 + 122)
+        #expect(noWriteOff == 365 - 31 - 28 - 14)
+        // Ready: June, July to the 20th (the assessment), October and November.
+        #expect(ready == 30 + 20 + 31 + 30)
     }
 
     @Test("a request can read its organization's histories but never write them")

@@ -345,14 +345,16 @@ extension ReportsTests {
         // AN-2 above (02), FA-3 near_poor. SSM: only AN-2 has a later assessment: income −1,
         // employment 0, childcare +2. Net incomes 600 000, −100 000, 400 000 → median 400 000;
         // jobs 1 + 1 + 3.
-        // Nobody is ready: AN-1 has two months reported (01, 05), the others one.
+        // Nobody is ready: AN-1 has two months reported (01, 05), AN-2 one; FA-3 has three (03 to
+        // 05) but only its intake assessment, scored 1.
         let may = try await Self.report(book, "outcomes", asOf: "2025-05-20")
         Self.expect(may["total"], Self.outcomesMay, "May total")
         // 2025-08-31: now AN-1 above (08), AN-2 poor (06), FA-3 near_poor (07). SSM: AN-1 income
         // +2, employment +1, childcare n/a, credit +1; AN-2 income −1, employment 0, childcare +2,
         // credit 0; FA-3 +2 everywhere → income 1, employment 1, childcare 2, credit 1. AN-1
-        // graduated on 08-01. Ready: FA-3 (07, 06, 03 each 2 700 000 ≥ 2 676 000, net 400 000 in
-        // each, latest assessment 3 in income, employment and food, BOOK-1 completed, no loan);
+        // graduated on 08-01. Ready: FA-3 (05, 06, 07, consecutive and the latest the month before
+        // as_of, each 2 700 000 ≥ 2 676 000, net 400 000 in each, latest assessment on 07-20 3 in
+        // income, employment and food, BOOK-1 completed, no loan);
         // AN-1 meets every criterion too (08, 07, 06; nets 1 500 000, 1 500 000, 100 000) but is
         // graduated. Net incomes of the latest months 1 500 000, −100 000, 400 000, 300 000 →
         // median 350 000; jobs 3 + 1 + 3 + 1.

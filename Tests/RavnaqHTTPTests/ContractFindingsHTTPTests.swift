@@ -56,7 +56,7 @@ struct ContractFindingsHTTPTests {
             let (status, evaluation) = try await api.call(.get, "/api/v1/families/AN-0003/graduation")
             #expect(status == .ok)
             let criteria = try #require(evaluation["criteria"] as? [[String: Any]])
-            #expect((criteria.first { $0["name"] as? String == "income_above_line" }?["detail"] as? String)?.contains("no poverty line in force") == true)
+            #expect((criteria.first { $0["name"] as? String == "income_above_line" }?["detail"] as? String)?.contains("1990-01: 100.00 per person, no poverty line for 1990-01") == true)
         }
     }
 

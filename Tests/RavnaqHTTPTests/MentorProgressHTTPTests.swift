@@ -16,7 +16,7 @@ struct MentorProgressHTTPTests {
         let mentorToken = try await app.token(for: "aziza@example.org", role: .mentor)
         try await app.test { client in
             let coordinator = API(client: client, token: admin)
-            let (familyID, projectID, _, _) = try await coordinator.openSpecLoan(disburse: false)
+            let (familyID, projectID, programmeID, _) = try await coordinator.openSpecLoan(disburse: false)
             try await coordinator.call(.put, "/api/v1/families/\(familyID)/mentor", #"{"mentor":"aziza@example.org","from":"2025-01-01"}"#)
             let mentor = API(client: client, token: mentorToken)
 
@@ -24,9 +24,12 @@ struct MentorProgressHTTPTests {
             #expect(visit == .created)
 
             func graduation() async throws -> [String: Bool] {
+                try await criteria().mapValues(\.met)
+            }
+            func criteria() async throws -> [String: (met: Bool, detail: String)] {
                 let (_, body) = try await mentor.call(.get, "/api/v1/families/\(familyID)/graduation?as_of=2025-05-31")
                 let criteria = try #require(body["criteria"] as? [[String: Any]])
-                return Dictionary(uniqueKeysWithValues: criteria.map { ($0["name"] as! String, $0["met"] as! Bool) })
+                return Dictionary(uniqueKeysWithValues: criteria.map { ($0["name"] as! String, ($0["met"] as! Bool, $0["detail"] as! String)) })
             }
             #expect(try await graduation()["income_above_line"] == false)
 
@@ -38,10 +41,21 @@ struct MentorProgressHTTPTests {
                 #expect(income == .created)
                 #expect(incomeBody["band"] as? String == "near_poor")
             }
-            let after = try await graduation()
-            #expect(after["income_above_line"] == true)
-            #expect(after["project_profitable"] == true)
-            #expect(after["ssm_core_domains"] == false)
+            // 3 450 000 for five is 690 000 a head, but 600 000 without the 450 000 of benefits,
+            // which count toward the line only when the programme says so.
+            let after = try await criteria()
+            #expect(after["income_above_line"]?.met == false)
+            #expect(after["income_above_line"]?.detail.hasPrefix("2025-05: 600000.00 per person without benefits of 450000.00 vs line 669000.00 (below)") == true)
+            #expect(after["project_profitable"]?.met == true)
+            #expect(after["ssm_core_domains"]?.met == false)
+            // Settings of the wrong type are a 422 naming each; then the programme counts benefits.
+            let (refused, refusal) = try await coordinator.call(.patch, "/api/v1/programmes/\(programmeID)",
+                                                                #"{"graduation":{"count_benefits":"yes","min_ssm":2.5,"courses":1}}"#)
+            #expect(refused == .unprocessableContent)
+            #expect((refusal["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } == ["/graduation/count_benefits", "/graduation/min_ssm"])
+            let (changed, _) = try await coordinator.call(.patch, "/api/v1/programmes/\(programmeID)", #"{"graduation":{"count_benefits":true}}"#)
+            #expect(changed == .ok)
+            #expect(try await graduation()["income_above_line"] == true)
 
             let scores = Assessments.domains.map { "\"\($0)\":\($0 == "childcare" ? 0 : 3)" }.joined(separator: ",")
             let (assessed, _) = try await mentor.call(.post, "/api/v1/families/\(familyID)/assessments", #"{"assessed_on":"2025-05-20","kind":"intake","scores":{\#(scores)}}"#)

@@ -1,4 +1,5 @@
--- Each family's kept history (the table family_histories is the baseline's): one row per family
+-- Each family's kept history (the table family_histories is the baseline's, with the benefits and
+-- write-offs of sql/007_graduation_rules.sql): one row per family
 -- of sorted arrays, kept by triggers as incomes, project reports, assessments, completions,
 -- projects, loans and grants are written, so that the outcomes and training reports and
 -- graduation readiness (SPEC §7, §8) answer "as of any date" from one row per family instead of
@@ -33,7 +34,7 @@ LANGUAGE sql STABLE AS $$
         FROM report_months m GROUP BY m.family_id
     ), incomes AS (
         SELECT h.family_id, array_agg(h.period ORDER BY h.period) AS income_on, array_agg(h.total ORDER BY h.period) AS income_total,
-               array_agg(h.household_size ORDER BY h.period) AS household_size
+               array_agg(h.household_size ORDER BY h.period) AS household_size, array_agg(h.benefits ORDER BY h.period) AS income_benefits
         FROM household_incomes h WHERE h.family_id = ANY (family_ids)
         GROUP BY h.family_id
     ), assessed AS (
@@ -87,6 +88,11 @@ LANGUAGE sql STABLE AS $$
               SELECT pj.family_id, g.programme_id, g.created_at, g.id FROM projects pj JOIN grants g ON g.project_id = pj.id
               WHERE pj.family_id = ANY (family_ids)) x
         ORDER BY x.family_id, x.created_at DESC, x.id DESC
+    ), write_offs AS (
+        SELECT pj.family_id, array_agg(l.written_off_on ORDER BY l.written_off_on) AS written_off_on
+        FROM projects pj JOIN loans l ON l.project_id = pj.id
+        WHERE pj.family_id = ANY (family_ids) AND l.written_off_on IS NOT NULL
+        GROUP BY pj.family_id
     ), mentors AS (
         SELECT a.family_id, array_agg(a.from_on ORDER BY a.from_on) AS from_on, array_agg(coalesce(a.to_on, 'infinity') ORDER BY a.from_on) AS to_on,
                array_agg(u.email ORDER BY a.from_on) AS emails
@@ -108,7 +114,7 @@ LANGUAGE sql STABLE AS $$
            r.report_on[cardinality(r.report_on)], r.report_net[cardinality(r.report_net)], r.report_jobs[cardinality(r.report_jobs)],
            coalesce(a.assessed_on, '{}'), coalesce(a.scores, ''), coalesce(a.ssm_changes, ''),
            coalesce(c.completed_on, '{}'), coalesce(c.enrollment_ids, '{}'), coalesce(c.enrollment_course_ids, '{}'),
-           coalesce(c.enrollment_completed_on, '{}')
+           coalesce(c.enrollment_completed_on, '{}'), coalesce(i.income_benefits, '{}'), coalesce(w.written_off_on, '{}')
     FROM families f
     LEFT JOIN mentors m ON m.family_id = f.id
     LEFT JOIN fundings fu ON fu.family_id = f.id
@@ -117,6 +123,7 @@ LANGUAGE sql STABLE AS $$
     LEFT JOIN reports r ON r.family_id = f.id
     LEFT JOIN assessments a ON a.family_id = f.id
     LEFT JOIN completions c ON c.family_id = f.id
+    LEFT JOIN write_offs w ON w.family_id = f.id
     WHERE f.id = ANY (family_ids)
 $$;
 
@@ -144,7 +151,8 @@ BEGIN
         last_report_on = excluded.last_report_on, last_report_net = excluded.last_report_net, last_report_jobs = excluded.last_report_jobs,
         assessed_on = excluded.assessed_on, scores = excluded.scores, ssm_changes = excluded.ssm_changes,
         completed_on = excluded.completed_on, enrollment_ids = excluded.enrollment_ids,
-        enrollment_course_ids = excluded.enrollment_course_ids, enrollment_completed_on = excluded.enrollment_completed_on;
+        enrollment_course_ids = excluded.enrollment_course_ids, enrollment_completed_on = excluded.enrollment_completed_on,
+        income_benefits = excluded.income_benefits, written_off_on = excluded.written_off_on;
 END $$;
 
 -- Every family of an organization, for bulk loads that ran with triggers off: planned for the
@@ -184,7 +192,8 @@ END $$;
 
 -- Row-level triggers for the updates that rarely change a history (a loan's status changes at
 -- every disbursement, an enrollment's at every attendance, a family's consent is recorded):
--- their WHEN skips the rest at no cost. The families before and after.
+-- their WHEN skips the rest at no cost. The families before and after. A loan's write-off is
+-- one of them: graduation reads the write-off dates (80_graduation.sql).
 CREATE OR REPLACE FUNCTION keep_family_history() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
@@ -261,8 +270,9 @@ CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF email ON users F
 CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF family_id, type, created_at ON projects FOR EACH ROW
     WHEN ((OLD.family_id, OLD.type, OLD.created_at) IS DISTINCT FROM (NEW.family_id, NEW.type, NEW.created_at))
     EXECUTE FUNCTION keep_family_history();
-CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF project_id, programme_id, created_at ON loans FOR EACH ROW
-    WHEN ((OLD.project_id, OLD.programme_id, OLD.created_at) IS DISTINCT FROM (NEW.project_id, NEW.programme_id, NEW.created_at))
+CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF project_id, programme_id, created_at, written_off_on ON loans FOR EACH ROW
+    WHEN ((OLD.project_id, OLD.programme_id, OLD.created_at, OLD.written_off_on)
+          IS DISTINCT FROM (NEW.project_id, NEW.programme_id, NEW.created_at, NEW.written_off_on))
     EXECUTE FUNCTION keep_family_history();
 CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF project_id, programme_id, created_at ON grants FOR EACH ROW
     WHEN ((OLD.project_id, OLD.programme_id, OLD.created_at) IS DISTINCT FROM (NEW.project_id, NEW.programme_id, NEW.created_at))

@@ -74,14 +74,16 @@ public struct ProgrammeInput: Decodable, Sendable {
     public var write_off_approval: Bool?
     /// "0" clears it.
     public var disbursement_approval_above: AmountInput?
-    /// Graduation settings over the defaults (SPEC §7): income_months 3, min_ssm 3, max_dpd 30, courses 1.
-    public var graduation: [String: Int]?
+    /// Graduation settings over the defaults (SPEC §7): income_months 3, min_ssm 3, max_dpd 30,
+    /// courses 1, count_benefits false.
+    public var graduation: [String: GraduationSetting]?
 
     public init(name: String? = nil, donor: String? = nil, currency: String? = nil, starts_on: String? = nil,
                 ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
                 late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil, late_fee_percent: DecimalInput? = nil,
                 late_fee_repeat: String? = nil, arrears_tolerance: AmountInput? = nil, installment_multiple: AmountInput? = nil,
-                write_off_approval: Bool? = nil, disbursement_approval_above: AmountInput? = nil, graduation: [String: Int]? = nil) {
+                write_off_approval: Bool? = nil, disbursement_approval_above: AmountInput? = nil,
+                graduation: [String: GraduationSetting]? = nil) {
         self.name = name
         self.donor = donor
         self.currency = currency
@@ -98,6 +100,44 @@ public struct ProgrammeInput: Decodable, Sendable {
         self.write_off_approval = write_off_approval
         self.disbursement_approval_above = disbursement_approval_above
         self.graduation = graduation
+    }
+}
+
+/// One graduation setting as a request sends it: `count_benefits` a boolean, the others whole
+/// numbers. Any other JSON value is read as `.invalid`, so that `Programmes.checkGraduation`
+/// refuses it as a 422 naming `/graduation/<key>` (with every other mistake of the request)
+/// instead of the body being unreadable.
+public enum GraduationSetting: Codable, Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    case integer(Int)
+    case boolean(Bool)
+    /// A string, a fraction, a number past Int, null, an array or an object.
+    case invalid
+
+    public init(integerLiteral value: Int) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .boolean(value) }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        // JSONDecoder reads neither a number as a Bool nor true as an Int.
+        if container.decodeNil() {
+            self = .invalid
+        } else if let value = try? container.decode(Bool.self) {
+            self = .boolean(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else {
+            self = .invalid
+        }
+    }
+
+    /// As stored in `programmes.graduation` (only checked settings are stored).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .integer(let value): try container.encode(value)
+        case .boolean(let value): try container.encode(value)
+        case .invalid: try container.encodeNil()
+        }
     }
 }
 
@@ -218,15 +258,24 @@ public struct Programmes: Sendable {
                                    message: "a programme named \"\(try existing.decode(0, as: String.self))\" already exists")
     }
 
-    /// Graduation settings (SPEC §7) over the defaults, each within its range.
-    static func checkGraduation(_ settings: [String: Int]?, _ errors: inout FieldErrors) {
+    /// Graduation settings (SPEC §7) over the defaults: the whole numbers each within its range,
+    /// count_benefits true or false (README, "Graduation").
+    static func checkGraduation(_ settings: [String: GraduationSetting]?, _ errors: inout FieldErrors) {
         let ranges = ["income_months": 1...24, "min_ssm": 1...5, "max_dpd": 0...365, "courses": 0...20]
         for (key, value) in (settings ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard let range = ranges[key] else {
-                errors.add("/graduation/\(key)", "is not a setting: use income_months, min_ssm, max_dpd or courses")
-                continue
+            let pointer = "/graduation/\(key)"
+            if key == "count_benefits" {
+                if case .boolean = value { continue }
+                errors.add(pointer, "must be true or false")
+            } else if let range = ranges[key] {
+                guard case .integer(let number) = value else {
+                    errors.add(pointer, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                    continue
+                }
+                if !range.contains(number) { errors.add(pointer, "must be from \(range.lowerBound) to \(range.upperBound)") }
+            } else {
+                errors.add(pointer, "is not a setting: use income_months, min_ssm, max_dpd, courses or count_benefits")
             }
-            if !range.contains(value) { errors.add("/graduation/\(key)", "must be from \(range.lowerBound) to \(range.upperBound)") }
         }
     }
 

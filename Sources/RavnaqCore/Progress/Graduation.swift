@@ -7,33 +7,36 @@ public struct Graduation: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    /// What `graduation_criteria()` in PostgreSQL decides for a family as of a date (SQL
-    /// 014): the programme's settings, each criterion met or not, and whether a loan is past
-    /// due. The outcomes report reads the same function, so both count the same families ready.
+    /// What `graduation_criteria()` in PostgreSQL decides for a family as of a date
+    /// (sql/definitions/80_graduation.sql): the programme's settings, each criterion met or not,
+    /// and whether a loan is past due. The outcomes report reads the same definition, so both
+    /// count the same families ready.
     struct Decision {
         let incomeMonths: Int
         let minSSM: Int
         let maxDPD: Int
         let courses: Int
+        let countBenefits: Bool
         let met: [String: Bool]
         let inArrears: Bool
 
-        static let names = ["income_above_line", "project_profitable", "no_loan_over_30_dpd", "ssm_core_domains", "course_completed"]
+        static let names = ["income_above_line", "project_profitable", "no_loan_over_30_dpd", "ssm_core_domains", "course_completed",
+                            "no_recent_write_off"]
 
         static func read(_ connection: PostgresConnection, organization: UUID, family: UUID, asOf: LocalDate) throws -> Decision {
             // graduation_criteria() reads the family's history row (sql/definitions/75_family_histories.sql), which triggers
             // keep for every family; its absence is a broken database, not a missing family.
             guard let row = try connection.query(
                 """
-                SELECT income_months, min_ssm, max_dpd, courses, \(names.joined(separator: ", ")), in_arrears
+                SELECT income_months, min_ssm, max_dpd, courses, count_benefits, \(names.joined(separator: ", ")), in_arrears
                 FROM graduation_criteria($1, $2, $3)
                 """, [organization, asOf, family]).first else {
                 throw RavnaqError.setup("family \(family.idString) has no history row (family_histories); refresh_family_histories() rebuilds it")
             }
             var met: [String: Bool] = [:]
-            for (index, name) in names.enumerated() { met[name] = try row.decode(4 + index, as: Bool.self) }
+            for (index, name) in names.enumerated() { met[name] = try row.decode(5 + index, as: Bool.self) }
             return Decision(incomeMonths: try row.decode(0), minSSM: try row.decode(1), maxDPD: try row.decode(2), courses: try row.decode(3),
-                            met: met, inArrears: try row.decode(9))
+                            countBenefits: try row.decode(4), met: met, inArrears: try row.decode(5 + names.count))
         }
     }
 
@@ -107,35 +110,84 @@ public struct Graduation: Sendable {
             """, [family, asOf]).first!.decode(0)
     }
 
-    /// The five criteria as `graduation_criteria()` decided them, each with the figures behind it.
+    /// The six criteria as `graduation_criteria()` decided them, each with the figures behind it,
+    /// the failing one marked: a month below the line or not profitable, a month missing or too
+    /// old, a score below the minimum, an assessment too old, a recent write-off.
     static func criteria(_ connection: PostgresConnection, family: UUID, asOf: LocalDate, decision: Decision, maxDPD: Int) throws -> [Criterion] {
-        // The last N reported months up to as_of, with income against the line and project net income.
+        // The windows graduation_of() applies, from their one definition (80_graduation.sql).
+        let windows = try connection.query(
+            "SELECT graduation_latest_month_from($1), graduation_assessed_from($1), graduation_written_off_after($1)", [asOf]).first!
+        let (latestMonthFrom, assessedFrom, writtenOffAfter): (LocalDate, LocalDate, LocalDate) =
+            (try windows.decode(0), try windows.decode(1), try windows.decode(2))
+
+        // The last N months recorded up to as_of, latest first: income per person against the line
+        // (without the month's benefits unless the programme counts them) and the projects' net income.
         let months = try connection.query(
             """
-            SELECT to_char(i.period, 'YYYY-MM'), round(i.total / i.household_size, 2)::numeric(18,2)::text, poverty_line(i.period)::numeric(18,2)::text,
-                   (SELECT sum(r.revenue - r.costs) FROM project_reports r JOIN projects p ON p.id = r.project_id
-                    WHERE p.family_id = i.family_id AND r.period = i.period)::numeric(18,2)::text
-            FROM household_incomes i
+            SELECT i.period, round((i.total - CASE WHEN $4 THEN 0 ELSE i.benefits END) / i.household_size, 2)::numeric(18,2)::text,
+                   i.benefits::numeric(18,2)::text, NOT $4 AND i.benefits > 0, poverty_line(i.period)::numeric(18,2)::text,
+                   i.total - CASE WHEN $4 THEN 0 ELSE i.benefits END >= i.household_size * poverty_line(i.period),
+                   n.net::numeric(18,2)::text, n.net > 0
+            FROM household_incomes i,
+                 LATERAL (SELECT sum(r.revenue - r.costs) AS net FROM project_reports r JOIN projects p ON p.id = r.project_id
+                          WHERE p.family_id = i.family_id AND r.period = i.period) n
             WHERE i.family_id = $1 AND i.period <= $2
             ORDER BY i.period DESC LIMIT $3
-            """, [family, asOf.startOfMonth, decision.incomeMonths]
+            """, [family, asOf.startOfMonth, decision.incomeMonths, decision.countBenefits]
         ).rows.map { row in
-            (period: try row.decode(0, as: String.self), perCapita: try row.decode(1, as: String.self),
-             line: try row.decode(2, as: String?.self), net: try row.decode(3, as: String?.self))
+            (period: try row.decode(0, as: LocalDate.self), perCapita: try row.decode(1, as: String.self),
+             benefits: try row.decode(2, as: String.self), benefitsLeftOut: try row.decode(3, as: Bool.self),
+             line: try row.decode(4, as: String?.self), atLeastLine: try row.decode(5, as: Bool?.self),
+             net: try row.decode(6, as: String?.self), profitable: try row.decode(7, as: Bool?.self))
         }
+        // What is wrong with the months themselves, for both criteria that read them.
+        var monthNotes: [String] = []
+        if months.count < decision.incomeMonths { monthNotes.append("\(months.count) of \(decision.incomeMonths) months reported") }
+        if let latest = months.first?.period, latest < latestMonthFrom {
+            monthNotes.append("the latest month reported, \(Self.month(latest)), is older than \(Self.month(latestMonthFrom)), the month before as_of")
+        }
+        for (newer, older) in zip(months, months.dropFirst()) where older.period.adding(months: 1) < newer.period {
+            let first = older.period.adding(months: 1), last = newer.period.adding(months: -1)
+            monthNotes.append("no income recorded for \(Self.month(first))" + (first == last ? "" : " to \(Self.month(last))")
+                              + ": the months must be consecutive")
+        }
+        let notes = monthNotes.isEmpty ? "" : " (\(monthNotes.joined(separator: "; ")))"
         let incomeDetail = months.isEmpty ? "no household income recorded"
-            : months.map { "\($0.period): \($0.perCapita) per person vs line \($0.line ?? "none (no poverty line in force)")" }.joined(separator: "; ")
-            + (months.count == decision.incomeMonths ? "" : " (\(months.count) of \(decision.incomeMonths) months reported)")
+            : months.map { month in
+                let income = "\(Self.month(month.period)): \(month.perCapita) per person"
+                    + (month.benefitsLeftOut ? " without benefits of \(month.benefits)" : "")
+                guard let line = month.line else { return income + ", no poverty line for \(Self.month(month.period))" }
+                return income + " vs line \(line)" + (month.atLeastLine == true ? "" : " (below)")
+            }.joined(separator: "; ") + notes
         let profitDetail = months.isEmpty ? "no months reported"
-            : months.map { "\($0.period): net \($0.net ?? "no report")" }.joined(separator: "; ")
+            : months.map { month in
+                guard let net = month.net else { return "\(Self.month(month.period)): no project report" }
+                return "\(Self.month(month.period)): net \(net)" + (month.profitable == true ? "" : " (not positive)")
+            }.joined(separator: "; ") + notes
 
+        // The latest assessment up to as_of, and its age.
         let latest = try connection.query(
-            "SELECT assessed_on, income, employment, food FROM assessments WHERE family_id = $1 AND assessed_on <= $2 ORDER BY assessed_on DESC, recorded_at DESC LIMIT 1",
-            [family, asOf]).first
+            """
+            SELECT a.assessed_on, a.income, a.employment, a.food,
+                   (extract(year FROM age($2::date::timestamp, a.assessed_on::timestamp)) * 12
+                    + extract(month FROM age($2::date::timestamp, a.assessed_on::timestamp)))::int,
+                   extract(day FROM age($2::date::timestamp, a.assessed_on::timestamp))::int
+            FROM assessments a WHERE a.family_id = $1 AND a.assessed_on <= $2
+            ORDER BY a.assessed_on DESC, a.recorded_at DESC, a.id DESC LIMIT 1
+            """, [family, asOf]).first
         var ssmDetail = "no assessment yet"
         if let latest {
-            let scores = [try latest.decode(1, as: Int.self), try latest.decode(2, as: Int.self), try latest.decode(3, as: Int.self)]
-            ssmDetail = "on \(try latest.decode(0, as: LocalDate.self)): income \(scores[0]), employment \(scores[1]), food \(scores[2]) (at least \(decision.minSSM) needed)"
+            let assessedOn: LocalDate = try latest.decode(0)
+            let scores = zip(["income", "employment", "food"], [try latest.decode(1, as: Int.self), try latest.decode(2, as: Int.self),
+                                                               try latest.decode(3, as: Int.self)])
+            let below = scores.filter { $0.1 < decision.minSSM }.map(\.0)
+            ssmDetail = "on \(assessedOn): " + scores.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                + " (at least \(decision.minSSM) needed" + (below.isEmpty ? ")" : "; below: \(below.joined(separator: ", ")))")
+            if assessedOn < assessedFrom {
+                let (ageMonths, ageDays): (Int, Int) = (try latest.decode(4), try latest.decode(5))
+                ssmDetail += "; it is \(ageMonths) months" + (ageDays == 0 ? "" : " \(ageDays) day\(ageDays == 1 ? "" : "s")")
+                    + " old, older than 7 months: a newer assessment is needed"
+            }
         }
 
         let completed: Int = try connection.query(
@@ -144,13 +196,31 @@ public struct Graduation: Sendable {
             WHERE m.family_id = $1 AND e.completed AND e.completed_on <= $2
             """, [family, asOf]).first!.decode(0)
 
+        // The latest write-off up to as_of, against the 12 months before it.
+        var writeOffDetail = "no loan written off"
+        if let writeOff = try connection.query(
+            """
+            SELECT l.number, l.written_off_on FROM loans l JOIN projects p ON p.id = l.project_id
+            WHERE p.family_id = $1 AND l.written_off_on <= $2
+            ORDER BY l.written_off_on DESC, l.number DESC LIMIT 1
+            """, [family, asOf]).first {
+            let (number, on): (String, LocalDate) = (try writeOff.decode(0), try writeOff.decode(1))
+            writeOffDetail = on > writtenOffAfter
+                ? "loan \(number) was written off on \(on), within the 12 months to as_of (after \(writtenOffAfter))"
+                : "the latest write-off, of loan \(number) on \(on), is older than 12 months (on or before \(writtenOffAfter))"
+        }
+
         let details = [
             incomeDetail,
             profitDetail,
-            maxDPD == 0 ? "no loan is late" : "the latest loan is \(maxDPD) days past due (at most \(decision.maxDPD) allowed)",
+            maxDPD == 0 ? "no loan is late" : "the most overdue loan is \(maxDPD) days past due (at most \(decision.maxDPD) allowed)",
             ssmDetail,
             "\(completed) course\(completed == 1 ? "" : "s") completed (\(decision.courses) needed)",
+            writeOffDetail,
         ]
         return zip(Decision.names, details).map { Criterion(name: $0, met: decision.met[$0] ?? false, detail: $1) }
     }
+
+    /// A month as the details name it: YYYY-MM.
+    static func month(_ date: LocalDate) -> String { String(date.description.prefix(7)) }
 }

@@ -352,9 +352,10 @@ public struct Reports: Sendable {
                                    (nullif(width_bucket($2::date, h.assessed_on), 0) - 1) * 15 AS ssm_at
                             FROM family_histories h
                             LEFT JOIN graduation_settings($1) s ON s.programme_id = h.programme_id
-                            CROSS JOIN LATERAL graduation_of($1, $2::date, h.family_id, h.income_on, h.income_total, h.household_size,
-                                                             h.report_on, h.report_net, h.assessed_on, h.scores, h.completed_on,
-                                                             s.income_months, s.min_ssm, s.max_dpd, s.courses) g
+                            CROSS JOIN LATERAL graduation_of($1, $2::date, h.family_id, h.income_on, h.income_total, h.income_benefits,
+                                                             h.household_size, h.report_on, h.report_net, h.assessed_on, h.scores,
+                                                             h.completed_on, h.written_off_on,
+                                                             s.income_months, s.min_ssm, s.max_dpd, s.courses, s.count_benefits) g
                             WHERE h.organization_id = $1 OFFSET 0) h
                       OFFSET 0) h
                 LEFT JOIN programmes pg ON pg.id = h.programme_id\(traitJoins)

@@ -169,8 +169,11 @@ struct ProgressController {
       "GraduationEvaluation": {"type": "object", "required": ["family_id", "as_of", "status", "family_status", "criteria", "risks"], "properties": {
         "family_id": {"$ref": "#/components/schemas/Id"}, "as_of": {"$ref": "#/components/schemas/Date"},
         "status": {"enum": ["on_track", "at_risk", "ready"]}, "family_status": {"$ref": "#/components/schemas/FamilyStatus"},
-        "criteria": {"type": "array", "items": {"type": "object", "required": ["name", "met", "detail"], "properties": {
-          "name": {"type": "string", "examples": ["income_above_line"]}, "met": {"type": "boolean"}, "detail": {"type": "string"}}}},
+        "criteria": {"type": "array", "description": "the six criteria, in this order", "items": {"type": "object", "required": ["name", "met", "detail"], "properties": {
+          "name": {"enum": ["income_above_line", "project_profitable", "no_loan_over_30_dpd", "ssm_core_domains", "course_completed", "no_recent_write_off"],
+                   "description": "income_above_line: income per person at least the poverty line in each of the last income_months consecutive months, the latest as_of's month or the one before, benefits left out unless count_benefits; project_profitable: the projects' net income positive in each of those months; no_loan_over_30_dpd: no live loan more than max_dpd days past due; ssm_core_domains: income, employment and food at least min_ssm in the latest assessment, at most 7 months old; course_completed: at least courses completed; no_recent_write_off: no loan written off in the 12 months up to as_of"},
+          "met": {"type": "boolean"},
+          "detail": {"type": "string", "description": "the figures behind the criterion, the failing one marked: a month (below), (not positive) or no project report, a missing or too old month, no poverty line for YYYY-MM, the scores below the minimum, an assessment's age, the loan written off"}}}},
         "risks": {"type": "array", "items": {"type": "string"}}}},
       "MonthlyReport": {"type": "object", "required": ["id", "project_id", "period", "revenue", "costs", "net_income", "units_sold", "members_working", "hired_workers", "locked"], "properties": {
         "id": {"type": "string"}, "project_id": {"type": "string"}, "period": {"$ref": "#/components/schemas/Period"},
