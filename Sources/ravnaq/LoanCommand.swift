@@ -8,7 +8,7 @@ struct LoanCommand: AsyncParsableCommand {
         commandName: "loan",
         abstract: "Loans: open, disburse, repay, schedule, show, write off, and the daily collection list.",
         discussion: HelpText.fitted("Wherever a loan is named, its id or its number (L-000123) works."),
-        subcommands: [Open.self, Disburse.self, Repay.self, Repayments.self, Reverse.self, Schedule.self, Payoff.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self]
+        subcommands: [Open.self, Disburse.self, Repay.self, Repayments.self, Reverse.self, Schedule.self, Payoff.self, Show.self, List.self, Late.self, PAR.self, WriteOff.self, Restructure.self]
     )
 
     struct Open: AsyncParsableCommand {
@@ -160,12 +160,13 @@ struct LoanCommand: AsyncParsableCommand {
             discussion: HelpText.fitted("Examples:\n  ravnaq loan schedule L-000001\n  ravnaq loan schedule L-000001 --format csv"))
         @Argument var loan: String
         @Option(name: .customLong("as-of")) var asOf: String?
+        @Option(help: "A restructured loan's earlier schedule version (1, 2, …).") var version: Int?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let schedule = try await CLI.withActor(acting) { database, actor in
-                try await Loans(database: database).schedule(loan, asOf: asOf, as: actor)
+                try await Loans(database: database).schedule(loan, asOf: asOf, version: version.map(String.init), as: actor)
             }
             try output.print(schedule, rows: "installments", columns: ["n", "due_on", "principal", "interest", "fees", "total", "paid", "status"])
         }
@@ -269,6 +270,36 @@ struct LoanCommand: AsyncParsableCommand {
                 try await Loans(database: database).writeOff(loan, DateInput(date: date, reason: reason), as: actor, idempotency: nil)
             }
             try output.print(answer.json, columns: LoanCommand.loanColumns + ["written_off_on", "written_off_principal"])
+        }
+    }
+
+    struct Restructure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give an active loan a new schedule from a date for what is outstanding (coordinator, admin).",
+            discussion: HelpText.fitted("""
+                The earlier schedule stays readable (loan schedule --version 1). With
+                --capitalize-overdue the interest due and fees unpaid become principal;
+                without it the overdue interest is due with the first new installment.
+                Example:
+                  ravnaq loan restructure L-000001 --on 2025-04-19 --installments 12 --capitalize-overdue --reason "the cow died"
+                """))
+        @Argument var loan: String
+        @Option var on: String
+        @Option var installments: Int
+        @Option(name: .customLong("annual-rate"), help: "The new schedule's yearly rate (default: the loan's).") var annualRate: String?
+        @Option(name: .customLong("grace-periods")) var gracePeriods: Int?
+        @Flag(name: .customLong("capitalize-overdue"), help: "Make the overdue interest and unpaid fees principal.") var capitalize = false
+        @Option var reason: String
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let input = RestructureInput(on: on, installments: installments, annual_rate: annualRate.map { AmountInput($0) },
+                                         grace_periods: gracePeriods, capitalize_overdue: capitalize, reason: reason)
+            let answer = try await CLI.withActor(acting) { database, actor in
+                try await Loans(database: database).restructure(loan, input, as: actor, idempotency: nil)
+            }
+            try output.print(answer.json, columns: LoanCommand.loanColumns)
         }
     }
 }

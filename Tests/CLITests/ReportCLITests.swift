@@ -36,18 +36,18 @@ struct ReportCLITests {
         try await book.addPortfolio(database, admin: admin)
 
         #expect(try Self.lines(cli, ["portfolio", "--as-of", "2025-05-20", "--by", "programme"]) == [
-            "programme,currency,loans_active,outstanding_principal,disbursed,collected,written_off,par30,par90,on_time_rate",
-            "Ayol,UZS,2,1300000.00,1800000.00,500000.00,0.00,0.307692,0,0.625",
-            "Yoshlar,UZS,1,300000.00,800000.00,100000.00,400000.00,1,1,0.166667",
-            "total,UZS,3,1600000.00,2600000.00,600000.00,400000.00,0.4375,0.1875,0.428571",
+            "programme,currency,loans_active,outstanding_principal,disbursed,collected,written_off,par30,par90,on_time_rate,restructured_loans,restructured_outstanding,restructured_par30",
+            "Ayol,UZS,2,1300000.00,1800000.00,500000.00,0.00,0.307692,0,0.625,0,0.00,",
+            "Yoshlar,UZS,1,300000.00,800000.00,100000.00,400000.00,1,1,0.166667,0,0.00,",
+            "total,UZS,3,1600000.00,2600000.00,600000.00,400000.00,0.4375,0.1875,0.428571,0,0.00,",
         ])
         let august = try cli.run(["report", "portfolio", "--as-of", "2025-08-31", "--from", "2025-06-01", "--by", "programme",
                                   "--format", "csv", "--sep", ";"])
         #expect(august.stdout.dropFirst().components(separatedBy: "\r\n") == [
-            "programme;currency;loans_active;outstanding_principal;disbursed;collected;written_off;par30;par90;on_time_rate",
-            "Ayol;UZS;3;1700000.00;1000000.00;600000.00;0.00;0.235294;0.235294;0.571429",
-            "Yoshlar;UZS;1;300000.00;0.00;50000.00;0.00;1;1;",
-            "total;UZS;4;2000000.00;1000000.00;650000.00;0.00;0.35;0.35;0.571429",
+            "programme;currency;loans_active;outstanding_principal;disbursed;collected;written_off;par30;par90;on_time_rate;restructured_loans;restructured_outstanding;restructured_par30",
+            "Ayol;UZS;3;1700000.00;1000000.00;600000.00;0.00;0.235294;0.235294;0.571429;0;0.00;",
+            "Yoshlar;UZS;1;300000.00;0.00;50000.00;0.00;1;1;;0;0.00;",
+            "total;UZS;4;2000000.00;1000000.00;650000.00;0.00;0.35;0.35;0.571429;0;0.00;",
             "",
         ])
 
@@ -71,12 +71,12 @@ struct ReportCLITests {
         try await book.addPortfolio(database, admin: admin)
         _ = try await book.addDollars(database, admin: admin)
         #expect(try Self.lines(cli, ["portfolio", "--as-of", "2025-05-20", "--by", "programme"]) == [
-            "programme,currency,loans_active,outstanding_principal,disbursed,collected,written_off,par30,par90,on_time_rate",
-            "Ayol,UZS,2,1300000.00,1800000.00,500000.00,0.00,0.307692,0,0.625",
-            "Dollar,USD,1,200.00,300.00,100.00,0.00,0,0,0.5",
-            "Yoshlar,UZS,1,300000.00,800000.00,100000.00,400000.00,1,1,0.166667",
-            "total,USD,1,200.00,300.00,100.00,0.00,0,0,0.5",
-            "total,UZS,3,1600000.00,2600000.00,600000.00,400000.00,0.4375,0.1875,0.428571",
+            "programme,currency,loans_active,outstanding_principal,disbursed,collected,written_off,par30,par90,on_time_rate,restructured_loans,restructured_outstanding,restructured_par30",
+            "Ayol,UZS,2,1300000.00,1800000.00,500000.00,0.00,0.307692,0,0.625,0,0.00,",
+            "Dollar,USD,1,200.00,300.00,100.00,0.00,0,0,0.5,0,0.00,",
+            "Yoshlar,UZS,1,300000.00,800000.00,100000.00,400000.00,1,1,0.166667,0,0.00,",
+            "total,USD,1,200.00,300.00,100.00,0.00,0,0,0.5,0,0.00,",
+            "total,UZS,3,1600000.00,2600000.00,600000.00,400000.00,0.4375,0.1875,0.428571,0,0.00,",
         ])
         #expect(try Self.lines(cli, ["grants", "--as-of", "2025-05-20", "--by", "region"]) == [
             "region,currency,grants,budget,committed,disbursed,expenses,remaining_budget,utilization,tranches_pending",

@@ -378,3 +378,40 @@ struct PayoffTests {
         await #expect(throws: RavnaqError.self) { _ = try await loans.payoff(loan.id, on: "2025-05-10", as: fixture.admin) }
     }
 }
+
+@Suite("Restructuring refusals")
+struct RestructuringRefusalTests {
+    @Test("a repaid or written-off loan, a day before the latest repayment or after today, bad terms: refused, nothing written")
+    func refusals() async throws {
+        let fixture = try await CoreFixture.make()
+        let (programme, project) = try await LoansCoreTests.setUp(fixture)
+        let loans = Loans(database: fixture.database)
+        let loan = try await LoanServicingCoreTests.loan(fixture, programme: programme, project: project, installments: 3)
+        let schedule = try await loans.schedule(loan.id, asOf: "2025-02-21", as: fixture.admin).installments
+        _ = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(schedule[0].total), date: "2025-03-22"),
+                                  as: fixture.admin, idempotency: nil)
+        func refusal(_ input: RestructureInput, _ key: String? = nil) async -> RavnaqError? {
+            await #expect(throws: RavnaqError.self) {
+                _ = try await loans.restructure(key ?? loan.id, input, as: fixture.admin, idempotency: nil)
+            }
+        }
+        let early = await refusal(RestructureInput(on: "2025-03-21", installments: 6, capitalize_overdue: true, reason: "x"))
+        #expect(early?.fieldErrors.map(\.pointer) == ["/on"])
+        #expect(early?.fieldErrors.first?.detail == "must not be before the latest repayment on 2025-03-22")
+        let future = await refusal(RestructureInput(on: "2999-01-01", installments: 6, capitalize_overdue: true, reason: "x"))
+        #expect(future?.fieldErrors.map(\.pointer) == ["/on"])
+        let terms = await refusal(RestructureInput(on: "2025-05-01", installments: 0, annual_rate: "2000", capitalize_overdue: true, reason: "x"))
+        #expect(terms?.fieldErrors.map(\.pointer) == ["/annual_rate", "/installments"])
+        let missing = await refusal(RestructureInput(on: "2025-05-01", installments: 6))
+        #expect(missing?.fieldErrors.map(\.pointer) == ["/reason", "/capitalize_overdue"])
+        #expect(try await loans.schedule(loan.id, asOf: nil, as: fixture.admin).versions == 1)
+
+        let writtenOff = try await LoanServicingCoreTests.loan(fixture, programme: programme, project: project, installments: 3)
+        _ = try await loans.writeOff(writtenOff.id, DateInput(date: "2025-06-30", reason: "moved away"), as: fixture.admin, idempotency: nil)
+        let gone = await refusal(RestructureInput(on: "2025-07-01", installments: 6, capitalize_overdue: false, reason: "x"), writtenOff.id)
+        guard case .rule(.loanNotActive, let message)? = gone else { Issue.record("expected loan-not-active, got \(String(describing: gone))"); return }
+        #expect(message.contains("is written_off"))
+        let version = await #expect(throws: RavnaqError.self) { _ = try await loans.schedule(loan.id, asOf: nil, version: "2", as: fixture.admin) }
+        #expect(version?.fieldErrors.map(\.pointer) == ["/version"])
+    }
+}
