@@ -128,8 +128,11 @@ struct LoanRecord: Sendable {
     }
 
     /// The loan's restructurings, oldest first, as the replay needs them.
+    /// A loan on its first schedule version has none: its row, already read, says so, and a
+    /// repayment (the hot path) asks no more.
     func restructurings(_ connection: PostgresConnection) throws -> [Restructuring] {
-        try connection.query(
+        guard scheduleVersion > 1 else { return [] }
+        return try connection.query(
             "SELECT on_date, capitalize_overdue FROM loan_restructurings WHERE loan_id = $1 ORDER BY version", [id]
         ).rows.map { Restructuring(on: try $0.decode(0), capitalizesFees: try $0.decode(1)) }
     }
