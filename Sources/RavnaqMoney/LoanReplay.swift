@@ -17,6 +17,9 @@ import Dates
 /// - An installment is fully paid only when its fees are paid too.
 /// - Arrears tolerance: an installment whose unpaid principal and interest is at most the
 ///   tolerance counts as paid for days past due (and so PAR); it is still owed.
+/// - Early payoff with interest to date: a repayment marked `waivesInterest` first waives, on
+///   each installment of the version in force, the interest beyond what had accrued by its day
+///   (or beyond what was already paid, if more) — then it is allocated as any other.
 public enum LoanReplay {
     /// The loan as of `asOf` (end of that day: repayments and fee charges dated `asOf` included).
     public static func state(
@@ -43,14 +46,19 @@ public enum LoanReplay {
     /// payment: all remaining principal and interest (due or not) plus the late fees charged
     /// before that day. A fee that would fall on the payment date itself is not yet owed (see the
     /// same-day rule above), so it is neither in the limit nor paid by this repayment.
+    ///
+    /// With `waivingInterest` (the loan's `interest_to_date` rule) what is owed is the payoff
+    /// with interest to date: a repayment of exactly that settles the loan and waives the rest of
+    /// the interest (`Admitted.input` says so, and by how much); more than it is refused.
     public static func check(
         _ new: RepaymentInput,
         schedule: [ScheduledInstallment],
         disbursedOn: LocalDate,
         existing: [RepaymentInput],
         lateFee: LateFeeRule? = nil,
-        restructurings: [Restructuring] = []
-    ) throws(RepaymentError) -> Allocation {
+        restructurings: [Restructuring] = [],
+        waivingInterest: Bool = false
+    ) throws(RepaymentError) -> Admitted {
         guard new.amount.isPositive else { throw .nonPositiveAmount(new.amount) }
         guard new.date >= disbursedOn else { throw .beforeDisbursement(disbursedOn: disbursedOn) }
         if let latest = existing.map(\.date).max(), new.date < latest {
@@ -65,34 +73,52 @@ public enum LoanReplay {
             replay.apply(repayment)
         }
         replay.advance(to: new.date)
-        let owed = replay.totalOwed
+        var payoff = replay
+        let waived = waivingInterest ? payoff.waiveInterestNotAccrued(on: new.date) : .zero
+        let owed = payoff.totalOwed
         guard new.amount <= owed else { throw .overpayment(owed: owed) }
-        return replay.apply(new)
+        if waived.isPositive && new.amount == owed {
+            var input = new
+            input.waivesInterest = true
+            return Admitted(input: input, allocation: payoff.allocate(input), interestWaived: waived)
+        }
+        return Admitted(input: new, allocation: replay.apply(new), interestWaived: .zero)
+    }
+
+    /// A repayment `check` admitted: as it is to be recorded, its allocation, and the interest
+    /// it waives (zero unless it is an early payoff with interest to date).
+    public struct Admitted: Sendable, Equatable {
+        public var input: RepaymentInput
+        public var allocation: Allocation
+        public var interestWaived: Amount
     }
 
     /// What settles the loan with a payment on `date` (issue 16's payoff quote): all remaining
-    /// principal and interest, due or not, and the late fees charged before that day — the most
-    /// `check` accepts on that day, split the way `check` would allocate it. A fee falling on the
-    /// day itself is not yet owed (the same-day rule), so paying the quote on its day closes the
-    /// loan.
+    /// principal and the late fees charged before that day, and the remaining interest — all of
+    /// it, due or not, or with `waivingInterest` only what had accrued by the day, the rest
+    /// being `waived`. It is the most `check` accepts on that day, split the way `check` would
+    /// allocate it. A fee falling on the day itself is not yet owed (the same-day rule), so paying
+    /// the quote on its day closes the loan.
     public static func payoff(
         on date: LocalDate,
         schedule: [ScheduledInstallment],
         existing: [RepaymentInput],
         lateFee: LateFeeRule? = nil,
-        restructurings: [Restructuring] = []
-    ) -> Allocation {
+        restructurings: [Restructuring] = [],
+        waivingInterest: Bool = false
+    ) -> (owed: Allocation, waived: Amount) {
         var replay = Replay(schedule: schedule, lateFee: lateFee, restructurings: restructurings)
         for repayment in chronological(existing) {
             replay.advance(to: repayment.date)
             replay.apply(repayment)
         }
         replay.advance(to: date)
-        return replay.rows.reduce(Allocation.zero) { sum, row in
+        let waived = waivingInterest ? replay.waiveInterestNotAccrued(on: date) : .zero
+        let owed = replay.rows.reduce(Allocation.zero) { sum, row in
             sum + Allocation(principal: row.principal - row.principalPaid - row.principalSettled,
-                             interest: row.interest - row.interestPaid - row.interestSettled,
-                             fees: row.fees - row.feesPaid - row.feesSettled)
+                             interest: row.unpaidInterest, fees: row.fees - row.feesPaid - row.feesSettled)
         }
+        return (owed, waived)
     }
 
     /// Date order, recorded order within a date.
@@ -123,7 +149,7 @@ private struct Replay {
                 n: row.n, dueOn: row.dueOn, principal: row.principal, interest: row.interest,
                 fees: .zero, feeChargedOn: nil,
                 principalPaid: .zero, interestPaid: .zero, feesPaid: .zero,
-                version: row.version, replacedOn: row.replacedOn,
+                version: row.version, replacedOn: row.replacedOn, startsOn: row.startsOn,
                 fullyPaidOn: nil, status: .pending
             )
         }
@@ -177,16 +203,38 @@ private struct Replay {
         }
     }
 
-    /// Pays installments oldest first, fees → interest → principal inside each.
+    /// Waives, on each installment of the version in force (none replaced it), the interest
+    /// beyond what had accrued by the end of `day` or was already paid, whichever is more; returns
+    /// the total waived.
+    mutating func waiveInterestNotAccrued(on day: LocalDate) -> Amount {
+        var waived = Amount.zero
+        for i in rows.indices where rows[i].replacedOn == nil {
+            let accrued = EarlyPayoff.interestAccrued(rows[i].interest, start: rows[i].startsOn, due: rows[i].dueOn, on: day)
+            let kept = max(accrued, rows[i].interestPaid)
+            let waiver = rows[i].unpaidInterest - (kept - rows[i].interestPaid)
+            guard waiver.isPositive else { continue }
+            rows[i].interestWaived += waiver
+            waived += waiver
+        }
+        return waived
+    }
+
+    /// A repayment in its turn: an early payoff's waiver first, then its money.
     @discardableResult
     mutating func apply(_ repayment: RepaymentInput) -> Allocation {
+        if repayment.waivesInterest { waiveInterestNotAccrued(on: repayment.date) }
+        return allocate(repayment)
+    }
+
+    /// Pays installments oldest first, fees → interest → principal inside each.
+    mutating func allocate(_ repayment: RepaymentInput) -> Allocation {
         var left = repayment.amount
         var allocation = Allocation.zero
         for i in rows.indices where left.isPositive && !rows[i].isFullyPaid {
             let fees = min(left, rows[i].fees - rows[i].feesPaid - rows[i].feesSettled)
             rows[i].feesPaid += fees
             left -= fees
-            let interest = min(left, rows[i].interest - rows[i].interestPaid - rows[i].interestSettled)
+            let interest = min(left, rows[i].unpaidInterest)
             rows[i].interestPaid += interest
             left -= interest
             let principal = min(left, rows[i].principal - rows[i].principalPaid - rows[i].principalSettled)

@@ -11,14 +11,19 @@ public struct ScheduledInstallment: Sendable, Equatable {
     /// restructurings), and the day a restructuring replaced that version, if one did.
     public var version: Int
     public var replacedOn: LocalDate?
+    /// The start of its period: the previous installment's due date, or the day its version
+    /// began (the disbursement, a restructuring). Interest to date accrues from it (`EarlyPayoff`).
+    public var startsOn: LocalDate?
 
-    public init(n: Int, dueOn: LocalDate, principal: Amount, interest: Amount, version: Int = 1, replacedOn: LocalDate? = nil) {
+    public init(n: Int, dueOn: LocalDate, principal: Amount, interest: Amount, version: Int = 1, replacedOn: LocalDate? = nil,
+                startsOn: LocalDate? = nil) {
         self.n = n
         self.dueOn = dueOn
         self.principal = principal
         self.interest = interest
         self.version = version
         self.replacedOn = replacedOn
+        self.startsOn = startsOn
     }
 
     /// Principal plus interest (late fees are not part of the schedule; see `LoanReplay`).
@@ -100,7 +105,8 @@ public enum LoanSchedule {
                 n: k,
                 dueOn: dueDate(of: k, terms),
                 principal: Amount(minorUnits: principalPart),
-                interest: Amount(minorUnits: interestPart)
+                interest: Amount(minorUnits: interestPart),
+                startsOn: rows.last?.dueOn ?? terms.disbursedOn
             ))
         }
         return rows

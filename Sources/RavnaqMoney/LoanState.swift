@@ -68,11 +68,15 @@ public struct RepaymentInput: Sendable, Equatable {
     public var id: String
     public var date: LocalDate
     public var amount: Amount
+    /// An early payoff under `interest_to_date` (issue 16): before it is allocated, the interest
+    /// not accrued by its day is waived (see `EarlyPayoff`).
+    public var waivesInterest: Bool
 
-    public init(id: String, date: LocalDate, amount: Amount) {
+    public init(id: String, date: LocalDate, amount: Amount, waivesInterest: Bool = false) {
         self.id = id
         self.date = date
         self.amount = amount
+        self.waivesInterest = waivesInterest
     }
 }
 
@@ -128,9 +132,13 @@ public struct InstallmentState: Sendable, Equatable {
     public var principalSettled: Amount = .zero
     public var interestSettled: Amount = .zero
     public var feesSettled: Amount = .zero
+    /// Interest an early payoff under `interest_to_date` waived: never owed, never paid.
+    public var interestWaived: Amount = .zero
     /// The schedule version it belongs to, and the day a restructuring replaced that version.
     public var version: Int = 1
     public var replacedOn: LocalDate?
+    /// The start of its period (`ScheduledInstallment.startsOn`).
+    public var startsOn: LocalDate?
     /// The date of the repayment that completed this installment; nil while it is not fully paid,
     /// and nil for an installment with nothing due at all (a grace installment at 0 %).
     public var fullyPaidOn: LocalDate?
@@ -141,11 +149,11 @@ public struct InstallmentState: Sendable, Equatable {
     public var paid: Amount { principalPaid + interestPaid + feesPaid }
     public var settled: Amount { principalSettled + interestSettled + feesSettled }
     /// What is still owed on this installment.
-    public var remaining: Amount { total - paid - settled }
-    /// Its principal and interest not paid nor settled.
-    public var unpaidPrincipalAndInterest: Amount {
-        principal + interest - principalPaid - interestPaid - principalSettled - interestSettled
-    }
+    public var remaining: Amount { total - paid - settled - interestWaived }
+    /// Its interest not paid, settled nor waived.
+    public var unpaidInterest: Amount { interest - interestPaid - interestSettled - interestWaived }
+    /// Its principal and interest not paid, settled nor waived.
+    public var unpaidPrincipalAndInterest: Amount { principal - principalPaid - principalSettled + unpaidInterest }
     public var isFullyPaid: Bool { remaining.isZero }
     /// Fully paid no later than its due date (the numerator of the on-time repayment rate).
     public var wasPaidOnTime: Bool { isFullyPaid && (fullyPaidOn ?? dueOn) <= dueOn }

@@ -168,7 +168,7 @@ struct LoanCommand: AsyncParsableCommand {
             let schedule = try await CLI.withActor(acting) { database, actor in
                 try await Loans(database: database).schedule(loan, asOf: asOf, version: version.map(String.init), as: actor)
             }
-            try output.print(schedule, rows: "installments", columns: ["n", "due_on", "principal", "interest", "fees", "total", "paid", "status"])
+            try output.print(schedule, rows: "installments", columns: ["n", "due_on", "principal", "interest", "fees", "total", "paid", "waived", "status"])
         }
     }
 
@@ -176,7 +176,8 @@ struct LoanCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The exact amount that settles the loan on a day: principal, interest and fees.",
             discussion: HelpText.fitted("""
-                A repayment of the total on that day closes the loan with this allocation.
+                A repayment of the total on that day closes the loan with this allocation. Under the
+                programme's interest_to_date rule, the interest not accrued by that day is waived.
                 Example:
                   ravnaq loan payoff L-000001 --on 2025-06-10
                 """))
@@ -189,7 +190,7 @@ struct LoanCommand: AsyncParsableCommand {
             let quote = try await CLI.withActor(acting) { database, actor in
                 try await Loans(database: database).payoff(loan, on: on, as: actor)
             }
-            try output.print(quote, columns: ["number", "on", "principal", "interest", "fees", "total", "currency"])
+            try output.print(quote, columns: ["number", "on", "rule", "principal", "interest", "fees", "total", "waived", "currency"])
         }
     }
 

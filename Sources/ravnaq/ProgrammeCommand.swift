@@ -35,6 +35,7 @@ struct ProgrammeCommand: AsyncParsableCommand {
         @Flag(name: .customLong("write-off-approval"), help: "Write-offs need a second person's approval.") var writeOffApproval = false
         @Option(name: .customLong("disbursement-approval-above"), help: "Disbursements of a larger principal need a second person's approval.") var disbursementApprovalAbove: String?
         @Option(name: .customLong("installment-multiple"), help: "Round regular installments up to a multiple of this (e.g. 1000).") var installmentMultiple: String?
+        @Option(name: .customLong("early-payoff"), help: "full_interest (default) or interest_to_date: a loan paid off early pays interest only up to that day.") var earlyPayoff: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 
@@ -44,7 +45,8 @@ struct ProgrammeCommand: AsyncParsableCommand {
                 tranche_approval: trancheApproval, late_fee: lateFee.map { AmountInput($0) }, late_fee_after_days: lateFeeAfterDays,
                 late_fee_percent: lateFeePercent.map { AmountInput($0) }, late_fee_repeat: lateFeeRepeat,
                 arrears_tolerance: arrearsTolerance.map { AmountInput($0) }, installment_multiple: installmentMultiple.map { AmountInput($0) },
-                write_off_approval: writeOffApproval, disbursement_approval_above: disbursementApprovalAbove.map { AmountInput($0) })
+                write_off_approval: writeOffApproval, disbursement_approval_above: disbursementApprovalAbove.map { AmountInput($0) },
+                early_payoff: earlyPayoff)
             let programme = try await CLI.withActor(acting) { database, actor in
                 try await Programmes(database: database).create(input, as: actor)
             }

@@ -61,8 +61,8 @@ struct CLIFlowTests {
 
         let csv = try cli.run(["loan", "schedule", number, "--format", "csv"])
         let lines = csv.stdout.components(separatedBy: "\r\n")
-        #expect(lines[0] == "\u{FEFF}n,due_on,principal,interest,fees,total,paid,status")
-        #expect(lines[1] == "1,2025-02-15,745595.97,200000.00,0.00,945595.97,0.00,late")
+        #expect(lines[0] == "\u{FEFF}n,due_on,principal,interest,fees,total,paid,waived,status")
+        #expect(lines[1] == "1,2025-02-15,745595.97,200000.00,0.00,945595.97,0.00,0.00,late")
         #expect(lines.count == 14)  // header, 12 installments, and the final CRLF
 
         let repayment = try cli.json(["loan", "repay", number, "945595.97", "--date", "2025-02-15"])

@@ -4,6 +4,7 @@ import Postgres
 import RavnaqCore
 import RavnaqMoney
 import Testing
+import TestSupport
 
 /// Issue 16 in the service layer: the organization's calendar, a programme's servicing settings
 /// and what its loans keep of them, and the arrears tolerance in days past due and PAR.
@@ -376,6 +377,71 @@ struct PayoffTests {
         #expect(closed.status == "repaid" && closed.total_owed == "0.00")
         // A repaid loan has no payoff.
         await #expect(throws: RavnaqError.self) { _ = try await loans.payoff(loan.id, on: "2025-05-10", as: fixture.admin) }
+    }
+
+    @Test("interest_to_date: the quote charges interest only to the day, paying it closes the loan and the schedule shows the waiver")
+    func interestToDate() async throws {
+        let fixture = try await CoreFixture.make()
+        let (programme, project) = try await LoansCoreTests.setUp(fixture)
+        let programmes = Programmes(database: fixture.database)
+        let bad = await #expect(throws: RavnaqError.self) {
+            _ = try await programmes.update(programme: programme, ProgrammeInput(early_payoff: "when_convenient"), as: fixture.admin)
+        }
+        #expect(bad?.fieldErrors.map(\.pointer) == ["/early_payoff"])
+        let changed = try await programmes.update(programme: programme, ProgrammeInput(early_payoff: "interest_to_date"), as: fixture.admin)
+        #expect(changed.early_payoff == "interest_to_date")
+        let loans = Loans(database: fixture.database)
+        let loan = try await LoanServicingCoreTests.loan(fixture, programme: programme, project: project)
+        #expect(try await loans.get(loan.id, asOf: nil, as: fixture.admin).early_payoff == "interest_to_date")
+        let schedule = try await loans.schedule(loan.id, asOf: "2025-02-21", as: fixture.admin).installments
+        func uzs(_ text: String) -> Amount { Amount.parse(text, minorDigits: 2)! }
+        let first = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(schedule[0].total), date: schedule[0].due_on),
+                                          as: fixture.admin, idempotency: nil)
+        let firstID = try #require(try JSONSerialization.jsonObject(with: first.body) as? [String: Any])["id"] as? String
+
+        // Ten days into the second installment's period: its interest for those days only, none of the later ones'.
+        let start = LocalDate(schedule[0].due_on)!, due = LocalDate(schedule[1].due_on)!
+        let on = start.adding(days: 10)
+        let quote = try await loans.payoff(loan.id, on: on.description, as: fixture.admin)
+        let interest = uzs(schedule[1].interest).minorUnits
+        let accrued = Amount(minorUnits: (2 * interest * 10 + Int64(start.days(until: due))) / (2 * Int64(start.days(until: due))))
+        let remaining = schedule.dropFirst()
+        #expect(quote.rule == "interest_to_date")
+        #expect(uzs(quote.interest) == accrued && quote.fees == "0.00")
+        #expect(uzs(quote.principal) == remaining.reduce(Amount.zero) { $0 + uzs($1.principal) })
+        #expect(uzs(quote.waived) == remaining.reduce(Amount.zero) { $0 + uzs($1.interest) } - accrued)
+        #expect(uzs(quote.total) == uzs(quote.principal) + accrued)
+
+        let answer = try await loans.repay(loan.id, RepaymentRequest(amount: AmountInput(quote.total), date: on.description),
+                                           as: fixture.admin, idempotency: nil)
+        let paid = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        let allocation = try #require(paid["allocation"] as? [String: Any])
+        #expect(allocation["principal"] as? String == quote.principal && allocation["interest"] as? String == quote.interest)
+        #expect(paid["interest_waived"] as? String == quote.waived && paid["loan_status"] as? String == "repaid")
+        let closed = try await loans.get(loan.id, asOf: on.description, as: fixture.admin)
+        #expect(closed.status == "repaid" && closed.total_owed == "0.00" && closed.outstanding_principal == "0.00")
+        #expect(closed.paid.interest == (uzs(schedule[0].interest) + accrued).formatted(minorDigits: 2))
+        // The schedule: every installment paid, the waiver on the second's remaining interest and all of the later ones'.
+        let shown = try await loans.schedule(loan.id, asOf: on.description, as: fixture.admin).installments
+        #expect(shown.allSatisfy { $0.status == "paid" })
+        #expect(shown.map(\.waived) == ["0.00", (uzs(schedule[1].interest) - accrued).formatted(minorDigits: 2)] + schedule.dropFirst(2).map(\.interest))
+        #expect(shown.reduce(Amount.zero) { $0 + uzs($1.waived) } == uzs(quote.waived))
+        let rows = try await LoanReadModelTests.rows(fixture.database, loan: loan.id)
+        #expect(rows.repayments.map(\.waivesInterest) == [false, true])
+        _ = try await LoanReadModelTests.expectEveryDayAgrees(fixture, loan: loan.id, rows: rows)
+        let (differences, compared) = try await DailyBooks.differences(fixture.database, organization: fixture.admin.organizationID,
+                                                                       from: LocalDate("2025-02-21")!)
+        #expect(compared > 300 && differences.isEmpty, "\(differences.prefix(3))")
+
+        // A repayment before the payoff cannot be reversed while the payoff stands; the payoff can, and its waiver goes with it.
+        let refused = await #expect(throws: RavnaqError.self) {
+            _ = try await loans.reverse(loan.id, repayment: firstID!, DateInput(), as: fixture.admin, idempotency: nil)
+        }
+        #expect(refused?.message.contains("reverse that payoff first") == true)
+        _ = try await loans.reverse(loan.id, repayment: try #require(paid["id"] as? String), DateInput(), as: fixture.admin, idempotency: nil)
+        let reopened = try await loans.get(loan.id, asOf: on.description, as: fixture.admin)
+        #expect(reopened.status == "active" && uzs(reopened.total_owed) == uzs(quote.total) + uzs(quote.waived))
+        #expect(try await loans.schedule(loan.id, asOf: on.description, as: fixture.admin).installments.allSatisfy { $0.waived == "0.00" })
     }
 }
 

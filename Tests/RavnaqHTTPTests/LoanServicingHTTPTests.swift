@@ -52,13 +52,21 @@ struct LoanServicingHTTPTests {
             let admin = API(client: client, token: app.adminToken)
             let body = #"""
                 {"name":"Round","donor":"UNDP","currency":"UZS","starts_on":"2025-01-01","ends_on":"2026-12-31","budget":"500000000",
-                 "late_fee_percent":"1.5","late_fee_after_days":5,"late_fee_repeat":"monthly","arrears_tolerance":"500","installment_multiple":"1000"}
+                 "late_fee_percent":"1.5","late_fee_after_days":5,"late_fee_repeat":"monthly","arrears_tolerance":"500","installment_multiple":"1000",
+                 "early_payoff":"interest_to_date"}
                 """#
             let (status, programme) = try await admin.call(.post, "/api/v1/programmes", body)
             #expect(status == .created)
             #expect(programme["late_fee_percent"] as? String == "1.5" && programme["late_fee"] as? String == "0.00")
             #expect(programme["late_fee_repeat"] as? String == "monthly")
             #expect(programme["arrears_tolerance"] as? String == "500.00" && programme["installment_multiple"] as? String == "1000.00")
+            #expect(programme["early_payoff"] as? String == "interest_to_date")
+            let id = try #require(programme["id"] as? String)
+            let (changed, back) = try await admin.call(.patch, "/api/v1/programmes/\(id)", #"{"early_payoff":"full_interest"}"#)
+            #expect(changed == .ok && back["early_payoff"] as? String == "full_interest")
+            let (wrong, rule) = try await admin.call(.patch, "/api/v1/programmes/\(id)", #"{"early_payoff":"never"}"#)
+            #expect(wrong == .unprocessableContent)
+            #expect((rule["errors"] as? [[String: Any]])?.map { $0["pointer"] as? String } == ["/early_payoff"])
             let bad = #"""
                 {"name":"Fine","donor":"UNDP","currency":"UZS","starts_on":"2025-01-01","ends_on":"2026-12-31","budget":"500000000",
                  "installment_multiple":"0.005"}

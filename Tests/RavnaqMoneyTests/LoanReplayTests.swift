@@ -64,7 +64,7 @@ struct LoanReplayTests {
             frequency: .monthly, disbursedOn: day("2025-01-15"), minorDigits: 2
         ))
         let first = pay("r1", "2025-02-15", "945595.97")
-        let allocation = try LoanReplay.check(first, schedule: rows, disbursedOn: day("2025-01-15"), existing: [])
+        let allocation = try LoanReplay.check(first, schedule: rows, disbursedOn: day("2025-01-15"), existing: []).allocation
         #expect(allocation == split(principal: "745595.97", interest: "200000.00"))
 
         let loan = LoanReplay.state(schedule: rows, repayments: [first], asOf: day("2025-04-20"))
@@ -230,7 +230,7 @@ struct LoanReplayTests {
 @Suite("Checking a new repayment before it is recorded")
 struct RepaymentCheckTests {
     private func check(_ new: RepaymentInput, existing: [RepaymentInput] = [], lateFee: LateFeeRule? = nil) throws(RepaymentError) -> Allocation {
-        try LoanReplay.check(new, schedule: schedule, disbursedOn: disbursed, existing: existing, lateFee: lateFee)
+        try LoanReplay.check(new, schedule: schedule, disbursedOn: disbursed, existing: existing, lateFee: lateFee).allocation
     }
 
     @Test("refuses zero and negative amounts")

@@ -88,7 +88,7 @@ struct LoanScheduleTests {
             frequency: .monthly, disbursedOn: day("2025-01-15"), minorDigits: 2
         ))
         #expect(rows.first == ScheduledInstallment(
-            n: 1, dueOn: day("2025-02-15"), principal: uzs("745595.97"), interest: uzs("200000.00")
+            n: 1, dueOn: day("2025-02-15"), principal: uzs("745595.97"), interest: uzs("200000.00"), startsOn: day("2025-01-15")
         ))
         #expect(rows.first?.total == uzs("945595.97"))
         // Every installment but the last is exactly A; the last closes the principal.

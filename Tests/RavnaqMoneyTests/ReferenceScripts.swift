@@ -220,6 +220,32 @@
 //     assert x.denominator == 2
 //     print(f'        ("{annual}", .{freq}, {m}, {P * M}, {half_up(x)}),')
 // ```
+//
+// ## early payoff (EarlyPayoffTests)
+//
+// The interest-to-date figures: the SPEC's loan's schedule in exact arithmetic, each scheduled
+// interest within a minor unit of numpy_financial.ipmt, and the fifth installment's interest
+// spread over the days of its period (15 May → 15 June, 17 of 31 days passed on 1 June).
+//
+// ```python
+// import numpy_financial as npf
+// from fractions import Fraction as F
+// from datetime import date
+// import math
+// def half_up(x): return math.floor(x + F(1, 2))
+// P, r, n = 1000000000, F(2, 100), 12          # 10 000 000.00 at 24 % a year, monthly
+// rows, out = [], P
+// A = half_up(F(P) * r / (1 - (1 + r) ** -n))
+// for k in range(1, n + 1):
+//     i = half_up(out * r); p = out if k == n else min(A - i, out); rows.append((p, i)); out -= p
+// for k, (p, i) in enumerate(rows, 1):
+//     assert abs(i / 100 - (-npf.ipmt(float(r), k, n, P / 100))) <= 0.01, k
+// start, due, on = date(2025, 5, 15), date(2025, 6, 15), date(2025, 6, 1)
+// accrued = half_up(F(rows[4][1] * (on - start).days, (due - start).days))
+// principal = P - sum(p for p, _ in rows[:4])
+// print(accrued, principal, principal + accrued, sum(i for _, i in rows[4:]) - accrued)
+// # 7597295 692694568 700291863 56184908  (numpy: 138538.914 × 17/31 = 75972.9528)
+// ```
 
 /// Marker for the reference scripts above; nothing to run.
 enum ReferenceScripts {}

@@ -160,7 +160,8 @@ END $$;
 -- the version it replaced left unpaid. That version's installments due after it are dated the
 -- day before it in `due_on` (the arrays stay sorted, and no figure of an earlier day changes:
 -- they were not due by then); `counted_due_on` keeps only the installments that fell due before
--- they were replaced, for the on-time rate.
+-- they were replaced, for the on-time rate. An early payoff's waived interest (interest_to_date)
+-- is settled by its own repayment: covered, and never paid.
 CREATE OR REPLACE FUNCTION loan_history_rows(loan_ids uuid[]) RETURNS SETOF loan_histories
 LANGUAGE sql STABLE AS $$
     WITH chosen AS (
@@ -175,7 +176,7 @@ LANGUAGE sql STABLE AS $$
                CASE WHEN r.kind = 'repayment' THEN r.principal ELSE 0 END AS principal,
                r.amount AS money,
                CASE WHEN r.kind = 'repayment' THEN r.fees ELSE 0 END AS fees,
-               0::numeric AS settled_pi, 0::numeric AS settled_all, 0::numeric AS capitalized
+               r.interest_waived AS settled_pi, r.interest_waived AS settled_all, 0::numeric AS capitalized
         FROM repayments r JOIN chosen c ON c.id = r.loan_id
         WHERE r.reversed_on IS NULL
         UNION ALL
@@ -290,6 +291,11 @@ CREATE OR REPLACE TRIGGER keep_histories_delete AFTER DELETE ON repayments REFER
 CREATE OR REPLACE TRIGGER keep_histories AFTER INSERT ON loan_restructurings REFERENCING NEW TABLE AS touched
     FOR EACH STATEMENT EXECUTE FUNCTION keep_loan_histories();
 
+-- What an early payoff waived is decided when it is recorded; reversing the payoff undoes it
+-- whole (a reversed repayment counts for nothing), so the amount itself never changes.
+CREATE OR REPLACE TRIGGER waiver_kept BEFORE UPDATE OF interest_waived ON repayments
+    FOR EACH ROW WHEN (NEW.interest_waived IS DISTINCT FROM OLD.interest_waived) EXECUTE FUNCTION refuse_change();
+
 -- A loan moved to another project, or a project to another family, changes the family its
 -- history is filed under (which graduation reads). The services do neither today; a row trigger
 -- with WHEN costs the other updates of loans and projects nothing.
@@ -358,21 +364,39 @@ $$;
 -- A version of a loan's schedule as of a day: each installment with the fee charged on it by
 -- then, what was paid on it (money fills the obligations in schedule order, every version's in
 -- turn: an installment gets what the repayments through the day — and what restructurings
--- settled — left after everything before it) and its status — paid (all charged on it is
--- covered), late (due before the day), partial (something paid), pending. A version replaced by
--- a restructuring is read as of a day before its replacement (Loans.schedule picks the day).
+-- settled — left after everything before it), the interest an early payoff waived on it, and
+-- its status — paid (all charged on it is covered), late (due before the day), partial
+-- (something paid), pending. A version replaced by a restructuring is read as of a day before
+-- its replacement (Loans.schedule picks the day).
+--
+-- The waiver is the payoff's own (repayments.interest_waived), on the version in force: it takes
+-- the interest of the last installments first, up to each one's, which is where the replay's
+-- per-installment rule puts it (money fills from the front, so only the tail's interest is ever
+-- unpaid beyond what accrued). What was paid is then the money alone.
 CREATE OR REPLACE FUNCTION loan_schedule(loan_id uuid, as_of date, wanted integer)
-RETURNS TABLE (n integer, due_on date, principal numeric, interest numeric, fees numeric, total numeric, paid numeric, status text)
+RETURNS TABLE (n integer, due_on date, principal numeric, interest numeric, fees numeric, total numeric, paid numeric, waived numeric,
+               status text)
 LANGUAGE sql STABLE AS $$
-    SELECT i.n, i.due_on, i.principal, i.interest, f.through - f.before, t.total, p.paid,
-           CASE WHEN p.paid = t.total THEN 'paid' WHEN i.due_on < as_of THEN 'late'
+    SELECT i.n, i.due_on, i.principal, i.interest, f.through - f.before, t.total, p.paid, w.waived,
+           CASE WHEN p.paid + w.waived = t.total THEN 'paid' WHEN i.due_on < as_of THEN 'late'
                 WHEN p.paid > 0 THEN 'partial' ELSE 'pending' END
     FROM loan_histories h
+    CROSS JOIN LATERAL (SELECT coalesce(sum(r.interest_waived), 0) AS waived FROM repayments r
+                        WHERE r.loan_id = h.loan_id AND r.interest_waived > 0 AND r.reversed_on IS NULL AND r.paid_on <= as_of) x
     -- Once per loan: all that its repayments through the day paid, and restructurings settled.
     CROSS JOIN LATERAL (SELECT amount_through(h.paid_on, h.paid, as_of) + amount_through(h.paid_on, h.fees_paid, as_of)
-                               + amount_through(h.paid_on, h.settled, as_of) AS repaid) d
-    CROSS JOIN LATERAL (SELECT i.*, row_number() OVER (ORDER BY i.version, i.due_on, i.n) AS k
-                        FROM loan_installments i WHERE i.loan_id = h.loan_id) i
+                               + amount_through(h.paid_on, h.settled, as_of) - x.waived AS repaid) d
+    -- Each installment's place (k), and its waiver with the waivers before it: the money fills
+    -- what the waivers left owed, in order.
+    CROSS JOIN LATERAL (
+        SELECT j.*, coalesce(sum(j.waived) OVER (ORDER BY j.k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS waived_before
+        FROM (SELECT i.*, CASE WHEN i.in_force THEN least(i.interest, greatest(x.waived - i.interest_after, 0)) ELSE 0 END AS waived
+              FROM (SELECT i.*, row_number() OVER (ORDER BY i.version, i.due_on, i.n) AS k,
+                           coalesce(sum(i.interest) OVER (PARTITION BY i.version ORDER BY i.due_on DESC, i.n DESC
+                                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS interest_after,
+                           i.version = max(i.version) OVER () AS in_force
+                    FROM loan_installments i WHERE i.loan_id = h.loan_id) i) j) i
+    CROSS JOIN LATERAL (SELECT i.waived) w
     CROSS JOIN LATERAL (
         -- The fees fallen by the day on installments before this one and through it. Monthly
         -- fees make the charges of several installments interleave by date, so they are summed
@@ -382,7 +406,8 @@ LANGUAGE sql STABLE AS $$
         CROSS JOIN LATERAL (SELECT c0.at, c0.through - coalesce(h.fees[c0.j - 1], 0) AS fee) c
         WHERE c0.fee_on <= as_of) f
     CROSS JOIN LATERAL (SELECT i.principal + i.interest + f.through - f.before AS total) t
-    CROSS JOIN LATERAL (SELECT least(greatest(d.repaid - coalesce(h.scheduled[i.k - 1], 0) - f.before, 0), t.total) AS paid) p
+    CROSS JOIN LATERAL (SELECT least(greatest(d.repaid - coalesce(h.scheduled[i.k - 1], 0) + i.waived_before - f.before, 0),
+                                     t.total - w.waived) AS paid) p
     WHERE h.loan_id = loan_schedule.loan_id AND i.version = wanted
     ORDER BY i.due_on, i.n
 $$;

@@ -38,14 +38,14 @@ extension ScheduleView.Installment {
         try connection.query(
             """
             SELECT n, due_on::text, principal::numeric(18,2)::text, interest::numeric(18,2)::text, fees::numeric(18,2)::text,
-                   total::numeric(18,2)::text, paid::numeric(18,2)::text, status
+                   total::numeric(18,2)::text, paid::numeric(18,2)::text, waived::numeric(18,2)::text, status
             FROM loan_schedule($1, $2, $3)
             """, [loan.id, asOf, version]
         ).rows.map { row in
             func amount(_ column: Int) throws -> String { loan.currency.format(try loan.amount(row, column)) }
             return ScheduleView.Installment(
                 n: try row.decode(0), due_on: try row.decode(1), principal: try amount(2), interest: try amount(3),
-                fees: try amount(4), total: try amount(5), paid: try amount(6), status: try row.decode(7))
+                fees: try amount(4), total: try amount(5), paid: try amount(6), waived: try amount(7), status: try row.decode(8))
         }
     }
 }

@@ -28,6 +28,11 @@ struct LoanRecord: Sendable {
     let lateFee: LateFeeRule?
     /// An installment short by at most this counts as paid for days past due and PAR.
     let arrearsTolerance: Amount
+    /// How paying it off early is charged interest (its programme's rule when it was opened).
+    let earlyPayoff: EarlyPayoff
+
+    /// Whether a payoff of this loan waives the interest not accrued by its day.
+    var payoffWaivesInterest: Bool { earlyPayoff.waivesInterest(for: terms.method) }
 
     struct Repayment {
         let id: UUID
@@ -37,11 +42,15 @@ struct LoanRecord: Sendable {
         let allocation: Allocation
         let reversedOn: LocalDate?
         let transactionID: UUID
+        /// What it waived as an early payoff with interest to date (zero for any other).
+        let interestWaived: Amount
 
-        var input: RepaymentInput { RepaymentInput(id: id.idString, date: date, amount: amount) }
+        var input: RepaymentInput {
+            RepaymentInput(id: id.idString, date: date, amount: amount, waivesInterest: interestWaived.isPositive)
+        }
 
         /// From the columns id, paid_on, amount, kind, principal, interest, fees, reversed_on,
-        /// transaction_id (amounts as text), in that order.
+        /// transaction_id, interest_waived (amounts as text), in that order.
         init(row: PostgresRow, currency: Currency) throws {
             id = try row.decode(0)
             date = try row.decode(1)
@@ -51,6 +60,7 @@ struct LoanRecord: Sendable {
                                     fees: currency.parse(try row.decode(6))!)
             reversedOn = try row.decode(7, as: LocalDate?.self)
             transactionID = try row.decode(8)
+            interestWaived = currency.parse(try row.decode(9))!
         }
     }
 
@@ -64,7 +74,7 @@ struct LoanRecord: Sendable {
                    l.disbursed_on, l.written_off_on, l.written_off_principal::text, l.write_off_reason,
                    l.late_fee::text, l.late_fee_after_days, l.late_fee_percent, l.late_fee_repeat, l.arrears_tolerance::text,
                    l.installment_multiple::text, coalesce(l.written_off_interest, 0)::text, coalesce(l.written_off_fees, 0)::text,
-                   l.restructured_on, l.schedule_version
+                   l.restructured_on, l.schedule_version, l.early_payoff
             FROM loans l
             WHERE l.organization_id = $1
               AND ravnaq_may_see_family((SELECT family_id FROM projects WHERE id = l.project_id)) AND \(byID == nil ? "l.number = $2" : "l.id = $2::uuid")
@@ -99,7 +109,8 @@ struct LoanRecord: Sendable {
             lateFee: try lateFeeSize.map {
                 LateFeeRule(size: $0, afterDays: try row.decode(19), repeats: LateFeeRule.Repeat(rawValue: try row.decode(21)) ?? .once)
             },
-            arrearsTolerance: currency.parse(try row.decode(22))!)
+            arrearsTolerance: currency.parse(try row.decode(22))!,
+            earlyPayoff: EarlyPayoff(rawValue: try row.decode(28))!)
     }
 
     /// The terms with the organization's working days, which fix the due dates of a schedule
@@ -113,17 +124,22 @@ struct LoanRecord: Sendable {
     /// The stored schedule once disbursed; before that, the projection from the planned date.
     func schedule(_ connection: PostgresConnection) throws -> [ScheduledInstallment] {
         guard disbursedOn != nil else { return LoanSchedule.compute(try termsOnWorkingDays(connection)) }
-        // Every version in turn (issue 16), each with the day a restructuring replaced it.
+        // Every version in turn (issue 16), each with the day a restructuring replaced it, and
+        // each installment with the start of its period: the due date before it in its version,
+        // or the day the version began (the disbursement, or its restructuring).
         return try connection.query(
             """
-            SELECT i.n, i.due_on, i.principal::text, i.interest::text, i.version, r.on_date
-            FROM loan_installments i LEFT JOIN loan_restructurings r ON r.loan_id = i.loan_id AND r.version = i.version + 1
+            SELECT i.n, i.due_on, i.principal::text, i.interest::text, i.version, r.on_date,
+                   coalesce(lag(i.due_on) OVER (PARTITION BY i.version ORDER BY i.due_on, i.n), b.on_date, $2)
+            FROM loan_installments i
+            LEFT JOIN loan_restructurings r ON r.loan_id = i.loan_id AND r.version = i.version + 1
+            LEFT JOIN loan_restructurings b ON b.loan_id = i.loan_id AND b.version = i.version
             WHERE i.loan_id = $1 ORDER BY i.version, i.due_on, i.n
-            """, [id]
+            """, [id, disbursedOn]
         ).rows.map {
             ScheduledInstallment(n: try $0.decode(0), dueOn: try $0.decode(1), principal: currency.parse(try $0.decode(2))!,
                                  interest: currency.parse(try $0.decode(3))!, version: try $0.decode(4),
-                                 replacedOn: try $0.decode(5, as: LocalDate?.self))
+                                 replacedOn: try $0.decode(5, as: LocalDate?.self), startsOn: try $0.decode(6))
         }
     }
 
@@ -141,7 +157,8 @@ struct LoanRecord: Sendable {
     func repayments(_ connection: PostgresConnection) throws -> [Repayment] {
         try connection.query(
             """
-            SELECT id, paid_on, amount::text, kind, principal::text, interest::text, fees::text, reversed_on, transaction_id
+            SELECT id, paid_on, amount::text, kind, principal::text, interest::text, fees::text, reversed_on, transaction_id,
+                   interest_waived::text
             FROM repayments WHERE loan_id = $1 ORDER BY recorded_at, id
             """, [id]
         ).rows.map { try Repayment(row: $0, currency: currency) }

@@ -29,6 +29,10 @@ public struct LoanView: Encodable, Sendable {
     public let written_off_on: String?
     public let written_off_principal: String?
     public let write_off_reason: String?
+    /// The day of its latest restructuring (null: never restructured), and how paying it off
+    /// early is charged interest (issue 16).
+    public let restructured_on: String?
+    public let early_payoff: String
     /// How many items `/loans/{id}/repayments` lists (repayments and recoveries, reversed ones
     /// included, whatever `as_of`), and the last of them in its order (null when there is none).
     public let repayments_count: Int
@@ -54,6 +58,8 @@ public struct RepaymentItem: Encodable, Sendable, ListItem {
     public let amount: String
     public let currency: String
     public let allocation: AllocationView
+    /// Interest it waived as an early payoff with interest to date ("0.00" for any other).
+    public let interest_waived: String
     public let reversed_on: OrNull<String>
 
     init(_ repayment: LoanRecord.Repayment, currency: Currency) {
@@ -63,6 +69,7 @@ public struct RepaymentItem: Encodable, Sendable, ListItem {
         amount = currency.format(repayment.amount)
         self.currency = currency.code
         allocation = AllocationView(repayment.allocation, currency)
+        interest_waived = currency.format(repayment.interestWaived)
         reversed_on = OrNull(value: repayment.reversedOn?.description)
     }
 }
@@ -88,6 +95,9 @@ public struct ScheduleView: Encodable, Sendable {
         public let fees: String
         public let total: String
         public let paid: String
+        /// Interest an early payoff with interest to date waived on it (issue 16): owed no more,
+        /// never paid. "0.00" on every other installment.
+        public let waived: String
         public let status: String
     }
 
@@ -112,6 +122,8 @@ public struct RepaymentView: Encodable, Sendable {
     public let amount: String
     public let currency: String
     public let allocation: AllocationView
+    /// Interest it waived as an early payoff with interest to date ("0.00" for any other).
+    public let interest_waived: String
     public let reversed_on: String?
     public let loan_status: String
     public let outstanding_principal: String
@@ -132,7 +144,7 @@ extension LoanRecord {
             overdue: format(figures.overdue), total_owed: format(figures.totalOwed),
             paid: AllocationView(figures.paid, currency),
             written_off_on: writtenOffOn?.description, written_off_principal: writtenOffPrincipal.map(format),
-            write_off_reason: writeOffReason,
+            write_off_reason: writeOffReason, restructured_on: restructuredOn?.description, early_payoff: earlyPayoff.rawValue,
             repayments_count: repayments.count,
             latest_repayment: OrNull(value: Self.latest(repayments).map { RepaymentItem($0, currency: currency) }))
     }

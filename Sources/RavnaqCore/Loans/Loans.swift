@@ -64,9 +64,11 @@ public struct Loans: Sendable {
             """
             INSERT INTO loans (organization_id, programme_id, project_id, currency, principal, annual_rate, method, installments,
                                frequency, grace_periods, planned_disbursement_on, first_due_on, external_ref,
-                               late_fee, late_fee_percent, late_fee_after_days, late_fee_repeat, arrears_tolerance, installment_multiple)
+                               late_fee, late_fee_percent, late_fee_after_days, late_fee_repeat, arrears_tolerance, installment_multiple,
+                               early_payoff)
             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                   p.late_fee, p.late_fee_percent, p.late_fee_after_days, p.late_fee_repeat, p.arrears_tolerance, p.installment_multiple
+                   p.late_fee, p.late_fee_percent, p.late_fee_after_days, p.late_fee_repeat, p.arrears_tolerance, p.installment_multiple,
+                   p.early_payoff
             FROM programmes p WHERE p.id = $2
             RETURNING id
             """,
@@ -178,14 +180,16 @@ public struct Loans: Sendable {
         let schedule = try loan.schedule(connection)
         let restructurings = try loan.restructurings(connection)
         let live = LoanRecord.live(repayments)
-        let allocation: Allocation
+        let admitted: LoanReplay.Admitted
         do {
-            allocation = try LoanReplay.check(
+            admitted = try LoanReplay.check(
                 RepaymentInput(id: "new", date: date!, amount: amount!), schedule: schedule, disbursedOn: disbursedOn,
-                existing: live.map(\.input), lateFee: loan.lateFee, restructurings: restructurings)
+                existing: live.map(\.input), lateFee: loan.lateFee, restructurings: restructurings,
+                waivingInterest: loan.payoffWaivesInterest)
         } catch {
             throw RavnaqError.rule(Self.refusal(error), message: error.detail(minorDigits: loan.currency.minorDigits))
         }
+        let allocation = admitted.allocation
         let transaction = try Ledger.post(
             connection, organizationID: actor.organizationID, currency: loan.currency, on: date!, kind: .repayment,
             memo: "repayment of \(loan.number)",
@@ -194,21 +198,24 @@ public struct Loans: Sendable {
         let format = loan.currency.format
         let id: UUID = try connection.query(
             """
-            INSERT INTO repayments (organization_id, loan_id, paid_on, amount, principal, interest, fees, transaction_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            INSERT INTO repayments (organization_id, loan_id, paid_on, amount, principal, interest, fees, transaction_id, interest_waived)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
             """,
             [actor.organizationID, loan.id, date!, format(amount!), format(allocation.principal), format(allocation.interest),
-             format(allocation.fees), transaction]
+             format(allocation.fees), transaction, format(admitted.interestWaived)]
         ).first!.decode(0)
+        var recorded = admitted.input
+        recorded.id = id.idString
         let state = LoanReplay.state(
-            schedule: schedule, repayments: live.map(\.input) + [RepaymentInput(id: id.idString, date: date!, amount: amount!)],
-            lateFee: loan.lateFee, restructurings: restructurings, asOf: date!)
+            schedule: schedule, repayments: live.map(\.input) + [recorded], lateFee: loan.lateFee, restructurings: restructurings,
+            asOf: date!)
         if state.isFullyPaid {
             try connection.query("UPDATE loans SET status = 'repaid', repaid_on = $2 WHERE id = $1", [loan.id, date!])
         }
         return RepaymentView(
             id: id.idString, loan_id: loan.id.idString, kind: "repayment", date: date!.description, amount: format(amount!),
-            currency: loan.currency.code, allocation: AllocationView(allocation, loan.currency), reversed_on: nil,
+            currency: loan.currency.code, allocation: AllocationView(allocation, loan.currency),
+            interest_waived: format(admitted.interestWaived), reversed_on: nil,
             loan_status: state.isFullyPaid ? "repaid" : "active", outstanding_principal: format(state.outstandingPrincipal))
     }
 
@@ -249,7 +256,7 @@ public struct Loans: Sendable {
         ).first!.decode(0)
         return RepaymentView(
             id: id.idString, loan_id: loan.id.idString, kind: "recovery", date: date.description, amount: format(amount),
-            currency: loan.currency.code, allocation: AllocationView(split, loan.currency), reversed_on: nil,
+            currency: loan.currency.code, allocation: AllocationView(split, loan.currency), interest_waived: format(.zero), reversed_on: nil,
             loan_status: "written_off", outstanding_principal: format(.zero))
     }
 
@@ -292,6 +299,14 @@ public struct Loans: Sendable {
                 throw RavnaqError.rule(.loanRestructured,
                                        message: "loan \(loan.number) was restructured on \(restructured): a repayment dated on or before it cannot be reversed")
             }
+            // An early payoff waived interest on what was owed after every repayment before it:
+            // undoing one of those would leave the waiver standing on other figures. The payoff
+            // is reversed first, and its waiver with it.
+            if target.kind == "repayment",
+               let payoff = LoanRecord.live(repayments).first(where: { $0.interestWaived.isPositive && $0.id != target.id }) {
+                throw RavnaqError.rule(.paidOffEarly,
+                                       message: "loan \(loan.number) was paid off on \(payoff.date) with interest to date: reverse that payoff first")
+            }
             guard on >= target.date, on <= today else {
                 throw RavnaqError.invalid("/date", "must be between the \(target.kind) on \(target.date) and today")
             }
@@ -317,7 +332,7 @@ public struct Loans: Sendable {
             return RepaymentView(
                 id: target.id.idString, loan_id: loan.id.idString, kind: target.kind, date: target.date.description,
                 amount: format(target.amount), currency: loan.currency.code, allocation: AllocationView(target.allocation, loan.currency),
-                reversed_on: on.description, loan_status: loan.status == "written_off" ? "written_off" : (state.isFullyPaid ? "repaid" : "active"),
+                interest_waived: format(target.interestWaived), reversed_on: on.description, loan_status: loan.status == "written_off" ? "written_off" : (state.isFullyPaid ? "repaid" : "active"),
                 outstanding_principal: format(loan.status == "written_off" ? .zero : state.outstandingPrincipal))
         }
     }
@@ -502,7 +517,7 @@ public struct Loans: Sendable {
             let rows = try connection.query(
                 """
                 SELECT r.id, r.paid_on, r.amount::text, r.kind, r.principal::text, r.interest::text, r.fees::text, r.reversed_on,
-                       r.transaction_id, r.paid_on::text, r.id::text
+                       r.transaction_id, r.interest_waived::text, r.paid_on::text, r.id::text
                 FROM repayments r
                 WHERE r.loan_id = $1 AND r.organization_id = $2
                   AND ($3::date IS NULL OR (r.paid_on, r.id) > ($3::date, $4::uuid))

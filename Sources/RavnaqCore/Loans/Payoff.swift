@@ -5,9 +5,9 @@ import RavnaqMoney
 
 /// The exact amount that settles a loan on a day (issue 16): what a repayment of it on that day
 /// would be allocated to, so that paying the quote closes the loan with an allocation equal to
-/// it. Every remaining installment's principal and interest count, due or not (the programme's
-/// `full_interest` rule); paying off early with interest only to the date needs a new schedule
-/// version, which comes with restructuring (not built yet).
+/// it. Under `full_interest` every remaining installment's interest counts, due or not; under
+/// `interest_to_date` (declining-balance loans) only what accrued by the day, and `waived` is the
+/// rest, which a repayment of exactly the quote on that day waives (`RepaymentView.interest_waived`).
 public struct PayoffQuote: Encodable, Sendable {
     public let loan_id: String
     public let number: String
@@ -18,6 +18,8 @@ public struct PayoffQuote: Encodable, Sendable {
     public let interest: String
     public let fees: String
     public let total: String
+    /// The scheduled interest not charged ("0.00" under full_interest).
+    public let waived: String
 }
 
 extension Loans {
@@ -46,12 +48,16 @@ extension Loans {
             if let latest = restructurings.map(\.on).max(), on <= latest {
                 throw RavnaqError.invalid("/on", "must be after the loan's restructuring on \(latest)")
             }
-            let owed = LoanReplay.payoff(on: on, schedule: try loan.schedule(connection), existing: live.map(\.input),
-                                         lateFee: loan.lateFee, restructurings: restructurings)
+            let (owed, waived) = LoanReplay.payoff(on: on, schedule: try loan.schedule(connection), existing: live.map(\.input),
+                                                   lateFee: loan.lateFee, restructurings: restructurings,
+                                                   waivingInterest: loan.payoffWaivesInterest)
             let format = loan.currency.format
+            // A flat loan of an interest_to_date programme pays full interest (EarlyPayoff), and says so.
+            let rule = loan.payoffWaivesInterest ? EarlyPayoff.interestToDate : .fullInterest
             return PayoffQuote(
-                loan_id: loan.id.idString, number: loan.number, on: on.description, currency: loan.currency.code, rule: "full_interest",
-                principal: format(owed.principal), interest: format(owed.interest), fees: format(owed.fees), total: format(owed.total))
+                loan_id: loan.id.idString, number: loan.number, on: on.description, currency: loan.currency.code, rule: rule.rawValue,
+                principal: format(owed.principal), interest: format(owed.interest), fees: format(owed.fees), total: format(owed.total),
+                waived: format(waived))
         }
     }
 }

@@ -25,6 +25,8 @@ public struct ProgrammeView: Encodable, Sendable, ListItem {
     /// Four eyes: write-offs need a second person; so do disbursements above this (null: none).
     public let write_off_approval: Bool
     public let disbursement_approval_above: String?
+    /// "full_interest" or "interest_to_date": how a loan paid off early is charged interest.
+    public let early_payoff: String
     public let funds_received: String
 
     /// Every key, null included (`installment_multiple`).
@@ -46,13 +48,14 @@ public struct ProgrammeView: Encodable, Sendable, ListItem {
         try container.encode(installment_multiple, forKey: .installment_multiple)
         try container.encode(write_off_approval, forKey: .write_off_approval)
         try container.encode(disbursement_approval_above, forKey: .disbursement_approval_above)
+        try container.encode(early_payoff, forKey: .early_payoff)
         try container.encode(funds_received, forKey: .funds_received)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, late_fee, late_fee_after_days,
              late_fee_percent, late_fee_repeat, arrears_tolerance, installment_multiple, write_off_approval,
-             disbursement_approval_above, funds_received
+             disbursement_approval_above, early_payoff, funds_received
     }
 }
 
@@ -74,6 +77,8 @@ public struct ProgrammeInput: Decodable, Sendable {
     public var write_off_approval: Bool?
     /// "0" clears it.
     public var disbursement_approval_above: AmountInput?
+    /// "full_interest" (the default) or "interest_to_date".
+    public var early_payoff: String?
     /// Graduation settings over the defaults (SPEC §7): income_months 3, min_ssm 3, max_dpd 30,
     /// courses 1, count_benefits false.
     public var graduation: [String: GraduationSetting]?
@@ -82,7 +87,7 @@ public struct ProgrammeInput: Decodable, Sendable {
                 ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
                 late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil, late_fee_percent: DecimalInput? = nil,
                 late_fee_repeat: String? = nil, arrears_tolerance: AmountInput? = nil, installment_multiple: AmountInput? = nil,
-                write_off_approval: Bool? = nil, disbursement_approval_above: AmountInput? = nil,
+                write_off_approval: Bool? = nil, disbursement_approval_above: AmountInput? = nil, early_payoff: String? = nil,
                 graduation: [String: GraduationSetting]? = nil) {
         self.name = name
         self.donor = donor
@@ -99,6 +104,7 @@ public struct ProgrammeInput: Decodable, Sendable {
         self.installment_multiple = installment_multiple
         self.write_off_approval = write_off_approval
         self.disbursement_approval_above = disbursement_approval_above
+        self.early_payoff = early_payoff
         self.graduation = graduation
     }
 }
@@ -174,10 +180,10 @@ public struct Programmes: Sendable {
                 """
                 INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, graduation,
                                         late_fee, late_fee_percent, late_fee_after_days, late_fee_repeat, arrears_tolerance,
-                                        installment_multiple, write_off_approval, disbursement_approval_above)
+                                        installment_multiple, write_off_approval, disbursement_approval_above, early_payoff)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, coalesce($10::numeric, 0), coalesce($11::numeric, 0),
                         coalesce($12::integer, 0), coalesce($13, 'once'), coalesce($14::numeric, 0), nullif($15::numeric, 0),
-                        coalesce($16::boolean, false), nullif($17::numeric, 0))
+                        coalesce($16::boolean, false), nullif($17::numeric, 0), coalesce($18, 'full_interest'))
                 RETURNING id
                 """,
                 [actor.organizationID, name!, donor!, currency!.code, startsOn!, endsOn!, currency!.format(budget!),
@@ -285,7 +291,7 @@ public struct Programmes: Sendable {
                p.late_fee::text, p.late_fee_after_days,
                (SELECT coalesce(sum(f.amount), 0)::numeric(18,2)::text FROM programme_funds f WHERE f.programme_id = p.id),
                trim_scale(p.late_fee_percent)::text, p.late_fee_repeat, p.arrears_tolerance::text, p.installment_multiple::text,
-               p.write_off_approval, p.disbursement_approval_above::text
+               p.write_off_approval, p.disbursement_approval_above::text, p.early_payoff
         """
 
     static let selectSQL = columnsSQL + " FROM programmes p"
@@ -302,7 +308,8 @@ public struct Programmes: Sendable {
             tranche_approval: try row.decode(7), late_fee: try row.decode(8), late_fee_after_days: try row.decode(9),
             late_fee_percent: try row.decode(11), late_fee_repeat: try row.decode(12), arrears_tolerance: try row.decode(13),
             installment_multiple: try row.decode(14, as: String?.self), write_off_approval: try row.decode(15),
-            disbursement_approval_above: try row.decode(16, as: String?.self), funds_received: try row.decode(10))
+            disbursement_approval_above: try row.decode(16, as: String?.self), early_payoff: try row.decode(17),
+            funds_received: try row.decode(10))
     }
 }
 

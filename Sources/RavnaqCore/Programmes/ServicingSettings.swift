@@ -16,6 +16,7 @@ struct ServicingSettings {
     /// Four eyes: write-offs, and disbursements above the amount (zero clears it), need a second person.
     var writeOffApproval: Bool?
     var disbursementApprovalAbove: Amount?
+    var earlyPayoff: EarlyPayoff?
 
     init(_ input: ProgrammeInput, currency: Currency, errors: inout FieldErrors) {
         lateFee = errors.amount(input.late_fee, "/late_fee", currency: currency, required: false, allowZero: true)
@@ -36,6 +37,7 @@ struct ServicingSettings {
         installmentMultiple = errors.amount(input.installment_multiple, "/installment_multiple", currency: currency,
                                             required: false, allowZero: true)
         writeOffApproval = input.write_off_approval
+        earlyPayoff = errors.choice(input.early_payoff, "/early_payoff", as: EarlyPayoff.self, required: false)
         disbursementApprovalAbove = errors.amount(input.disbursement_approval_above, "/disbursement_approval_above", currency: currency,
                                                   required: false, allowZero: true)
         // A fee is a fixed amount or a percentage: naming one sets the other to zero.
@@ -50,10 +52,10 @@ struct ServicingSettings {
 
     /// The columns' values for SQL, nil where unchanged: late_fee, late_fee_percent,
     /// late_fee_after_days, late_fee_repeat, arrears_tolerance, installment_multiple ("0" clears),
-    /// write_off_approval, disbursement_approval_above ("0" clears).
+    /// write_off_approval, disbursement_approval_above ("0" clears), early_payoff.
     func values(_ currency: Currency) -> PostgresBindings {
         [lateFee.map(currency.format), lateFeePercent.map { "\($0)" }, lateFeeAfterDays, lateFeeRepeat?.rawValue,
          arrearsTolerance.map(currency.format), installmentMultiple.map(currency.format), writeOffApproval,
-         disbursementApprovalAbove.map(currency.format)]
+         disbursementApprovalAbove.map(currency.format), earlyPayoff?.rawValue]
     }
 }

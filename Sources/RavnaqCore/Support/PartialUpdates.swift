@@ -102,7 +102,8 @@ extension Programmes {
                                       installment_multiple = CASE WHEN $14::numeric IS NULL THEN installment_multiple ELSE nullif($14::numeric, 0) END,
                                       write_off_approval = coalesce($15::boolean, write_off_approval),
                                       disbursement_approval_above = CASE WHEN $16::numeric IS NULL THEN disbursement_approval_above
-                                                                         ELSE nullif($16::numeric, 0) END
+                                                                         ELSE nullif($16::numeric, 0) END,
+                                      early_payoff = coalesce($17, early_payoff)
                 WHERE id = $1
                 """,
                 [id, name, donor, startsOn, endsOn, budget.map(currency.format), input.tranche_approval,

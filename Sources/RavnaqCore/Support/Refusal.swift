@@ -40,6 +40,7 @@ public enum Refusal: Sendable, Equatable, CaseIterable {
     case passwordRules
     case linkNotValid
     case overpayment
+    case paidOffEarly
     case ownAccount
     case ownRequest
     case periodLocked

@@ -155,14 +155,15 @@ struct LoansController {
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/payoff": {
-        "get": {"summary": "The exact amount that settles an active loan on a day (today by default), split into principal, interest and fees: a repayment of it on that day closes the loan with this allocation. All remaining interest counts, due or not (full_interest)",
+        "get": {"summary": "The exact amount that settles an active loan on a day (today by default), split into principal, interest and fees: a repayment of it on that day closes the loan with this allocation. Interest by the loan's early_payoff rule: full_interest, every remaining installment's, due or not; interest_to_date (declining-balance loans), only what accrued by the day, the rest being waived by a repayment of exactly the quote",
                 "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "on", "in": "query", "schema": {"$ref": "#/components/schemas/Date"}}],
                 "responses": {"200": {"description": "The payoff quote.", "content": {"application/json": {"schema": {"type": "object",
-                  "required": ["loan_id", "number", "on", "currency", "rule", "principal", "interest", "fees", "total"], "properties": {
+                  "required": ["loan_id", "number", "on", "currency", "rule", "principal", "interest", "fees", "total", "waived"], "properties": {
                   "loan_id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string"}, "on": {"$ref": "#/components/schemas/Date"},
-                  "currency": {"type": "string"}, "rule": {"type": "string", "enum": ["full_interest"]},
+                  "currency": {"type": "string"}, "rule": {"type": "string", "enum": ["full_interest", "interest_to_date"], "description": "the rule applied: a flat loan pays full_interest whatever its programme says"},
                   "principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"},
-                  "fees": {"$ref": "#/components/schemas/Amount"}, "total": {"$ref": "#/components/schemas/Amount"}}}}}},
+                  "fees": {"$ref": "#/components/schemas/Amount"}, "total": {"$ref": "#/components/schemas/Amount"},
+                  "waived": {"$ref": "#/components/schemas/Amount", "description": "the scheduled interest not charged (0.00 under full_interest)"}}}}}},
                               "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/loans/{id}/disbursements": {
@@ -207,10 +208,11 @@ struct LoansController {
       "LoanStatus": {"enum": ["approved", "active", "repaid", "written_off"]},
       "Allocation": {"type": "object", "required": ["principal", "interest", "fees"], "properties": {
         "principal": {"$ref": "#/components/schemas/Amount"}, "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}}},
-      "Repayment": {"type": "object", "required": ["id", "loan_id", "kind", "date", "amount", "currency", "allocation", "loan_status", "outstanding_principal"], "properties": {
+      "Repayment": {"type": "object", "required": ["id", "loan_id", "kind", "date", "amount", "currency", "allocation", "interest_waived", "loan_status", "outstanding_principal"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "loan_id": {"$ref": "#/components/schemas/Id"}, "kind": {"enum": ["repayment", "recovery"]},
         "date": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"},
         "allocation": {"$ref": "#/components/schemas/Allocation"},
+        "interest_waived": {"$ref": "#/components/schemas/Amount", "description": "interest waived by an early payoff with interest to date (a repayment of exactly the payoff quote); 0.00 otherwise"},
         "reversed_on": {"$ref": "#/components/schemas/Date", "description": "only on a reversal: the day it was reversed"},
         "loan_status": {"$ref": "#/components/schemas/LoanStatus"}, "outstanding_principal": {"$ref": "#/components/schemas/Amount"}}},
       "Schedule": {"type": "object", "required": ["loan_id", "number", "currency", "basis", "as_of", "version", "versions", "installments"], "properties": {
@@ -218,10 +220,12 @@ struct LoansController {
         "loan_id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string"}, "currency": {"type": "string"},
         "basis": {"enum": ["planned", "fixed"], "description": "planned before disbursement (projected from planned_disbursement_on), fixed after"},
         "as_of": {"$ref": "#/components/schemas/Date"},
-        "installments": {"type": "array", "items": {"type": "object", "required": ["n", "due_on", "principal", "interest", "fees", "total", "paid", "status"], "properties": {
+        "installments": {"type": "array", "items": {"type": "object", "required": ["n", "due_on", "principal", "interest", "fees", "total", "paid", "waived", "status"], "properties": {
           "n": {"type": "integer", "minimum": 1}, "due_on": {"$ref": "#/components/schemas/Date"}, "principal": {"$ref": "#/components/schemas/Amount"},
           "interest": {"$ref": "#/components/schemas/Amount"}, "fees": {"$ref": "#/components/schemas/Amount"}, "total": {"$ref": "#/components/schemas/Amount"},
-          "paid": {"$ref": "#/components/schemas/Amount"}, "status": {"enum": ["pending", "partial", "paid", "late"]}}}}}},
+          "paid": {"$ref": "#/components/schemas/Amount"},
+          "waived": {"$ref": "#/components/schemas/Amount", "description": "interest an early payoff with interest to date waived on it: owed no more, never paid"},
+          "status": {"enum": ["pending", "partial", "paid", "late"]}}}}}},
       "PortfolioAtRisk": {"type": "object", "required": ["as_of", "currencies"], "properties": {
         "as_of": {"$ref": "#/components/schemas/Date"},
         "currencies": {"type": "array", "items": {"type": "object", "required": ["currency", "loans_active", "outstanding_principal", "at_risk_30", "at_risk_90", "par30", "par90"], "properties": {
@@ -246,7 +250,7 @@ struct LoansController {
           "planned_disbursement_on": {"$ref": "#/components/schemas/Date"}, "first_due_on": {"type": ["string", "null"], "format": "date"}}},
       "Loan": {"type": "object", "required": ["id", "number", "programme_id", "project_id", "status", "currency", "principal", "annual_rate", "method", "installments", "frequency",
                                               "grace_periods", "planned_disbursement_on", "as_of", "outstanding_principal", "days_past_due", "overdue", "total_owed", "paid",
-                                              "repayments_count", "latest_repayment"], "properties": {
+                                              "early_payoff", "repayments_count", "latest_repayment"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "number": {"type": "string"}, "programme_id": {"$ref": "#/components/schemas/Id"}, "project_id": {"$ref": "#/components/schemas/Id"},
         "status": {"$ref": "#/components/schemas/LoanStatus"}, "currency": {"type": "string"}, "principal": {"$ref": "#/components/schemas/Amount"},
         "annual_rate": {"type": "string", "examples": ["24"]}, "method": {"enum": ["annuity", "equal_principal", "flat"]}, "installments": {"type": "integer", "minimum": 1},
@@ -261,12 +265,15 @@ struct LoansController {
         "written_off_on": {"$ref": "#/components/schemas/Date", "description": "left out unless written off"},
         "written_off_principal": {"$ref": "#/components/schemas/Amount", "description": "left out unless written off"},
         "write_off_reason": {"type": "string", "description": "left out unless written off"},
+        "restructured_on": {"$ref": "#/components/schemas/Date", "description": "the day of the latest restructuring; left out unless restructured"},
+        "early_payoff": {"enum": ["full_interest", "interest_to_date"], "description": "how paying it off early is charged interest: its programme's rule when it was opened"},
         "repayments_count": {"type": "integer", "minimum": 0, "description": "how many items /loans/{id}/repayments lists: repayments and recoveries, reversed ones included, whatever as_of"},
         "latest_repayment": {"anyOf": [{"$ref": "#/components/schemas/RepaymentItem"}, {"type": "null"}], "description": "the last item of /loans/{id}/repayments (by date, then id); null when there is none"}}},
-      "RepaymentItem": {"type": "object", "required": ["id", "kind", "date", "amount", "currency", "allocation", "reversed_on"], "properties": {
+      "RepaymentItem": {"type": "object", "required": ["id", "kind", "date", "amount", "currency", "allocation", "interest_waived", "reversed_on"], "properties": {
         "id": {"type": "string", "description": "what loan reverse and /repayments/{rid}/reversal take"}, "kind": {"enum": ["repayment", "recovery"]},
         "date": {"$ref": "#/components/schemas/Date"}, "amount": {"$ref": "#/components/schemas/Amount"}, "currency": {"type": "string"},
         "allocation": {"$ref": "#/components/schemas/Allocation", "description": "the current allocation (recomputed after an earlier repayment's reversal; all zero for a recovery)"},
+        "interest_waived": {"$ref": "#/components/schemas/Amount", "description": "interest it waived as an early payoff with interest to date; 0.00 otherwise"},
         "reversed_on": {"type": ["string", "null"], "format": "date", "description": "the day it was reversed; null unless it was"}}}
     }}
     """#

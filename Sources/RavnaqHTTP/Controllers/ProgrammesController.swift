@@ -87,6 +87,7 @@ struct ProgrammesController {
         "installment_multiple": {"$ref": "#/components/schemas/Amount", "description": "regular installments are rounded up to a multiple of it; \"0\" for none"},
         "write_off_approval": {"type": "boolean", "description": "write-offs need a second person's approval (GET /api/v1/approvals)"},
         "disbursement_approval_above": {"$ref": "#/components/schemas/Amount", "description": "disbursements of a larger principal need a second person's approval; \"0\" for none"},
+        "early_payoff": {"type": "string", "enum": ["full_interest", "interest_to_date"], "description": "how a loan paid off early is charged interest: full_interest (the default), every remaining installment's; interest_to_date, only what accrued by the payoff day (declining-balance loans; a flat loan pays full interest)"},
         "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
       "ProgrammeChangeInput": {"type": "object", "properties": {
         "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1},
@@ -99,6 +100,7 @@ struct ProgrammesController {
         "installment_multiple": {"$ref": "#/components/schemas/Amount", "description": "regular installments are rounded up to a multiple of it; \"0\" for none"},
         "write_off_approval": {"type": "boolean", "description": "write-offs need a second person's approval (GET /api/v1/approvals)"},
         "disbursement_approval_above": {"$ref": "#/components/schemas/Amount", "description": "disbursements of a larger principal need a second person's approval; \"0\" for none"},
+        "early_payoff": {"type": "string", "enum": ["full_interest", "interest_to_date"], "description": "how a loan paid off early is charged interest: full_interest (the default), every remaining installment's; interest_to_date, only what accrued by the payoff day (declining-balance loans; a flat loan pays full interest)"},
         "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
       "GraduationSettings": {"type": "object", "description": "the programme's graduation settings (SPEC §7) for the families whose latest loan or grant is of it; a setting left out keeps its default (a PATCH changes only the settings it names); any other key, or a value of another type or outside its range, is a 422 naming /graduation/<key>", "additionalProperties": false, "properties": {
         "income_months": {"type": "integer", "minimum": 1, "maximum": 24, "default": 3, "description": "income_above_line and project_profitable: this many consecutive calendar months, the latest recorded by as_of being as_of's month or the one before, each at least the poverty line per person and with the projects' net income positive"},
@@ -107,7 +109,7 @@ struct ProgrammesController {
         "courses": {"type": "integer", "minimum": 0, "maximum": 20, "default": 1, "description": "course_completed: the courses the family's members must have completed"},
         "count_benefits": {"type": "boolean", "default": false, "description": "income_above_line: whether benefits count toward the line; false (the default) compares (total − benefits) ÷ household size, since benefits for low-income families stop above the line"}}},
       "LateFeePercent": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,6})?$", "description": "a late fee as a percentage of what is unpaid of the installment's principal and interest, 0 to 100; a fee is a fixed amount or a percentage, and naming one sets the other to zero"},
-      "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "late_fee_percent", "late_fee_repeat", "arrears_tolerance", "installment_multiple", "write_off_approval", "disbursement_approval_above", "funds_received"], "properties": {
+      "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "late_fee_percent", "late_fee_repeat", "arrears_tolerance", "installment_multiple", "write_off_approval", "disbursement_approval_above", "early_payoff", "funds_received"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
@@ -116,6 +118,7 @@ struct ProgrammesController {
         "arrears_tolerance": {"$ref": "#/components/schemas/Amount"},
         "installment_multiple": {"oneOf": [{"$ref": "#/components/schemas/Amount"}, {"type": "null"}]},
         "write_off_approval": {"type": "boolean"}, "disbursement_approval_above": {"oneOf": [{"$ref": "#/components/schemas/Amount"}, {"type": "null"}]},
+        "early_payoff": {"type": "string", "enum": ["full_interest", "interest_to_date"]},
         "funds_received": {"$ref": "#/components/schemas/Amount"}}}
     }}
     """#

@@ -46,6 +46,7 @@ enum ProblemTypes {
         case .linkNotValid: "link-not-valid"
         case .ownAccount: "own-account"
         case .overpayment: "overpayment"
+        case .paidOffEarly: "paid-off-early"
         case .periodLocked: "period-locked"
         case .projectStatusTransition: "project-status-transition"
         case .referralStatusUnchanged: "referral-status-unchanged"
