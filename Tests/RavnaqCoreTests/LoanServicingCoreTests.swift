@@ -52,6 +52,12 @@ struct LoanServicingCoreTests {
         // The first installment would fall due on 21 March, Navruz: it moves to the 22nd.
         #expect(try await Self.dueDates(fixture, first.id) == ["2025-03-22", "2025-04-21", "2025-05-21"])
         let waiting = try await Self.loan(fixture, programme: programme, project: project, installments: 3, disburse: false)
+        // Before its disbursement, its schedule is the projection from the planned date, nothing paid.
+        let projected = try await Loans(database: fixture.database).schedule(waiting.id, asOf: "2025-02-21", as: fixture.admin)
+        #expect(projected.basis == "planned" && projected.versions == 1)
+        #expect(projected.installments.map(\.due_on) == ["2025-03-22", "2025-04-21", "2025-05-21"])
+        #expect(projected.installments.allSatisfy { $0.status == "pending" && $0.paid == "0.00" })
+        #expect(projected.installments.reduce(Amount.zero) { $0 + Amount.parse($1.principal, minorDigits: 2)! } == Amount.parse("1200000", minorDigits: 2)!)
 
         // A movable holiday added after: the stored schedule keeps its dates, a new one moves.
         let added = try await calendars.addHoliday(HolidayInput(date: "2025-04-21", name: "Test day"), as: fixture.admin)

@@ -158,6 +158,22 @@ extension LoanRecord {
     /// The schedule version asked for, or the one in force on `asOf`; a version a restructuring
     /// replaced is read as of the day before it was (its figures as they then stood).
     func scheduleView(_ connection: PostgresConnection, asOf: LocalDate, version: Int?) throws -> ScheduleView {
+        // Before disbursement nothing is stored: the schedule is the projection from the planned
+        // date, with the calendar of today, and nothing is paid on it yet.
+        guard disbursedOn != nil else {
+            if let version, version != 1 {
+                throw RavnaqError.invalid("/version", "loan \(number) has 1 schedule version; \(version) is none")
+            }
+            let format = currency.format
+            return ScheduleView(
+                loan_id: id.idString, number: number, currency: currency.code, basis: "planned", as_of: asOf.description,
+                version: 1, versions: 1,
+                installments: try schedule(connection).map { row in
+                    ScheduleView.Installment(
+                        n: row.n, due_on: row.dueOn.description, principal: format(row.principal), interest: format(row.interest),
+                        fees: format(.zero), total: format(row.total), paid: format(.zero), waived: format(.zero), status: "pending")
+                })
+        }
         let replaced: [LocalDate] = try connection.query(
             "SELECT on_date FROM loan_restructurings WHERE loan_id = $1 ORDER BY version", [id]
         ).rows.map { try $0.decode(0) }  // replaced[v - 1]: the day version v was replaced
