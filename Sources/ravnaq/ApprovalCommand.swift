@@ -30,31 +30,31 @@ struct ApprovalCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Approve someone else's request: the money moves now.",
             discussion: HelpText.fitted("Example:\n  ravnaq approval approve 7c1d… --as coordinator2@example.org"))
-        @Argument(help: "The request's id.") var id: String
-        @Option(help: "A note kept with the decision.") var note: String?
-        @OptionGroup var acting: ActingOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var decision: Decision
 
-        func run() async throws {
-            let approval = try await CLI.withActor(acting) { database, actor in
-                try await Approvals(database: database).approve(id, DecisionInput(note: note), as: actor)
-            }
-            try output.print(approval, columns: ApprovalCommand.columns)
-        }
+        func run() async throws { try await decision.make { try await $0.approve($1, $2, as: $3) } }
     }
 
     struct Refuse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Refuse someone else's request: nothing moves.",
             discussion: HelpText.fitted("Example:\n  ravnaq approval refuse 7c1d… --note \"the family is paying again\""))
+        @OptionGroup var decision: Decision
+
+        func run() async throws { try await decision.make { try await $0.refuse($1, $2, as: $3) } }
+    }
+
+    /// What approving and refusing both take: the request, a note, who decides, how to print it.
+    struct Decision: ParsableArguments {
         @Argument(help: "The request's id.") var id: String
         @Option(help: "A note kept with the decision.") var note: String?
         @OptionGroup var acting: ActingOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
+        func make(_ decide: @escaping @Sendable (Approvals, String, DecisionInput, Actor) async throws -> ApprovalView) async throws {
+            let (id, note) = (id, note)
             let approval = try await CLI.withActor(acting) { database, actor in
-                try await Approvals(database: database).refuse(id, DecisionInput(note: note), as: actor)
+                try await decide(Approvals(database: database), id, DecisionInput(note: note), actor)
             }
             try output.print(approval, columns: ApprovalCommand.columns)
         }
