@@ -31,10 +31,7 @@ public enum LoanReplay {
         asOf: LocalDate
     ) -> LoanState {
         var replay = Replay(schedule: schedule, lateFee: lateFee, restructurings: restructurings)
-        for repayment in chronological(repayments) where repayment.date <= asOf {
-            replay.advance(to: repayment.date)
-            replay.apply(repayment)
-        }
+        replay.play(repayments, through: asOf)
         replay.advance(to: asOf.adding(days: 1))
         return replay.state(asOf: asOf, arrearsTolerance: arrearsTolerance)
     }
@@ -68,21 +65,16 @@ public enum LoanReplay {
             throw .beforeLatestRestructuring(latest: latest)
         }
         var replay = Replay(schedule: schedule, lateFee: lateFee, restructurings: restructurings)
-        for repayment in chronological(existing) {
-            replay.advance(to: repayment.date)
-            replay.apply(repayment)
-        }
+        replay.play(existing, through: new.date)
         replay.advance(to: new.date)
+        // What is owed if this repayment is a payoff (the waiver applied to a copy).
         var payoff = replay
         let waived = waivingInterest ? payoff.waiveInterestNotAccrued(on: new.date) : .zero
         let owed = payoff.totalOwed
         guard new.amount <= owed else { throw .overpayment(owed: owed) }
-        if waived.isPositive && new.amount == owed {
-            var input = new
-            input.waivesInterest = true
-            return Admitted(input: input, allocation: payoff.allocate(input), interestWaived: waived)
-        }
-        return Admitted(input: new, allocation: replay.apply(new), interestWaived: .zero)
+        var input = new
+        input.waivesInterest = waived.isPositive && new.amount == owed
+        return Admitted(input: input, allocation: replay.apply(input), interestWaived: input.waivesInterest ? waived : .zero)
     }
 
     /// A repayment `check` admitted: as it is to be recorded, its allocation, and the interest
@@ -108,10 +100,7 @@ public enum LoanReplay {
         waivingInterest: Bool = false
     ) -> (owed: Allocation, waived: Amount) {
         var replay = Replay(schedule: schedule, lateFee: lateFee, restructurings: restructurings)
-        for repayment in chronological(existing) {
-            replay.advance(to: repayment.date)
-            replay.apply(repayment)
-        }
+        replay.play(existing, through: date)
         replay.advance(to: date)
         let waived = waivingInterest ? replay.waiveInterestNotAccrued(on: date) : .zero
         let owed = replay.rows.reduce(Allocation.zero) { sum, row in
@@ -119,13 +108,6 @@ public enum LoanReplay {
                              interest: row.unpaidInterest, fees: row.fees - row.feesPaid - row.feesSettled)
         }
         return (owed, waived)
-    }
-
-    /// Date order, recorded order within a date.
-    private static func chronological(_ repayments: [RepaymentInput]) -> [RepaymentInput] {
-        repayments.enumerated()
-            .sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }
-            .map(\.element)
     }
 }
 
@@ -164,6 +146,21 @@ private struct Replay {
     }
 
     var totalOwed: Amount { rows.reduce(.zero) { $0 + $1.remaining } }
+
+    /// Applies the repayments dated on or before `day`, each after what falls before its day.
+    mutating func play(_ repayments: [RepaymentInput], through day: LocalDate) {
+        for repayment in Self.chronological(repayments) where repayment.date <= day {
+            advance(to: repayment.date)
+            apply(repayment)
+        }
+    }
+
+    /// Date order, recorded order within a date.
+    private static func chronological(_ repayments: [RepaymentInput]) -> [RepaymentInput] {
+        repayments.enumerated()
+            .sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }
+            .map(\.element)
+    }
 
     /// Everything that happens before `day` other than repayments, in date order: late fees
     /// falling then, and restructurings (each after its own day's repayments, which the caller
@@ -206,6 +203,7 @@ private struct Replay {
     /// Waives, on each installment of the version in force (none replaced it), the interest
     /// beyond what had accrued by the end of `day` or was already paid, whichever is more; returns
     /// the total waived.
+    @discardableResult
     mutating func waiveInterestNotAccrued(on day: LocalDate) -> Amount {
         var waived = Amount.zero
         for i in rows.indices where rows[i].replacedOn == nil {
@@ -219,15 +217,11 @@ private struct Replay {
         return waived
     }
 
-    /// A repayment in its turn: an early payoff's waiver first, then its money.
+    /// A repayment in its turn: an early payoff's waiver first, then its money, which pays
+    /// installments oldest first, fees → interest → principal inside each.
     @discardableResult
     mutating func apply(_ repayment: RepaymentInput) -> Allocation {
         if repayment.waivesInterest { waiveInterestNotAccrued(on: repayment.date) }
-        return allocate(repayment)
-    }
-
-    /// Pays installments oldest first, fees → interest → principal inside each.
-    mutating func allocate(_ repayment: RepaymentInput) -> Allocation {
         var left = repayment.amount
         var allocation = Allocation.zero
         for i in rows.indices where left.isPositive && !rows[i].isFullyPaid {

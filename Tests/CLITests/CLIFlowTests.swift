@@ -108,22 +108,10 @@ struct CLIFlowTests {
 
     @Test("four eyes from the terminal: a write-off waits, its requester cannot approve it, a second coordinator does")
     func fourEyes() async throws {
-        let database = try await TestDatabase.make()
-        let cli = CLI(databaseURL: database.conninfo)
-        #expect(try cli.run(["org", "add", "AN", "--name", "Andijon Family Fund"]).status == 0)
+        let (cli, number) = try await CLIReadingTests.book(programmeOptions: ["--write-off-approval"])
         for user in ["malika@example.org", "bobur@example.org"] {
             #expect(try cli.run(["user", "add", user, "--role", "coordinator"]).status == 0)
         }
-        let programme = try cli.json(["programme", "add", "--name", "Careful", "--donor", "UNDP", "--currency", "UZS",
-                                      "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "500000000", "--write-off-approval"])
-        let family = try cli.json(["family", "add", "AN-0001", "--region", "Andijon", "--district", "Asaka"])
-        let project = try cli.json(["project", "add", "--family", try #require(family["id"] as? String), "--type", "sewing",
-                                    "--title", "Home sewing workshop"])
-        let loan = try cli.json(["loan", "open", "--programme", try #require(programme["id"] as? String),
-                                 "--project", try #require(project["id"] as? String), "--principal", "1000000", "--rate", "24",
-                                 "--method", "annuity", "--installments", "6", "--planned-on", "2025-01-15"])
-        let number = try #require(loan["number"] as? String)
-        _ = try cli.json(["loan", "disburse", number, "--date", "2025-01-15"])
         let request = try cli.json(["loan", "write-off", number, "--date", "2025-06-30", "--reason", "moved away", "--as", "malika@example.org"])
         #expect(request["status"] as? String == "pending")
         let id = try #require(request["id"] as? String)

@@ -7,12 +7,13 @@ import TestSupport
 @Suite("The CLI as people read it")
 struct CLIReadingTests {
     /// An organization with one family, its project and a disbursed loan, made through the CLI.
-    static func book() async throws -> (cli: CLI, loan: String) {
+    /// A disbursed loan of 10 000 000 over 12 months, of a programme with `programmeOptions` too.
+    static func book(programmeOptions: [String] = []) async throws -> (cli: CLI, loan: String) {
         let database = try await TestDatabase.make()
         let cli = CLI(databaseURL: database.conninfo)
         #expect(try cli.run(["org", "add", "AN", "--name", "Andijon Family Fund"]).status == 0)
         let programme = try cli.json(["programme", "add", "--name", "Family Business 2025", "--donor", "UNDP", "--currency", "UZS",
-                                      "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "500000000"])
+                                      "--starts-on", "2025-01-01", "--ends-on", "2026-12-31", "--budget", "500000000"] + programmeOptions)
         let family = try cli.json(["family", "add", "AN-0001", "--region", "Andijon", "--district", "Asaka", "--mahalla", "Navbahor",
                                    "--category", "low_income", "--consent-on", "2025-01-10",
                                    "--member", "Dilnoza Karimova,female,1988-04-02,head"])

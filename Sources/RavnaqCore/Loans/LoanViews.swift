@@ -158,12 +158,15 @@ extension LoanRecord {
     /// The schedule version asked for, or the one in force on `asOf`; a version a restructuring
     /// replaced is read as of the day before it was (its figures as they then stood).
     func scheduleView(_ connection: PostgresConnection, asOf: LocalDate, version: Int?) throws -> ScheduleView {
+        let replaced: [LocalDate] = try connection.query(
+            "SELECT on_date FROM loan_restructurings WHERE loan_id = $1 ORDER BY version", [id]
+        ).rows.map { try $0.decode(0) }  // replaced[v - 1]: the day version v was replaced
+        if let version, !(1...replaced.count + 1).contains(version) {
+            throw RavnaqError.invalid("/version", "loan \(number) has \(replaced.count + 1) schedule version\(replaced.isEmpty ? "" : "s"); \(version) is none")
+        }
         // Before disbursement nothing is stored: the schedule is the projection from the planned
         // date, with the calendar of today, and nothing is paid on it yet.
         guard disbursedOn != nil else {
-            if let version, version != 1 {
-                throw RavnaqError.invalid("/version", "loan \(number) has 1 schedule version; \(version) is none")
-            }
             let format = currency.format
             return ScheduleView(
                 loan_id: id.idString, number: number, currency: currency.code, basis: "planned", as_of: asOf.description,
@@ -174,16 +177,10 @@ extension LoanRecord {
                         fees: format(.zero), total: format(row.total), paid: format(.zero), waived: format(.zero), status: "pending")
                 })
         }
-        let replaced: [LocalDate] = try connection.query(
-            "SELECT on_date FROM loan_restructurings WHERE loan_id = $1 ORDER BY version", [id]
-        ).rows.map { try $0.decode(0) }  // replaced[v - 1]: the day version v was replaced
-        if let version, !(1...replaced.count + 1).contains(version) {
-            throw RavnaqError.invalid("/version", "loan \(number) has \(replaced.count + 1) schedule version\(replaced.isEmpty ? "" : "s"); \(version) is none")
-        }
         let shown = version ?? (replaced.filter { $0 <= asOf }.count + 1)
         let day = shown <= replaced.count ? min(asOf, replaced[shown - 1].adding(days: -1)) : asOf
         return ScheduleView(
-            loan_id: id.idString, number: number, currency: currency.code, basis: disbursedOn == nil ? "planned" : "fixed",
+            loan_id: id.idString, number: number, currency: currency.code, basis: "fixed",
             as_of: day.description, version: shown, versions: replaced.count + 1,
             installments: try ScheduleView.Installment.read(connection, loan: self, asOf: day, version: shown))
     }
