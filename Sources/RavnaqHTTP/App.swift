@@ -14,6 +14,7 @@ public struct Services: Sendable {
     public let projects: Projects
     public let loans: Loans
     public let approvals: Approvals
+    public let alerts: Alerts
     public let grants: Grants
     public let progress: ProgressServices
 
@@ -42,6 +43,7 @@ public struct Services: Sendable {
         self.projects = Projects(database: database)
         self.loans = Loans(database: database)
         self.approvals = Approvals(database: database)
+        self.alerts = Alerts(database: database)
         self.grants = Grants(database: database)
         self.progress = ProgressServices(
             reports: MonthlyReports(database: database), incomes: HouseholdIncomes(database: database),
@@ -91,6 +93,7 @@ public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext
     ProjectsController(projects: services.projects).register(on: api)
     LoansController(loans: services.loans).register(on: api)
     ApprovalsController(approvals: services.approvals).register(on: api)
+    AlertsController(alerts: services.alerts).register(on: api)
     GrantsController(grants: services.grants).register(on: api)
     ProgressController(
         reports: services.progress.reports, incomes: services.progress.incomes, assessments: services.progress.assessments,

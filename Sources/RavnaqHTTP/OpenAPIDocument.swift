@@ -15,6 +15,7 @@ enum OpenAPIDocument {
         ProjectsController.openAPIPaths,
         LoansController.openAPIPaths,
         ApprovalsController.openAPIPaths,
+        AlertsController.openAPIPaths,
         GrantsController.openAPIPaths,
         ProgressController.openAPIPaths,
         CaseManagementController.openAPIPaths,

@@ -249,7 +249,7 @@ struct GraduationTests {
     @Test("graduation settings: count_benefits a boolean, the others whole numbers in range; anything else names /graduation/<key>")
     func settingsChecked() async throws {
         let fixture = try await CoreFixture.make()
-        func pointers(_ graduation: [String: GraduationSetting]) async -> [String] {
+        func pointers(_ graduation: [String: SettingValue]) async -> [String] {
             do {
                 _ = try await Programmes(database: fixture.database).create(
                     ProgrammeInput(name: "P", donor: "UNDP", currency: "UZS", starts_on: "2025-01-01", ends_on: "2026-12-31",
@@ -264,7 +264,7 @@ struct GraduationTests {
         #expect(await pointers(["count_benefits": 1, "income_months": true, "min_ssm": .invalid, "max_dpd": 366, "colour": 3])
             == ["/graduation/colour", "/graduation/count_benefits", "/graduation/income_months", "/graduation/max_dpd", "/graduation/min_ssm"])
         // Read from JSON: a string, a fraction and null are refused like the rest, not unreadable.
-        let decoded = try JSONDecoder().decode([String: GraduationSetting].self,
+        let decoded = try JSONDecoder().decode([String: SettingValue].self,
                                                from: Data(#"{"count_benefits":"yes","courses":2.5,"min_ssm":null,"income_months":6}"#.utf8))
         #expect(decoded == ["count_benefits": .invalid, "courses": .invalid, "min_ssm": .invalid, "income_months": 6])
         #expect(await pointers(["count_benefits": false, "income_months": 6, "min_ssm": 4, "max_dpd": 0, "courses": 2]) == [])

@@ -14,7 +14,7 @@
 -- changes, monthly project reports, loans with their installments, repayments and history,
 -- grants with their tranches and expenses, the enrollments and attendance of the families'
 -- members, visits, plan goals, referrals, household incomes, assessments and the family's
--- history. Courses and sessions stay visible. The same expression checks new and changed rows,
+-- history, members' work changes and alert acknowledgements. Courses and sessions stay visible. The same expression checks new and changed rows,
 -- so a mentor cannot write outside those families either. A family assigned to a mentor in the
 -- past is not theirs any more: they neither read nor record anything of it (404), not even
 -- something dated in the time it was theirs — late paperwork of that time goes through a
@@ -245,6 +245,10 @@ DROP POLICY IF EXISTS tenant ON assessments;
 CREATE POLICY tenant ON assessments USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON family_histories;
 CREATE POLICY tenant ON family_histories USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
+DROP POLICY IF EXISTS tenant ON member_work_changes;
+CREATE POLICY tenant ON member_work_changes USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
+DROP POLICY IF EXISTS tenant ON alert_acknowledgements;
+CREATE POLICY tenant ON alert_acknowledgements USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 
 
 -- Mentors: one restrictive policy per table, on the column that leads to a family and the
@@ -278,6 +282,12 @@ CREATE POLICY mentor_families ON assessments AS RESTRICTIVE
     USING ((SELECT ravnaq_sees_all_families()) OR family_id = ANY ((SELECT ravnaq_mentor_families())::uuid[]));
 DROP POLICY IF EXISTS mentor_families ON family_histories;
 CREATE POLICY mentor_families ON family_histories AS RESTRICTIVE
+    USING ((SELECT ravnaq_sees_all_families()) OR family_id = ANY ((SELECT ravnaq_mentor_families())::uuid[]));
+DROP POLICY IF EXISTS mentor_families ON member_work_changes;
+CREATE POLICY mentor_families ON member_work_changes AS RESTRICTIVE
+    USING ((SELECT ravnaq_sees_all_families()) OR family_id = ANY ((SELECT ravnaq_mentor_families())::uuid[]));
+DROP POLICY IF EXISTS mentor_families ON alert_acknowledgements;
+CREATE POLICY mentor_families ON alert_acknowledgements AS RESTRICTIVE
     USING ((SELECT ravnaq_sees_all_families()) OR family_id = ANY ((SELECT ravnaq_mentor_families())::uuid[]));
 DROP POLICY IF EXISTS mentor_families ON project_status_changes;
 CREATE POLICY mentor_families ON project_status_changes AS RESTRICTIVE

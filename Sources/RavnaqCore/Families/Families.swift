@@ -270,3 +270,37 @@ public struct Families: Sendable {
         """
     }
 }
+
+/// What a member's change may say (issue 17): whether they work and whether they have a
+/// disability, the two facts that change over a family's time in a programme. Names, birth dates
+/// and PINFL are corrected by registering the member again.
+public struct MemberChangeInput: Decodable, Sendable {
+    public var works: Bool?
+    public var disability: Bool?
+    public init(works: Bool? = nil, disability: Bool? = nil) {
+        self.works = works
+        self.disability = disability
+    }
+}
+
+extension Families {
+    /// Changes a member's `works` or `disability` (admin, coordinator, the family's mentor). A
+    /// change of `works` is kept with its day (member_work_changes), which the alert
+    /// `member_stopped_working` reads.
+    public func changeMember(family key: String, member memberID: String, _ input: MemberChangeInput, as actor: Actor) async throws -> JSONText {
+        guard let member = UUID(uuidString: memberID) else { throw RavnaqError.notFound("member \(memberID)") }
+        return try await database.transaction(as: actor) { connection in
+            let today = try Organizations.today(connection, organizationID: actor.organizationID)
+            let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)
+            guard try connection.query(
+                """
+                UPDATE members SET works = coalesce($3, works), disability = coalesce($4, disability)
+                WHERE id = $1 AND family_id = $2
+                """, [member, family, input.works, input.disability]).affectedRows == 1 else {
+                throw RavnaqError.notFound("member \(memberID) of family \(key)")
+            }
+            return JSONText(try connection.query("SELECT \(Self.memberJSON(for: actor))::text FROM members m WHERE m.id = $1", [member])
+                .first!.decode(0))
+        }
+    }
+}

@@ -27,6 +27,9 @@ public struct ProgrammeView: Encodable, Sendable, ListItem {
     public let disbursement_approval_above: String?
     /// "full_interest" or "interest_to_date": how a loan paid off early is charged interest.
     public let early_payoff: String
+    /// Issue 17: every alert signal's weight in this programme's families' scores, the defaults
+    /// with the programme's own over them.
+    public let alert_weights: [String: Int]
     public let funds_received: String
 
     /// Every key, null included (`installment_multiple`).
@@ -49,13 +52,14 @@ public struct ProgrammeView: Encodable, Sendable, ListItem {
         try container.encode(write_off_approval, forKey: .write_off_approval)
         try container.encode(disbursement_approval_above, forKey: .disbursement_approval_above)
         try container.encode(early_payoff, forKey: .early_payoff)
+        try container.encode(alert_weights, forKey: .alert_weights)
         try container.encode(funds_received, forKey: .funds_received)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, late_fee, late_fee_after_days,
              late_fee_percent, late_fee_repeat, arrears_tolerance, installment_multiple, write_off_approval,
-             disbursement_approval_above, early_payoff, funds_received
+             disbursement_approval_above, early_payoff, alert_weights, funds_received
     }
 }
 
@@ -81,14 +85,17 @@ public struct ProgrammeInput: Decodable, Sendable {
     public var early_payoff: String?
     /// Graduation settings over the defaults (SPEC §7): income_months 3, min_ssm 3, max_dpd 30,
     /// courses 1, count_benefits false.
-    public var graduation: [String: GraduationSetting]?
+    public var graduation: [String: SettingValue]?
+    /// Alert weights over the defaults (issue 17): a signal's code and a whole number from 0
+    /// (the signal is off) to 100.
+    public var alert_weights: [String: SettingValue]?
 
     public init(name: String? = nil, donor: String? = nil, currency: String? = nil, starts_on: String? = nil,
                 ends_on: String? = nil, budget: AmountInput? = nil, tranche_approval: Bool? = nil,
                 late_fee: AmountInput? = nil, late_fee_after_days: Int? = nil, late_fee_percent: DecimalInput? = nil,
                 late_fee_repeat: String? = nil, arrears_tolerance: AmountInput? = nil, installment_multiple: AmountInput? = nil,
                 write_off_approval: Bool? = nil, disbursement_approval_above: AmountInput? = nil, early_payoff: String? = nil,
-                graduation: [String: GraduationSetting]? = nil) {
+                graduation: [String: SettingValue]? = nil, alert_weights: [String: SettingValue]? = nil) {
         self.name = name
         self.donor = donor
         self.currency = currency
@@ -106,6 +113,7 @@ public struct ProgrammeInput: Decodable, Sendable {
         self.disbursement_approval_above = disbursement_approval_above
         self.early_payoff = early_payoff
         self.graduation = graduation
+        self.alert_weights = alert_weights
     }
 }
 
@@ -113,7 +121,7 @@ public struct ProgrammeInput: Decodable, Sendable {
 /// numbers. Any other JSON value is read as `.invalid`, so that `Programmes.checkGraduation`
 /// refuses it as a 422 naming `/graduation/<key>` (with every other mistake of the request)
 /// instead of the body being unreadable.
-public enum GraduationSetting: Codable, Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+public enum SettingValue: Codable, Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
     case integer(Int)
     case boolean(Bool)
     /// A string, a fraction, a number past Int, null, an array or an object.
@@ -172,7 +180,9 @@ public struct Programmes: Sendable {
         let servicing = currency.map { ServicingSettings(input, currency: $0, errors: &errors) }
         if let startsOn, let endsOn, endsOn < startsOn { errors.add("/ends_on", "must not be before starts_on") }
         Self.checkGraduation(input.graduation, &errors)
+        Self.checkAlertWeights(input.alert_weights, &errors)
         let graduation = String(decoding: try RavnaqJSON.encode(input.graduation ?? [:]), as: UTF8.self)
+        let alertWeights = String(decoding: try RavnaqJSON.encode(input.alert_weights ?? [:]), as: UTF8.self)
         try errors.check()
         let view = try await database.transaction(as: actor) { connection in
             try Self.refuseDuplicate(name: name!, except: nil, connection, actor: actor)
@@ -180,14 +190,15 @@ public struct Programmes: Sendable {
                 """
                 INSERT INTO programmes (organization_id, name, donor, currency, starts_on, ends_on, budget, tranche_approval, graduation,
                                         late_fee, late_fee_percent, late_fee_after_days, late_fee_repeat, arrears_tolerance,
-                                        installment_multiple, write_off_approval, disbursement_approval_above, early_payoff)
+                                        installment_multiple, write_off_approval, disbursement_approval_above, early_payoff,
+                                        alert_weights)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, coalesce($10::numeric, 0), coalesce($11::numeric, 0),
                         coalesce($12::integer, 0), coalesce($13, 'once'), coalesce($14::numeric, 0), nullif($15::numeric, 0),
-                        coalesce($16::boolean, false), nullif($17::numeric, 0), coalesce($18, 'full_interest'))
+                        coalesce($16::boolean, false), nullif($17::numeric, 0), coalesce($18, 'full_interest'), $19::jsonb)
                 RETURNING id
                 """,
                 [actor.organizationID, name!, donor!, currency!.code, startsOn!, endsOn!, currency!.format(budget!),
-                 input.tranche_approval ?? false, graduation] + servicing!.values(currency!)
+                 input.tranche_approval ?? false, graduation] + servicing!.values(currency!) + [alertWeights]
             ).first!.decode(0)
             return try Self.find(connection, id: id, organizationID: actor.organizationID)
         }
@@ -266,7 +277,7 @@ public struct Programmes: Sendable {
 
     /// Graduation settings (SPEC §7) over the defaults: the whole numbers each within its range,
     /// count_benefits true or false (README, "Graduation").
-    static func checkGraduation(_ settings: [String: GraduationSetting]?, _ errors: inout FieldErrors) {
+    static func checkGraduation(_ settings: [String: SettingValue]?, _ errors: inout FieldErrors) {
         let ranges = ["income_months": 1...24, "min_ssm": 1...5, "max_dpd": 0...365, "courses": 0...20]
         for (key, value) in (settings ?? [:]).sorted(by: { $0.key < $1.key }) {
             let pointer = "/graduation/\(key)"
@@ -285,13 +296,31 @@ public struct Programmes: Sendable {
         }
     }
 
+    /// Alert weights (issue 17) over the defaults: each key a signal's code, each value a whole
+    /// number from 0 (off) to 100 (README, "Smart monitoring").
+    static func checkAlertWeights(_ weights: [String: SettingValue]?, _ errors: inout FieldErrors) {
+        for (key, value) in (weights ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let pointer = "/alert_weights/\(key)"
+            guard AlertSignal(rawValue: key) != nil else {
+                errors.add(pointer, "is not a signal: use \(AlertSignal.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            guard case .integer(let weight) = value else {
+                errors.add(pointer, "must be a whole number from 0 to 100")
+                continue
+            }
+            if !(0...100).contains(weight) { errors.add(pointer, "must be from 0 to 100") }
+        }
+    }
+
     /// The columns `view` reads, of a programme `p`.
     static let columnsSQL = """
         SELECT p.id, p.name, p.donor, p.currency, p.starts_on, p.ends_on, p.budget::text, p.tranche_approval,
                p.late_fee::text, p.late_fee_after_days,
                (SELECT coalesce(sum(f.amount), 0)::numeric(18,2)::text FROM programme_funds f WHERE f.programme_id = p.id),
                trim_scale(p.late_fee_percent)::text, p.late_fee_repeat, p.arrears_tolerance::text, p.installment_multiple::text,
-               p.write_off_approval, p.disbursement_approval_above::text, p.early_payoff
+               p.write_off_approval, p.disbursement_approval_above::text, p.early_payoff,
+               (alert_default_weights() || p.alert_weights)::text
         """
 
     static let selectSQL = columnsSQL + " FROM programmes p"
@@ -309,6 +338,7 @@ public struct Programmes: Sendable {
             late_fee_percent: try row.decode(11), late_fee_repeat: try row.decode(12), arrears_tolerance: try row.decode(13),
             installment_multiple: try row.decode(14, as: String?.self), write_off_approval: try row.decode(15),
             disbursement_approval_above: try row.decode(16, as: String?.self), early_payoff: try row.decode(17),
+            alert_weights: try JSONDecoder().decode([String: Int].self, from: Data(try row.decode(18, as: String.self).utf8)),
             funds_received: try row.decode(10))
     }
 }

@@ -86,6 +86,7 @@ extension Programmes {
         let budget = errors.amount(input.budget, "/budget", currency: currency, required: false, allowZero: true)
         let servicing = ServicingSettings(input, currency: currency, errors: &errors)
         Self.checkGraduation(input.graduation, &errors)
+        Self.checkAlertWeights(input.alert_weights, &errors)
         try errors.check()
         return try await database.transaction(as: actor) { connection in
             let id = UUID(uuidString: current.id)!
@@ -103,11 +104,13 @@ extension Programmes {
                                       write_off_approval = coalesce($15::boolean, write_off_approval),
                                       disbursement_approval_above = CASE WHEN $16::numeric IS NULL THEN disbursement_approval_above
                                                                          ELSE nullif($16::numeric, 0) END,
-                                      early_payoff = coalesce($17, early_payoff)
+                                      early_payoff = coalesce($17, early_payoff),
+                                      alert_weights = alert_weights || coalesce($18::jsonb, '{}')
                 WHERE id = $1
                 """,
                 [id, name, donor, startsOn, endsOn, budget.map(currency.format), input.tranche_approval,
-                 try input.graduation.map { String(decoding: try RavnaqJSON.encode($0), as: UTF8.self) }] + servicing.values(currency))
+                 try input.graduation.map { String(decoding: try RavnaqJSON.encode($0), as: UTF8.self) }] + servicing.values(currency)
+                + [try input.alert_weights.map { String(decoding: try RavnaqJSON.encode($0), as: UTF8.self) }])
             return try Self.find(connection, id: id, organizationID: actor.organizationID)!
         }
     }

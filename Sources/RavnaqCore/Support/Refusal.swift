@@ -37,6 +37,7 @@ public enum Refusal: Sendable, Equatable, CaseIterable {
     case notAMentor
     case notEnrolled
     case notReady
+    case noAlert
     case passwordRules
     case linkNotValid
     case overpayment

@@ -12,6 +12,7 @@ struct FamiliesController {
         group.patch("families/:id", use: update)
         group.get("families/:id/members", use: members)
         group.post("families/:id/members", use: addMember)
+        group.patch("families/:id/members/:member", use: changeMember)
         group.put("families/:id/mentor", use: assignMentor)
         group.post("families/:id/exit", use: exit)
         group.post("families/:id/consent/withdraw", use: withdrawConsent)
@@ -40,6 +41,13 @@ struct FamiliesController {
         var request = request
         let (input, _) = try await request.decode(FamilyInput.self)
         return try await families.update(family: try context.parameters.require("id"), input, as: try context.requireActor())
+    }
+
+    @Sendable func changeMember(_ request: Request, context: RavnaqRequestContext) async throws -> JSONText {
+        var request = request
+        let (input, _) = try await request.decode(MemberChangeInput.self)
+        return try await families.changeMember(family: try context.parameters.require("id"), member: try context.parameters.require("member"),
+                                               input, as: try context.requireActor())
     }
 
     @Sendable func addMember(_ request: Request, context: RavnaqRequestContext) async throws -> CreatedJSON {
@@ -108,6 +116,14 @@ struct FamiliesController {
                  "responses": {"201": {"description": "The member, with warnings.", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Member"},
                                  {"type": "object", "required": ["warnings"], "properties": {"warnings": {"type": "array", "items": {"type": "string"}}}}]}}}},
                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
+      },
+      "/api/v1/families/{id}/members/{member}": {
+        "patch": {"summary": "Change whether a member works or has a disability (coordinator, admin, the family's mentor); a change of works is kept with its day, which the alert member_stopped_working reads",
+                  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the family's id or code"},
+                                 {"name": "member", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the member's id"}],
+                  "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"works": {"type": "boolean"}, "disability": {"type": "boolean"}}}}}},
+                  "responses": {"200": {"description": "The member.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
+                                "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
       "/api/v1/families/{id}/exit": {
         "post": {"summary": "The family leaves the programme (coordinator, admin)", "parameters": [{"$ref": "#/components/parameters/id"}],

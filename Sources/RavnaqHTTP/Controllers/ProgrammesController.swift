@@ -88,7 +88,8 @@ struct ProgrammesController {
         "write_off_approval": {"type": "boolean", "description": "write-offs need a second person's approval (GET /api/v1/approvals)"},
         "disbursement_approval_above": {"$ref": "#/components/schemas/Amount", "description": "disbursements of a larger principal need a second person's approval; \"0\" for none"},
         "early_payoff": {"type": "string", "enum": ["full_interest", "interest_to_date"], "description": "how a loan paid off early is charged interest: full_interest (the default), every remaining installment's; interest_to_date, only what accrued by the payoff day (declining-balance loans; a flat loan pays full interest)"},
-        "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
+        "graduation": {"$ref": "#/components/schemas/SettingValues"},
+        "alert_weights": {"$ref": "#/components/schemas/AlertWeightsInput"}}},
       "ProgrammeChangeInput": {"type": "object", "properties": {
         "name": {"type": "string", "minLength": 1}, "donor": {"type": "string", "minLength": 1},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
@@ -101,15 +102,23 @@ struct ProgrammesController {
         "write_off_approval": {"type": "boolean", "description": "write-offs need a second person's approval (GET /api/v1/approvals)"},
         "disbursement_approval_above": {"$ref": "#/components/schemas/Amount", "description": "disbursements of a larger principal need a second person's approval; \"0\" for none"},
         "early_payoff": {"type": "string", "enum": ["full_interest", "interest_to_date"], "description": "how a loan paid off early is charged interest: full_interest (the default), every remaining installment's; interest_to_date, only what accrued by the payoff day (declining-balance loans; a flat loan pays full interest)"},
-        "graduation": {"$ref": "#/components/schemas/GraduationSettings"}}},
-      "GraduationSettings": {"type": "object", "description": "the programme's graduation settings (SPEC §7) for the families whose latest loan or grant is of it; a setting left out keeps its default (a PATCH changes only the settings it names); any other key, or a value of another type or outside its range, is a 422 naming /graduation/<key>", "additionalProperties": false, "properties": {
+        "graduation": {"$ref": "#/components/schemas/SettingValues"},
+        "alert_weights": {"$ref": "#/components/schemas/AlertWeightsInput"}}},
+      "SettingValues": {"type": "object", "description": "the programme's graduation settings (SPEC §7) for the families whose latest loan or grant is of it; a setting left out keeps its default (a PATCH changes only the settings it names); any other key, or a value of another type or outside its range, is a 422 naming /graduation/<key>", "additionalProperties": false, "properties": {
         "income_months": {"type": "integer", "minimum": 1, "maximum": 24, "default": 3, "description": "income_above_line and project_profitable: this many consecutive calendar months, the latest recorded by as_of being as_of's month or the one before, each at least the poverty line per person and with the projects' net income positive"},
         "min_ssm": {"type": "integer", "minimum": 1, "maximum": 5, "default": 3, "description": "ssm_core_domains: the least score of income, employment and food in the latest assessment, which must be at most 7 months old"},
         "max_dpd": {"type": "integer", "minimum": 0, "maximum": 365, "default": 30, "description": "no_loan_over_30_dpd: the most days past due a live loan may be"},
         "courses": {"type": "integer", "minimum": 0, "maximum": 20, "default": 1, "description": "course_completed: the courses the family's members must have completed"},
         "count_benefits": {"type": "boolean", "default": false, "description": "income_above_line: whether benefits count toward the line; false (the default) compares (total − benefits) ÷ household size, since benefits for low-income families stop above the line"}}},
+      "AlertWeightsInput": {"type": "object", "description": "alert weights over the defaults (issue 17) for the families whose latest loan or grant is of the programme: a signal's code and a whole number from 0 (the signal is off) to 100; a PATCH changes only the weights it names; another key or value is a 422 naming /alert_weights/<key>", "additionalProperties": false, "properties": {
+        "loan_in_arrears": {"$ref": "#/components/schemas/AlertWeight"}, "repayment_late": {"$ref": "#/components/schemas/AlertWeight"},
+        "net_income_falling": {"$ref": "#/components/schemas/AlertWeight"}, "income_below_line": {"$ref": "#/components/schemas/AlertWeight"},
+        "grant_unaccounted": {"$ref": "#/components/schemas/AlertWeight"}, "visit_overdue": {"$ref": "#/components/schemas/AlertWeight"},
+        "ssm_domain_dropped": {"$ref": "#/components/schemas/AlertWeight"}, "member_stopped_working": {"$ref": "#/components/schemas/AlertWeight"},
+        "records_missing": {"$ref": "#/components/schemas/AlertWeight"}}},
+      "AlertWeight": {"type": "integer", "minimum": 0, "maximum": 100},
       "LateFeePercent": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,6})?$", "description": "a late fee as a percentage of what is unpaid of the installment's principal and interest, 0 to 100; a fee is a fixed amount or a percentage, and naming one sets the other to zero"},
-      "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "late_fee_percent", "late_fee_repeat", "arrears_tolerance", "installment_multiple", "write_off_approval", "disbursement_approval_above", "early_payoff", "funds_received"], "properties": {
+      "Programme": {"type": "object", "required": ["id", "name", "donor", "currency", "starts_on", "ends_on", "budget", "tranche_approval", "late_fee", "late_fee_after_days", "late_fee_percent", "late_fee_repeat", "arrears_tolerance", "installment_multiple", "write_off_approval", "disbursement_approval_above", "early_payoff", "alert_weights", "funds_received"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "name": {"type": "string"}, "donor": {"type": "string"}, "currency": {"type": "string"},
         "starts_on": {"$ref": "#/components/schemas/Date"}, "ends_on": {"$ref": "#/components/schemas/Date"},
         "budget": {"$ref": "#/components/schemas/Amount"}, "tranche_approval": {"type": "boolean"},
@@ -119,6 +128,7 @@ struct ProgrammesController {
         "installment_multiple": {"oneOf": [{"$ref": "#/components/schemas/Amount"}, {"type": "null"}]},
         "write_off_approval": {"type": "boolean"}, "disbursement_approval_above": {"oneOf": [{"$ref": "#/components/schemas/Amount"}, {"type": "null"}]},
         "early_payoff": {"type": "string", "enum": ["full_interest", "interest_to_date"]},
+        "alert_weights": {"type": "object", "description": "every signal's weight in the scores of the programme's families: the defaults with the programme's own over them", "additionalProperties": {"type": "integer"}},
         "funds_received": {"$ref": "#/components/schemas/Amount"}}}
     }}
     """#

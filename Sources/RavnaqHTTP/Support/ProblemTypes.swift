@@ -42,6 +42,7 @@ enum ProblemTypes {
         case .notAMentor: "not-a-mentor"
         case .notEnrolled: "not-enrolled"
         case .notReady: "not-ready"
+        case .noAlert: "no-alert"
         case .passwordRules: "password-rules"
         case .linkNotValid: "link-not-valid"
         case .ownAccount: "own-account"

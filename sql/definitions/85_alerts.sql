@@ -1,0 +1,202 @@
+-- Smart monitoring (issue 17): the signals that a family is slipping, as of any date, and the
+-- transparent score over them. `Alerts` (Sources/RavnaqCore/Monitoring) lists them, words the
+-- reasons and keeps acknowledgements; the benchmark back-tests them.
+--
+-- Each signal is a stable code with the figures behind it (a JSON object); the score is the sum
+-- of the weights of a family's signals, each code counted once, under the weights of the
+-- family's programme (its latest loan or grant's: family_histories.programme_id) over the
+-- defaults below. A weight of 0 turns a signal off.
+
+-- The signal codes and their default weights: the one list (README, "Smart monitoring").
+CREATE OR REPLACE FUNCTION alert_default_weights() RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN '{"loan_in_arrears": 50, "repayment_late": 30, "net_income_falling": 25, "income_below_line": 25,
+         "grant_unaccounted": 20, "visit_overdue": 15, "ssm_domain_dropped": 15, "member_stopped_working": 15,
+         "records_missing": 10}'::jsonb;
+
+-- An alert's level from its score: high from 50 (a new high alert is sent to the mentor),
+-- medium from 25, low below.
+CREATE OR REPLACE FUNCTION alert_level(score integer) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN score >= 50 THEN 'high' WHEN score >= 25 THEN 'medium' ELSE 'low' END;
+
+-- YYYY-MM of a month's first day.
+CREATE OR REPLACE FUNCTION alert_month(month date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN to_char(month, 'YYYY-MM');
+
+-- Members' work history: a row when a member is added and whenever `works` changes, dated the
+-- organization's today. Bulk loads (`ravnaq seed generate`) write the rows themselves and set
+-- `ravnaq.work_history` to 'bulk' so that this adds none.
+CREATE OR REPLACE FUNCTION keep_member_work_changes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF current_setting('ravnaq.work_history', true) = 'bulk' THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO member_work_changes (organization_id, member_id, family_id, changed_on, works)
+    SELECT NEW.organization_id, NEW.id, NEW.family_id, (now() AT TIME ZONE o.time_zone)::date, NEW.works
+    FROM organizations o WHERE o.id = NEW.organization_id;
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION keep_member_work_changes() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER keep_work_changes AFTER INSERT ON members FOR EACH ROW EXECUTE FUNCTION keep_member_work_changes();
+CREATE OR REPLACE TRIGGER keep_work_changes_update AFTER UPDATE OF works ON members FOR EACH ROW
+    WHEN (OLD.works IS DISTINCT FROM NEW.works) EXECUTE FUNCTION keep_member_work_changes();
+
+-- Every signal of every family of an organization (or of `one_family`) that is active on the day (status active, or
+-- changed after the day), one row per family and code. Row-level security applies: a mentor's
+-- call sees only their families. The signals (README, "Smart monitoring", says the same):
+--
+--   net_income_falling     the net income of the last 3 months reported fell twice in a row, the
+--                          latest of them at most 2 months before the day's month;
+--   records_missing        after the 10th, last month's project report or household income is
+--                          missing, for a family with an active project started by then;
+--   repayment_late         its most overdue live loan is 1–30 days past due;
+--   loan_in_arrears        … more than 30 days (not in the issue's list: a family that far
+--                          behind needs its mentor more than any other);
+--   visit_overdue          the visit its current mentor planned (or, before any, the
+--                          assignment's first day) fell due more than 14 days ago;
+--   ssm_domain_dropped     a domain scored lower in the latest assessment (at most 7 months
+--                          old) than in the one before (0, not applicable, never counts);
+--   income_below_line      the latest month's per-capita income (last month's or this one's)
+--                          is below the poverty line, and the month recorded before was not;
+--   member_stopped_working a member stopped working in the last 90 days and has not started again;
+--   grant_unaccounted      of a grant's money disbursed 60 days or more before the day, its
+--                          expenses through the day account for less than half.
+--
+-- One scan of the families' histories gives the first six; the loans, the work changes and the
+-- grants are read on their own, each from its own rows.
+CREATE OR REPLACE FUNCTION family_signals(org uuid, as_of date, one_family uuid DEFAULT NULL)
+RETURNS TABLE (family_id uuid, code text, figures jsonb)
+LANGUAGE sql STABLE AS $$
+    SELECT h.family_id, s.code, s.figures
+    FROM family_histories h
+    -- Where the day falls in each of the history's arrays …
+    CROSS JOIN LATERAL (SELECT width_bucket(as_of, h.report_on) AS r, width_bucket(as_of, h.income_on) AS i,
+                               width_bucket(as_of, h.assessed_on) AS a, width_bucket(as_of, h.mentor_from_on) AS m,
+                               (date_trunc('month', as_of::timestamp) - interval '1 month')::date AS last_month) k
+    -- … and the few elements the signals read, taken out once: every subscript of a stored array
+    -- (or get_byte() of the scores) decompresses the whole value again, and at 100 000 families
+    -- twenty of them per row were most of the time. Slices start at 1: report_[1..3] are the last
+    -- three months reported, income_[1..2] and the two assessments' scores the last two.
+    CROSS JOIN LATERAL (SELECT h.report_on[k.r - 2:k.r] AS report_on, h.report_net[k.r - 2:k.r] AS report_net,
+                               h.income_on[k.i - 1:k.i] AS income_on, h.income_total[k.i - 1:k.i] AS income_total,
+                               h.household_size[k.i - 1:k.i] AS household_size, h.assessed_on[k.a - 1:k.a] AS assessed_on,
+                               CASE WHEN k.a >= 2 THEN substring(h.scores FROM (k.a - 2) * 15 + 1 FOR 30) END AS scores,
+                               h.mentor_from_on[k.m] AS mentor_from_on, h.mentor_to_on[k.m] AS mentor_to_on, h.mentor_emails[k.m] AS mentor,
+                               h.report_on[width_bucket(k.last_month, h.report_on)] = k.last_month AS reported,
+                               h.income_on[width_bucket(k.last_month, h.income_on)] = k.last_month AS income_recorded) e
+    CROSS JOIN LATERAL (
+        SELECT 'net_income_falling' AS code,
+               jsonb_build_object('months', jsonb_build_array(alert_month(e.report_on[1]), alert_month(e.report_on[2]), alert_month(e.report_on[3])),
+                                  'net', jsonb_build_array(e.report_net[1]::numeric(18,2)::text, e.report_net[2]::numeric(18,2)::text,
+                                                           e.report_net[3]::numeric(18,2)::text)) AS figures
+        WHERE k.r >= 3 AND e.report_on[3] >= (k.last_month - interval '1 month')::date
+          AND e.report_net[1] > e.report_net[2] AND e.report_net[2] > e.report_net[3]
+        UNION ALL
+        SELECT 'records_missing',
+               jsonb_build_object('month', alert_month(k.last_month), 'project_report', NOT coalesce(e.reported, false),
+                                  'household_income', NOT coalesce(e.income_recorded, false))
+        -- A CASE, so that the project is looked up only when a record is missing (rare); in an
+        -- AND PostgreSQL would look it up for every family first.
+        WHERE CASE WHEN extract(day FROM as_of) > 10 AND NOT (coalesce(e.reported, false) AND coalesce(e.income_recorded, false))
+                   THEN EXISTS (SELECT 1 FROM projects p WHERE p.family_id = h.family_id AND p.status = 'active' AND p.started_on <= k.last_month)
+                   ELSE false END
+        UNION ALL
+        SELECT 'visit_overdue',
+               jsonb_build_object('due_on', v.due_on, 'days_overdue', as_of - v.due_on, 'last_visit_on', v.visited_on, 'mentor', e.mentor)
+        FROM (SELECT coalesce(last.next_visit_on, e.mentor_from_on) AS due_on, last.visited_on
+              FROM (SELECT NULL) one
+              LEFT JOIN LATERAL (SELECT vv.visited_on, vv.next_visit_on FROM visits vv
+                                 WHERE vv.family_id = h.family_id AND vv.visited_on >= e.mentor_from_on AND vv.visited_on <= as_of
+                                 ORDER BY vv.visited_on DESC, vv.created_at DESC, vv.id DESC LIMIT 1) last ON true) v
+        WHERE k.m > 0 AND e.mentor_to_on > as_of AND as_of - v.due_on > 14
+        UNION ALL
+        SELECT 'ssm_domain_dropped', jsonb_build_object('assessed_on', jsonb_build_array(e.assessed_on[1], e.assessed_on[2]), 'domains', d.domains)
+        FROM (SELECT jsonb_agg(jsonb_build_object('domain', n.domain, 'from', get_byte(e.scores, n.at::int - 1),
+                                                  'to', get_byte(e.scores, 14 + n.at::int)) ORDER BY n.at) AS domains
+              FROM unnest(ARRAY['income', 'employment', 'housing', 'food', 'childcare', 'children_education', 'adult_education',
+                                'health', 'life_skills', 'family_relations', 'community', 'legal', 'mobility', 'safety', 'credit'])
+                   WITH ORDINALITY n (domain, at)
+              WHERE get_byte(e.scores, 14 + n.at::int) > 0 AND get_byte(e.scores, 14 + n.at::int) < get_byte(e.scores, n.at::int - 1)) d
+        -- Some domain fell (each compared in place first, cheaply: the list above is built only then).
+        WHERE k.a >= 2 AND e.assessed_on[2] >= graduation_assessed_from(as_of)
+          AND ((get_byte(e.scores, 15) BETWEEN 1 AND get_byte(e.scores, 0) - 1) OR (get_byte(e.scores, 16) BETWEEN 1 AND get_byte(e.scores, 1) - 1) OR (get_byte(e.scores, 17) BETWEEN 1 AND get_byte(e.scores, 2) - 1)
+               OR (get_byte(e.scores, 18) BETWEEN 1 AND get_byte(e.scores, 3) - 1) OR (get_byte(e.scores, 19) BETWEEN 1 AND get_byte(e.scores, 4) - 1) OR (get_byte(e.scores, 20) BETWEEN 1 AND get_byte(e.scores, 5) - 1)
+               OR (get_byte(e.scores, 21) BETWEEN 1 AND get_byte(e.scores, 6) - 1) OR (get_byte(e.scores, 22) BETWEEN 1 AND get_byte(e.scores, 7) - 1) OR (get_byte(e.scores, 23) BETWEEN 1 AND get_byte(e.scores, 8) - 1)
+               OR (get_byte(e.scores, 24) BETWEEN 1 AND get_byte(e.scores, 9) - 1) OR (get_byte(e.scores, 25) BETWEEN 1 AND get_byte(e.scores, 10) - 1) OR (get_byte(e.scores, 26) BETWEEN 1 AND get_byte(e.scores, 11) - 1)
+               OR (get_byte(e.scores, 27) BETWEEN 1 AND get_byte(e.scores, 12) - 1) OR (get_byte(e.scores, 28) BETWEEN 1 AND get_byte(e.scores, 13) - 1) OR (get_byte(e.scores, 29) BETWEEN 1 AND get_byte(e.scores, 14) - 1))
+          AND d.domains IS NOT NULL
+        UNION ALL
+        SELECT 'income_below_line',
+               jsonb_build_object('months', jsonb_build_array(alert_month(e.income_on[1]), alert_month(e.income_on[2])),
+                                  'per_capita', jsonb_build_array(round(e.income_total[1] / e.household_size[1], 2)::text,
+                                                                  round(e.income_total[2] / e.household_size[2], 2)::text),
+                                  'line', jsonb_build_array(l.before::numeric(18,2)::text, l.now::numeric(18,2)::text))
+        -- The lines in force in the two months, by binary search in the lines read once per
+        -- statement (uncorrelated sub-selects), as graduation_of() reads them: poverty_line()
+        -- would query the table twice per family.
+        FROM (SELECT lines.amount[width_bucket(e.income_on[1], lines.effective_on)] AS before,
+                     lines.amount[width_bucket(e.income_on[2], lines.effective_on)] AS now
+              FROM (SELECT (SELECT array_agg(p.amount ORDER BY p.effective_on) FROM poverty_lines p) AS amount,
+                           (SELECT array_agg(p.effective_on ORDER BY p.effective_on) FROM poverty_lines p) AS effective_on) lines) l
+        WHERE k.i >= 2 AND e.income_on[2] >= k.last_month
+          AND e.income_total[2] < e.household_size[2] * l.now AND e.income_total[1] >= e.household_size[1] * l.before
+    ) s
+    WHERE h.organization_id = org AND (h.status = 'active' OR h.status_on > as_of) AND (one_family IS NULL OR h.family_id = one_family)
+    UNION ALL
+    -- The family's most overdue live loan.
+    (SELECT DISTINCT ON (x.family_id) x.family_id, CASE WHEN x.days_past_due > 30 THEN 'loan_in_arrears' ELSE 'repayment_late' END,
+           jsonb_build_object('loan', x.number, 'days_past_due', x.days_past_due, 'overdue', x.overdue::numeric(18,2)::text, 'currency', x.currency)
+    FROM (SELECT lh.family_id, l.number, l.currency, s.days_past_due, s.overdue
+          FROM loan_histories lh JOIN loans l ON l.id = lh.loan_id CROSS JOIN LATERAL loan_state(l, lh, as_of) s
+          WHERE lh.organization_id = org AND (one_family IS NULL OR lh.family_id = one_family) AND loan_live_on(l.disbursed_on, l.written_off_on, as_of)
+            AND loan_days_past_due(lh.due_on, lh.scheduled, lh.paid_on, lh.covered, lh.tolerance, as_of) > 0) x
+    JOIN families f ON f.id = x.family_id AND (f.status = 'active' OR f.status_on > as_of)
+    ORDER BY x.family_id, x.days_past_due DESC, x.number)
+    UNION ALL
+    SELECT w.family_id, 'member_stopped_working',
+           jsonb_build_object('members', jsonb_agg(jsonb_build_object('relation', m.relation, 'name', m.full_name, 'stopped_on', w.changed_on)
+                                                   ORDER BY w.changed_on, m.relation))
+    FROM (SELECT c.*, lag(c.works) OVER (PARTITION BY c.member_id ORDER BY c.changed_on, c.id) AS worked_before,
+                 lead(c.id) OVER (PARTITION BY c.member_id ORDER BY c.changed_on, c.id) AS later
+          FROM member_work_changes c
+          WHERE c.organization_id = org AND c.changed_on <= as_of AND (one_family IS NULL OR c.family_id = one_family)
+            AND c.member_id IN (SELECT r.member_id FROM member_work_changes r
+                                WHERE r.organization_id = org AND NOT r.works AND r.changed_on > as_of - 90 AND r.changed_on <= as_of)) w
+    JOIN members m ON m.id = w.member_id
+    JOIN families f ON f.id = w.family_id AND (f.status = 'active' OR f.status_on > as_of)
+    WHERE NOT w.works AND w.worked_before AND w.later IS NULL AND w.changed_on > as_of - 90
+    GROUP BY w.family_id
+    UNION ALL
+    -- The family's grant with the least accounted for.
+    (SELECT DISTINCT ON (g.family_id) g.family_id, 'grant_unaccounted',
+           jsonb_build_object('grant', g.number, 'disbursed', g.disbursed::numeric(18,2)::text, 'spent', g.spent::numeric(18,2)::text,
+                              'currency', g.currency, 'utilization_percent', floor(100 * g.spent / g.disbursed)::int)
+    FROM (SELECT p.family_id, gr.number, gr.currency,
+                 (SELECT sum(t.amount) FROM grant_tranches t WHERE t.grant_id = gr.id AND t.disbursed_on <= as_of - 60) AS disbursed,
+                 (SELECT coalesce(sum(e.amount), 0) FROM grant_expenses e WHERE e.grant_id = gr.id AND e.spent_on <= as_of) AS spent
+          FROM grants gr JOIN projects p ON p.id = gr.project_id
+          JOIN families f ON f.id = p.family_id AND (f.status = 'active' OR f.status_on > as_of)
+          WHERE gr.organization_id = org AND (one_family IS NULL OR p.family_id = one_family)) g
+    WHERE g.disbursed > 0 AND 2 * g.spent < g.disbursed
+    ORDER BY g.family_id, g.spent / g.disbursed, g.number)
+$$;
+
+-- Every family with a signal as of the day: its score under its programme's weights, and its
+-- reasons (code, weight, figures), heaviest first. A signal weighing 0 is left out, and so is a
+-- family left with none.
+CREATE OR REPLACE FUNCTION family_alerts(org uuid, as_of date, one_family uuid DEFAULT NULL)
+RETURNS TABLE (family_id uuid, score integer, reasons jsonb)
+LANGUAGE sql STABLE AS $$
+    SELECT s.family_id, sum(w.weight)::int,
+           jsonb_agg(jsonb_build_object('code', s.code, 'weight', w.weight, 'figures', s.figures) ORDER BY w.weight DESC, s.code)
+    FROM family_signals(org, as_of, one_family) s
+    LEFT JOIN family_histories h ON h.family_id = s.family_id
+    LEFT JOIN programmes pg ON pg.id = h.programme_id
+    CROSS JOIN LATERAL (SELECT coalesce((pg.alert_weights ->> s.code)::int, (alert_default_weights() ->> s.code)::int) AS weight) w
+    WHERE w.weight > 0
+    GROUP BY s.family_id
+$$;
