@@ -48,4 +48,7 @@ CREATE TABLE alert_acknowledgements (
 );
 CREATE INDEX alert_acknowledgements_family ON alert_acknowledgements (family_id, as_of, acknowledged_at);
 REVOKE UPDATE, DELETE, TRUNCATE ON alert_acknowledgements FROM ravnaq_app;
+-- Grant officers read no alerts; the note, like a visit's notes, is not theirs to read anyway.
+REVOKE SELECT ON alert_acknowledgements FROM ravnaq_officer;
+GRANT SELECT (id, organization_id, family_id, as_of, score, acknowledged_by, acknowledged_at) ON alert_acknowledgements TO ravnaq_officer;
 ALTER TABLE alert_acknowledgements ENABLE ROW LEVEL SECURITY;

@@ -26,14 +26,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN to_char(month, 'YYYY-MM');
 
 -- Members' work history: a row when a member is added and whenever `works` changes, dated the
--- organization's today. Bulk loads (`ravnaq seed generate`) write the rows themselves and set
--- `ravnaq.work_history` to 'bulk' so that this adds none.
+-- organization's today. A bulk load with triggers off (`ravnaq seed generate` as a superuser)
+-- writes the members' rows afterwards, as it writes the histories.
 CREATE OR REPLACE FUNCTION keep_member_work_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF current_setting('ravnaq.work_history', true) = 'bulk' THEN
-        RETURN NULL;
-    END IF;
     INSERT INTO member_work_changes (organization_id, member_id, family_id, changed_on, works)
     SELECT NEW.organization_id, NEW.id, NEW.family_id, (now() AT TIME ZONE o.time_zone)::date, NEW.works
     FROM organizations o WHERE o.id = NEW.organization_id;

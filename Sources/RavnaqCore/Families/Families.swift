@@ -288,6 +288,7 @@ extension Families {
     /// change of `works` is kept with its day (member_work_changes), which the alert
     /// `member_stopped_working` reads.
     public func changeMember(family key: String, member memberID: String, _ input: MemberChangeInput, as actor: Actor) async throws -> JSONText {
+        try actor.require(.admin, .coordinator, .mentor, to: "change members")
         guard let member = UUID(uuidString: memberID) else { throw RavnaqError.notFound("member \(memberID)") }
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)

@@ -166,6 +166,13 @@ public struct ScaleSeed: Sendable {
             // And each family's (sql/definitions/75_family_histories.sql).
             try connection.query("SELECT refresh_family_histories($1::uuid)", [orgID])
             try connection.query("ANALYZE family_histories")
+            // And each member's work history since they were added (sql/definitions/85_alerts.sql).
+            try connection.query(
+                """
+                INSERT INTO member_work_changes (organization_id, member_id, family_id, changed_on, works)
+                SELECT m.organization_id, m.id, m.family_id, (m.created_at AT TIME ZONE o.time_zone)::date, m.works
+                FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.organization_id = $1
+                """, [orgID])
             // And the books' sums by value date (sql/definitions/30_ledger.sql).
             try connection.query("SELECT ledger_sum_all_days($1::uuid)", [orgID])
             try connection.query("SELECT verify_bulk_load($1)", [orgID])
