@@ -207,7 +207,10 @@ struct AlertsTests {
         #expect(back.first?.acknowledged?.score == 15 && back.first?.acknowledged?.note == "she looks after her mother this month")
 
         // Working again ends that signal: 15, not above the 30 acknowledged now, stays away.
-        _ = try await alerts.acknowledge(family.id, AcknowledgementInput(), as: fixture.admin)
+        let withoutNote = try await alerts.acknowledge(family.id, AcknowledgementInput(), as: fixture.admin)
+        // Every key of the acknowledgement is in the answer, a missing note as null (the OpenAPI document requires it).
+        let encoded = try #require(try JSONSerialization.jsonObject(with: RavnaqJSON.encode(withoutNote)) as? [String: Any])
+        #expect(Set((encoded["acknowledged"] as? [String: Any])?.keys.map { $0 } ?? []) == ["as_of", "score", "note", "by", "at"])
         _ = try await Families(database: fixture.database).changeMember(
             family: "WORK", member: member.uuidString, MemberChangeInput(works: true), as: aziza)
         #expect(try await Self.alerts(fixture, asOf: nil).isEmpty)

@@ -18,6 +18,18 @@ public struct AlertAcknowledgement: Encodable, Sendable, Equatable {
     public let note: String?
     public let by: String?
     public let at: String
+
+    /// Every key, null included (`note`, `by`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(as_of, forKey: .as_of)
+        try container.encode(score, forKey: .score)
+        try container.encode(note, forKey: .note)
+        try container.encode(by, forKey: .by)
+        try container.encode(at, forKey: .at)
+    }
+
+    enum CodingKeys: String, CodingKey { case as_of, score, note, by, at }
 }
 
 /// A family's alert as of a day (issue 17). There is one per family and day, so its id is the
