@@ -197,7 +197,7 @@ struct ProgressController {
         "type": "object", "required": ["revenue", "costs"], "properties": {
         "period": {"$ref": "#/components/schemas/Period"}, "revenue": {"$ref": "#/components/schemas/Amount"}, "costs": {"$ref": "#/components/schemas/Amount"},
         "units_sold": {"$ref": "#/components/schemas/Count"}, "members_working": {"$ref": "#/components/schemas/Count"}, "hired_workers": {"$ref": "#/components/schemas/Count"}}},
-      "Count": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+      "Count": {"type": ["integer", "null"], "minimum": 0, "maximum": 2147483647, "description": "null or left out: 0"},
       "IncomeInput": {"type": "object", "required": ["period", "household_size", "sources"], "properties": {
         "period": {"$ref": "#/components/schemas/Period"}, "household_size": {"type": "integer", "minimum": 1},
         "sources": {"type": "object", "properties": {"project": {"$ref": "#/components/schemas/Amount"}, "wages": {"$ref": "#/components/schemas/Amount"},
