@@ -185,6 +185,10 @@ enum OpenAPIDocument {
           "bearer": {"type": "http", "scheme": "bearer", "description": "A token from `ravnaq user add` or `ravnaq user token`."}
         },
         "schemas": {
+        "User": {"type": "object", "required": ["id", "email", "role", "revoked", "phone", "messages_consent"], "properties": {
+          "id": {"$ref": "#/components/schemas/Id"}, "email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
+          "revoked": {"type": "boolean", "description": "no token or session of theirs works until they get a new one"},
+          "phone": {"type": ["string", "null"], "description": "E.164"}, "messages_consent": {"type": "boolean"}}},
           "Problem": {
             "type": "object",
             "required": ["type", "title", "status", "detail"],
@@ -271,13 +275,24 @@ enum OpenAPIDocument {
             "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
             "responses": {
               "200": {"description": "The users, oldest first.",
-                      "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {
-                        "type": "object", "required": ["id", "email", "role", "revoked"], "properties": {
-                          "id": {"$ref": "#/components/schemas/Id"}, "email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
-                          "revoked": {"type": "boolean", "description": "no token or session of theirs works until they get a new one"}}}}}}]}}}},
+                      "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"}, {"properties": {"items": {"items": {"$ref": "#/components/schemas/User"}}}}]}}}},
               "400": {"$ref": "#/components/responses/BadRequest"},
               "401": {"$ref": "#/components/responses/Unauthenticated"},
               "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        },
+        "/api/v1/users/{id}": {
+          "patch": {
+            "summary": "An admin records a user's phone and consent to messages (where notifications reach them)",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the user's id or email"}],
+            "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "phone": {"type": ["string", "null"], "description": "international form, +998 and nine digits for Uzbekistan (spaces and dashes allowed, stored as E.164); \"\" removes it and the consent"},
+              "messages_consent": {"type": "boolean", "description": "needs a phone"}}}}}},
+            "responses": {
+              "200": {"description": "The user.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
+              "401": {"$ref": "#/components/responses/Unauthenticated"},
+              "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}
             }
           }
         }

@@ -6,7 +6,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Users, their API tokens and their sign-in links. A new token or link is printed once, alone on the last line.",
-        subcommands: [Add.self, Invite.self, PasswordReset.self, Token.self, Revoke.self]
+        subcommands: [Add.self, Invite.self, PasswordReset.self, Token.self, Revoke.self, Contact.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -29,6 +29,31 @@ struct UserCommand: AsyncParsableCommand {
             }
             print("user \(user.email) (\(user.role.rawValue)) created; its token is shown once:")
             print(token)
+        }
+    }
+
+    /// Issue 17: where notifications reach a user, and whether they agree to them.
+    struct Contact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a user's phone and consent to messages (admin).",
+            discussion: HelpText.fitted("""
+                The phone in international form; --phone "" removes it.
+
+                Example:
+                  ravnaq user contact aziza@example.org --phone "+998 90 123 45 67" --messages-consent true
+                """))
+        @Argument(help: "The user's email or id.") var user: String
+        @Option(help: "E.164, spaces allowed (+998 90 123 45 67).") var phone: String?
+        @Option(name: .customLong("messages-consent"), help: "true or false.") var messagesConsent: Bool?
+        @OptionGroup var acting: ActingOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (user, input) = (user, ContactInput(phone: phone, messages_consent: messagesConsent))
+            let view = try await CLI.withActor(acting) { database, actor in
+                try await Users(database: database).changeContact(user: user, input, as: actor)
+            }
+            try output.print(view, columns: ["email", "role", "phone", "messages_consent"])
         }
     }
 

@@ -92,10 +92,11 @@ public struct Users: Sendable {
         if id == actor.userID { throw RavnaqError.rule(.ownAccount, message: "you cannot change your own role") }
         let view = try await database.transaction(as: actor) { connection in
             guard let row = try connection.query(
-                "UPDATE users SET role = $2 WHERE id = $1 AND organization_id = $3 RETURNING email, revoked_at IS NOT NULL",
+                "UPDATE users SET role = $2 WHERE id = $1 AND organization_id = $3 RETURNING email, revoked_at IS NOT NULL, phone, messages_consent",
                 [id, role.rawValue, actor.organizationID]).first
             else { throw RavnaqError.notFound("user \(id.idString)") }
-            return UserView(id: id.idString, email: try row.decode(0), role: role, revoked: try row.decode(1))
+            return UserView(id: id.idString, email: try row.decode(0), role: role, revoked: try row.decode(1),
+                            phone: try row.decode(2, as: String?.self), messages_consent: try row.decode(3))
         }
         forgetRevoked()
         return view
@@ -208,7 +209,7 @@ extension Users {
             try Paged(
                 rows: connection.query(
                     """
-                    SELECT u.id, u.email, u.role, u.revoked_at IS NOT NULL, u.created_at::text, u.id::text FROM users u
+                    SELECT u.id, u.email, u.role, u.revoked_at IS NOT NULL, u.phone, u.messages_consent, u.created_at::text, u.id::text FROM users u
                     WHERE u.organization_id = $1 AND ($2::timestamptz IS NULL OR (u.created_at, u.id) > ($2, $3::uuid))
                     ORDER BY u.created_at, u.id LIMIT $4
                     """,
@@ -216,9 +217,45 @@ extension Users {
                 page: page, list: list
             ) {
                 UserView(id: try $0.decode(0, as: UUID.self).idString, email: try $0.decode(1), role: Role(rawValue: try $0.decode(2))!,
-                         revoked: try $0.decode(3))
+                         revoked: try $0.decode(3), phone: try $0.decode(4, as: String?.self), messages_consent: try $0.decode(5))
             }
         }
+    }
+
+    /// An admin records a user's phone and whether they agree to be sent messages (issue 17:
+    /// notifications reach mentors and grant officers there). The user is named by id or email;
+    /// `phone: ""` removes the phone and the consent with it. A wrong form is a 422 naming `/phone`.
+    public func changeContact(user key: String, _ input: ContactInput, as actor: Actor) async throws -> UserView {
+        try actor.require(.admin, to: "change users' phones")
+        var errors = FieldErrors()
+        let phone = errors.phone(input.phone, "/phone")
+        try errors.check()
+        let clears = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        return try await database.transaction(as: actor) { connection in
+            guard let user = try Self.user(connection, key: key, organizationID: actor.organizationID) else {
+                throw RavnaqError.notFound("user \(key)")
+            }
+            let row = try connection.query(
+                """
+                UPDATE users SET phone = CASE WHEN $3 THEN NULL ELSE coalesce($2, phone) END,
+                                 messages_consent = CASE WHEN $3 THEN false ELSE coalesce($4, messages_consent) END
+                WHERE id = $1
+                RETURNING email, role, revoked_at IS NOT NULL, phone, messages_consent
+                """, [user.id, phone, clears, input.messages_consent]).first!
+            let view = UserView(id: user.id.idString, email: try row.decode(0), role: Role(rawValue: try row.decode(1))!,
+                                revoked: try row.decode(2), phone: try row.decode(3, as: String?.self), messages_consent: try row.decode(4))
+            if view.messages_consent, view.phone == nil { throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to") }
+            return view
+        }
+    }
+}
+
+public struct ContactInput: Decodable, Sendable {
+    public var phone: String?
+    public var messages_consent: Bool?
+    public init(phone: String? = nil, messages_consent: Bool? = nil) {
+        self.phone = phone
+        self.messages_consent = messages_consent
     }
 }
 
@@ -229,4 +266,20 @@ public struct UserView: Encodable, Sendable, Equatable, ListItem {
     public let role: Role
     /// Revoked: no token or session of theirs works until they are given a new one.
     public let revoked: Bool
+    /// E.164; where notifications are sent when `messages_consent`.
+    public var phone: String? = nil
+    public var messages_consent = false
+
+    /// Every key, null included (`phone`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(email, forKey: .email)
+        try container.encode(role, forKey: .role)
+        try container.encode(revoked, forKey: .revoked)
+        try container.encode(phone, forKey: .phone)
+        try container.encode(messages_consent, forKey: .messages_consent)
+    }
+
+    enum CodingKeys: String, CodingKey { case id, email, role, revoked, phone, messages_consent }
 }

@@ -28,12 +28,13 @@ extension Families {
             guard on! <= today else { throw RavnaqError.invalid("/date", "is in the future") }
             let members = try connection.query(
                 """
-                UPDATE members SET full_name = NULL, sex = NULL, birth_date = NULL, pinfl = NULL, erased_on = $2
+                UPDATE members SET full_name = NULL, sex = NULL, birth_date = NULL, pinfl = NULL, phone = NULL,
+                                   messages_consent = false, erased_on = $2
                 WHERE family_id = $1 AND erased_on IS NULL RETURNING id::text
                 """, [id, on!]).rows.map { try $0.decode(0, as: String.self) }
             try connection.query(
                 "UPDATE families SET consent_on = NULL, consent_withdrawn_on = $2, mahalla = NULL WHERE id = $1", [id, on!])
-            try connection.query("SELECT erase_audit_copies($1, 'members', $2::text[], ARRAY['full_name', 'sex', 'birth_date', 'pinfl'])",
+            try connection.query("SELECT erase_audit_copies($1, 'members', $2::text[], ARRAY['full_name', 'sex', 'birth_date', 'pinfl', 'phone'])",
                                  [actor.organizationID, postgresArray(members)])
             try connection.query("SELECT erase_audit_copies($1, 'families', ARRAY[$2::text], ARRAY['mahalla'])", [actor.organizationID, id.idString])
             // Visit notes are personal data too (SPEC §1).

@@ -202,11 +202,12 @@ public struct Families: Sendable {
     static func insert(_ member: ValidMember, familyID: UUID, organizationID: UUID, on connection: PostgresConnection) throws -> UUID {
         try connection.query(
             """
-            INSERT INTO members (organization_id, family_id, full_name, sex, birth_date, pinfl, relation, disability, works)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+            INSERT INTO members (organization_id, family_id, full_name, sex, birth_date, pinfl, relation, disability, works, phone,
+                                 messages_consent)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
             """,
             [organizationID, familyID, member.fullName, member.sex?.rawValue, member.birthDate, member.pinfl,
-             member.relation.rawValue, member.disability, member.works]
+             member.relation.rawValue, member.disability, member.works, member.phone, member.messagesConsent]
         ).first!.decode(0)
     }
 
@@ -215,7 +216,8 @@ public struct Families: Sendable {
         """
         json_build_object('id', m.id, 'full_name', \(actor.personal("m.full_name")), 'sex', \(actor.personal("m.sex")),
                           'birth_date', \(actor.personal("m.birth_date")), 'relation', m.relation,
-                          'pinfl', \(actor.personal("m.pinfl")), 'disability', m.disability, 'works', m.works)
+                          'pinfl', \(actor.personal("m.pinfl")), 'disability', m.disability, 'works', m.works,
+                          'phone', \(actor.personal("m.phone")), 'messages_consent', \(actor.personal("m.messages_consent")))
         """
     }
 
@@ -272,14 +274,19 @@ public struct Families: Sendable {
 }
 
 /// What a member's change may say (issue 17): whether they work and whether they have a
-/// disability, the two facts that change over a family's time in a programme. Names, birth dates
-/// and PINFL are corrected by registering the member again.
+/// disability, the facts that change over a family's time in a programme, and their phone and
+/// consent to messages (`phone: ""` removes the phone, and the consent with it). Names, birth
+/// dates and PINFL are corrected by registering the member again.
 public struct MemberChangeInput: Decodable, Sendable {
     public var works: Bool?
     public var disability: Bool?
-    public init(works: Bool? = nil, disability: Bool? = nil) {
+    public var phone: String?
+    public var messages_consent: Bool?
+    public init(works: Bool? = nil, disability: Bool? = nil, phone: String? = nil, messages_consent: Bool? = nil) {
         self.works = works
         self.disability = disability
+        self.phone = phone
+        self.messages_consent = messages_consent
     }
 }
 
@@ -290,15 +297,25 @@ extension Families {
     public func changeMember(family key: String, member memberID: String, _ input: MemberChangeInput, as actor: Actor) async throws -> JSONText {
         try actor.require(.admin, .coordinator, .mentor, to: "change members")
         guard let member = UUID(uuidString: memberID) else { throw RavnaqError.notFound("member \(memberID)") }
+        var errors = FieldErrors()
+        let phone = errors.phone(input.phone, "/phone")
+        try errors.check()
+        let clearsPhone = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)
-            guard try connection.query(
+            guard let row = try connection.query(
                 """
-                UPDATE members SET works = coalesce($3, works), disability = coalesce($4, disability)
-                WHERE id = $1 AND family_id = $2
-                """, [member, family, input.works, input.disability]).affectedRows == 1 else {
+                UPDATE members SET works = coalesce($3, works), disability = coalesce($4, disability),
+                                   phone = CASE WHEN $6 THEN NULL ELSE coalesce($5, phone) END,
+                                   messages_consent = CASE WHEN $6 THEN false ELSE coalesce($7, messages_consent) END
+                WHERE id = $1 AND family_id = $2 AND erased_on IS NULL
+                RETURNING phone IS NULL AND messages_consent
+                """, [member, family, input.works, input.disability, phone, clearsPhone, input.messages_consent]).first else {
                 throw RavnaqError.notFound("member \(memberID) of family \(key)")
+            }
+            if try row.decode(0, as: Bool.self) {
+                throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to")
             }
             return JSONText(try connection.query("SELECT \(Self.memberJSON(for: actor))::text FROM members m WHERE m.id = $1", [member])
                 .first!.decode(0))

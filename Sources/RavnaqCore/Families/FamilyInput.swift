@@ -17,9 +17,14 @@ public struct MemberInput: Decodable, Sendable {
     public var pinfl: String?
     public var disability: Bool?
     public var works: Bool?
+    /// E.164, spaces and dashes allowed (`+998 90 123 45 67`); personal data.
+    public var phone: String?
+    /// Whether the member agrees to be sent messages (installment reminders) at that phone.
+    public var messages_consent: Bool?
 
     public init(full_name: String? = nil, sex: String? = nil, birth_date: String? = nil, relation: String? = nil,
-                pinfl: String? = nil, disability: Bool? = nil, works: Bool? = nil) {
+                pinfl: String? = nil, disability: Bool? = nil, works: Bool? = nil, phone: String? = nil,
+                messages_consent: Bool? = nil) {
         self.full_name = full_name
         self.sex = sex
         self.birth_date = birth_date
@@ -27,6 +32,8 @@ public struct MemberInput: Decodable, Sendable {
         self.pinfl = pinfl
         self.disability = disability
         self.works = works
+        self.phone = phone
+        self.messages_consent = messages_consent
     }
 }
 
@@ -63,6 +70,8 @@ struct ValidMember {
     let pinfl: String?
     let disability: Bool
     let works: Bool
+    var phone: String? = nil
+    var messagesConsent = false
 }
 
 extension MemberInput {
@@ -84,8 +93,12 @@ extension MemberInput {
                 }
             }
         }
+        let phone = errors.phone(phone, pointer + "/phone")
+        if messages_consent == true, phone == nil, errors.errors.allSatisfy({ $0.pointer != pointer + "/phone" }) {
+            errors.add(pointer + "/messages_consent", "needs a phone to send messages to")
+        }
         guard let name, let relation else { return nil }
         return ValidMember(fullName: name, sex: sex, birthDate: birthDate, relation: relation, pinfl: checkedPINFL,
-                           disability: disability ?? false, works: works ?? false)
+                           disability: disability ?? false, works: works ?? false, phone: phone, messagesConsent: messages_consent ?? false)
     }
 }

@@ -9,6 +9,13 @@ struct UsersController {
     func register(on group: RouterGroup<RavnaqRequestContext>) {
         group.get("me", use: me)
         group.get("users", use: list)
+        group.patch("users/:id", use: changeContact)
+    }
+
+    @Sendable func changeContact(_ request: Request, context: RavnaqRequestContext) async throws -> JSONAnswer<UserView> {
+        var request = request
+        let (input, _) = try await request.decode(ContactInput.self)
+        return JSONAnswer(try await users.changeContact(user: try context.parameters.require("id"), input, as: try context.requireActor()))
     }
 
     /// Ids in answers are lower-case strings (`idString`), never Swift's upper-case `uuidString`.

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A phone number as people write it, checked and stored in E.164 (issue 17): a `+`, the
+/// country code and the number, digits only. Spaces, dashes, dots and parentheses are dropped,
+/// so `+998 90 123-45-67` and `+998 (90) 123 45 67` are both `+998901234567`. An Uzbek number
+/// (+998) has exactly nine digits after the country code; any other has 8 to 15 digits in all,
+/// as E.164 allows. Without the `+` a number is refused rather than guessed at.
+enum PhoneNumber {
+    static let example = "+998 90 123 45 67"
+
+    static func normalized(_ text: String) -> String? {
+        let kept = text.filter { !" -.()\u{00A0}".contains($0) }
+        guard kept.first == "+" else { return nil }
+        let digits = kept.dropFirst()
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.first != "0" else { return nil }
+        if digits.hasPrefix("998") {
+            guard digits.count == 12 else { return nil }
+        } else if !(8...15).contains(digits.count) {
+            return nil
+        }
+        return "+" + digits
+    }
+}
+
+extension FieldErrors {
+    /// An optional phone number: nil or empty is none; otherwise its E.164 form, or an error
+    /// naming the field.
+    mutating func phone(_ value: String?, _ pointer: String) -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let phone = PhoneNumber.normalized(value) else {
+            add(pointer, "\"\(value)\" is not a phone number in international form, such as \(PhoneNumber.example)")
+            return nil
+        }
+        return phone
+    }
+}
