@@ -288,7 +288,8 @@ enum OpenAPIDocument {
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the user's id or email"}],
             "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {
               "phone": {"type": ["string", "null"], "description": "international form, +998 and nine digits for Uzbekistan (spaces and dashes allowed, stored as E.164); \"\" removes it and the consent"},
-              "messages_consent": {"type": "boolean", "description": "needs a phone"}}}}}},
+              "messages_consent": {"type": "boolean", "description": "needs a phone"},
+              "language": {"enum": ["uz", "ru", "en"], "description": "of the notifications sent to the user (default uz)"}}}}}},
             "responses": {
               "200": {"description": "The user.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
               "401": {"$ref": "#/components/responses/Unauthenticated"},

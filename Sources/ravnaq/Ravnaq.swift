@@ -22,7 +22,7 @@ struct Ravnaq: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, DBCommand.self, OrgCommand.self, UserCommand.self, ProgrammeCommand.self, CalendarCommand.self, FamilyCommand.self,
-            ProjectCommand.self, LoanCommand.self, ApprovalCommand.self, AlertsCommand.self, LedgerCommand.self, GrantCommand.self, ProgressCommand.self, TrainingCommand.self, ReportCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self, SeedCommand.self,
+            ProjectCommand.self, LoanCommand.self, ApprovalCommand.self, AlertsCommand.self, NotificationsCommand.self, LedgerCommand.self, GrantCommand.self, ProgressCommand.self, TrainingCommand.self, ReportCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self, SeedCommand.self,
         ]
     )
 }

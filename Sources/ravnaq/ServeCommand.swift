@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
               ravnaq serve --demo
               ravnaq serve --host 0.0.0.0 --port 9000 --data-dir /srv/ravnaq
               ravnaq serve --connections 8
+              ravnaq serve --notify-url https://sms.example.org/ravnaq
             """)
     )
 
@@ -30,7 +31,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Load the demo organization into an empty database and print its users' tokens.") var demo = false
     @Option(help: "PostgreSQL connections in the pool (default: twice the number of cores).")
     var connections = Self.defaultConnections
+    @Option(name: .customLong("notify-url"),
+            help: "Where notifications are POSTed as JSON (an SMS gateway or a Telegram bridge; default: $RAVNAQ_NOTIFY_URL; none: nothing is sent).")
+    var notifyURL: String?
     @OptionGroup var database: DatabaseOptions
+
+    /// The webhook, from --notify-url or RAVNAQ_NOTIFY_URL; refused unless http(s) with a host.
+    func webhook() throws -> URL? {
+        guard let text = notifyURL ?? ProcessInfo.processInfo.environment["RAVNAQ_NOTIFY_URL"], !text.isEmpty else { return nil }
+        guard let url = NotificationWorker.webhook(text) else {
+            throw ValidationError("\(notifyURL == nil ? "RAVNAQ_NOTIFY_URL" : "--notify-url") must be an http or https URL with a host, such as https://sms.example.org/hook; got \"\(text)\"")
+        }
+        return url
+    }
 
     /// Twice the cores: on 2 cores 4 connections served the case file at 1 535 req/s with a p99
     /// of 21 ms, 8 at 1 389 req/s with a p99 of 93 ms, 16 at 1 131 req/s (bench/, 16 clients) —
@@ -44,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard (1...200).contains(connections) else { throw ValidationError("--connections must be between 1 and 200") }
+        _ = try webhook()
     }
 
     func run() async throws {
@@ -75,6 +89,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { preparing.cancel() }
+        // The outbox (issue 17): the scan of what falls due, and delivery when a webhook is set.
+        let notifyURL = try webhook()
+        let worker = NotificationWorker(database: database, url: notifyURL, logger: logger)
+        let delivering = Task.detached(priority: .background) { await worker.run() }
+        defer { delivering.cancel() }
+        if let notifyURL { logger.info("notifications go to \(notifyURL.absoluteString)") }
         do {
             try await app.runService()
         } catch {

@@ -249,6 +249,8 @@ DROP POLICY IF EXISTS tenant ON member_work_changes;
 CREATE POLICY tenant ON member_work_changes USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 DROP POLICY IF EXISTS tenant ON alert_acknowledgements;
 CREATE POLICY tenant ON alert_acknowledgements USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
+DROP POLICY IF EXISTS tenant ON notifications;
+CREATE POLICY tenant ON notifications USING (organization_id = ravnaq_org()) WITH CHECK (organization_id = ravnaq_org());
 
 
 -- Mentors: one restrictive policy per table, on the column that leads to a family and the

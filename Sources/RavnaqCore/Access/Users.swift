@@ -229,6 +229,7 @@ extension Users {
         try actor.require(.admin, to: "change users' phones")
         var errors = FieldErrors()
         let phone = errors.phone(input.phone, "/phone")
+        let language = errors.choice(input.language, "/language", as: NotificationText.Language.self, required: false)
         try errors.check()
         let clears = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
         return try await database.transaction(as: actor) { connection in
@@ -238,10 +239,11 @@ extension Users {
             let row = try connection.query(
                 """
                 UPDATE users SET phone = CASE WHEN $3 THEN NULL ELSE coalesce($2, phone) END,
-                                 messages_consent = CASE WHEN $3 THEN false ELSE coalesce($4, messages_consent) END
+                                 messages_consent = CASE WHEN $3 THEN false ELSE coalesce($4, messages_consent) END,
+                                 language = coalesce($5, language)
                 WHERE id = $1
                 RETURNING email, role, revoked_at IS NOT NULL, phone, messages_consent
-                """, [user.id, phone, clears, input.messages_consent]).first!
+                """, [user.id, phone, clears, input.messages_consent, language?.rawValue]).first!
             let view = UserView(id: user.id.idString, email: try row.decode(0), role: Role(rawValue: try row.decode(1))!,
                                 revoked: try row.decode(2), phone: try row.decode(3, as: String?.self), messages_consent: try row.decode(4))
             if view.messages_consent, view.phone == nil { throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to") }
@@ -253,9 +255,12 @@ extension Users {
 public struct ContactInput: Decodable, Sendable {
     public var phone: String?
     public var messages_consent: Bool?
-    public init(phone: String? = nil, messages_consent: Bool? = nil) {
+    /// uz (the default), ru or en: the language of their notifications.
+    public var language: String?
+    public init(phone: String? = nil, messages_consent: Bool? = nil, language: String? = nil) {
         self.phone = phone
         self.messages_consent = messages_consent
+        self.language = language
     }
 }
 

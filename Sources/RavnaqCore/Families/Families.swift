@@ -217,7 +217,8 @@ public struct Families: Sendable {
         json_build_object('id', m.id, 'full_name', \(actor.personal("m.full_name")), 'sex', \(actor.personal("m.sex")),
                           'birth_date', \(actor.personal("m.birth_date")), 'relation', m.relation,
                           'pinfl', \(actor.personal("m.pinfl")), 'disability', m.disability, 'works', m.works,
-                          'phone', \(actor.personal("m.phone")), 'messages_consent', \(actor.personal("m.messages_consent")))
+                          'phone', \(actor.personal("m.phone")), 'messages_consent', \(actor.personal("m.messages_consent")),
+                          'language', m.language)
         """
     }
 
@@ -282,11 +283,14 @@ public struct MemberChangeInput: Decodable, Sendable {
     public var disability: Bool?
     public var phone: String?
     public var messages_consent: Bool?
-    public init(works: Bool? = nil, disability: Bool? = nil, phone: String? = nil, messages_consent: Bool? = nil) {
+    /// uz (the default), ru or en: the language of the messages sent to the member.
+    public var language: String?
+    public init(works: Bool? = nil, disability: Bool? = nil, phone: String? = nil, messages_consent: Bool? = nil, language: String? = nil) {
         self.works = works
         self.disability = disability
         self.phone = phone
         self.messages_consent = messages_consent
+        self.language = language
     }
 }
 
@@ -299,6 +303,7 @@ extension Families {
         guard let member = UUID(uuidString: memberID) else { throw RavnaqError.notFound("member \(memberID)") }
         var errors = FieldErrors()
         let phone = errors.phone(input.phone, "/phone")
+        let language = errors.choice(input.language, "/language", as: NotificationText.Language.self, required: false)
         try errors.check()
         let clearsPhone = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
         return try await database.transaction(as: actor) { connection in
@@ -308,10 +313,11 @@ extension Families {
                 """
                 UPDATE members SET works = coalesce($3, works), disability = coalesce($4, disability),
                                    phone = CASE WHEN $6 THEN NULL ELSE coalesce($5, phone) END,
-                                   messages_consent = CASE WHEN $6 THEN false ELSE coalesce($7, messages_consent) END
+                                   messages_consent = CASE WHEN $6 THEN false ELSE coalesce($7, messages_consent) END,
+                                   language = coalesce($8, language)
                 WHERE id = $1 AND family_id = $2 AND erased_on IS NULL
                 RETURNING phone IS NULL AND messages_consent
-                """, [member, family, input.works, input.disability, phone, clearsPhone, input.messages_consent]).first else {
+                """, [member, family, input.works, input.disability, phone, clearsPhone, input.messages_consent, language?.rawValue]).first else {
                 throw RavnaqError.notFound("member \(memberID) of family \(key)")
             }
             if try row.decode(0, as: Bool.self) {

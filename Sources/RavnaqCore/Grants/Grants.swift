@@ -98,7 +98,13 @@ public struct Grants: Sendable {
             [actor.organizationID, id, postgresArray(tranches.indices.map { String($0 + 1) }),
              postgresArray(tranches.map { grantCurrency.format($0.amount) }),
              postgresArray(tranches.map(\.plannedOn.description)), postgresArray(tranches.map(\.condition.rawValue))])
-        return try Self.views(connection, actor: actor, where: "g.id = $3", [id]).first.orThrow("grant \(id.idString)")
+        let view = try Self.views(connection, actor: actor, where: "g.id = $3", [id]).first.orThrow("grant \(id.idString)")
+        // Its tranches wait for a grant officer when the programme asks for approval: they are told now (issue 17).
+        if try connection.query("SELECT tranche_approval FROM programmes WHERE id = $1", [programmeID!]).first!.decode(0, as: Bool.self) {
+            try Notifications.tranchesWaiting(connection, organization: actor.organizationID, grant: id, number: view.number,
+                                              total: view.total, currency: view.currency)
+        }
+        return view
     }
 
     static let maximumTranches = 100

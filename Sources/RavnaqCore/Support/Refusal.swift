@@ -38,6 +38,7 @@ public enum Refusal: Sendable, Equatable, CaseIterable {
     case notEnrolled
     case notReady
     case noAlert
+    case notificationNotFailed
     case passwordRules
     case linkNotValid
     case overpayment

@@ -121,7 +121,7 @@ struct FamiliesController {
         "patch": {"summary": "Change whether a member works or has a disability, their phone and consent to messages (coordinator, admin, the family's mentor); a change of works is kept with its day, which the alert member_stopped_working reads",
                   "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the family's id or code"},
                                  {"name": "member", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the member's id"}],
-                  "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"works": {"type": "boolean"}, "disability": {"type": "boolean"}, "phone": {"type": ["string", "null"], "description": "as in MemberInput; \"\" removes the phone and the consent with it"}, "messages_consent": {"type": "boolean", "description": "needs a phone"}}}}}},
+                  "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"works": {"type": "boolean"}, "disability": {"type": "boolean"}, "phone": {"type": ["string", "null"], "description": "as in MemberInput; \"\" removes the phone and the consent with it"}, "messages_consent": {"type": "boolean", "description": "needs a phone"}, "language": {"enum": ["uz", "ru", "en"], "description": "of the messages sent to the member"}}}}}},
                   "responses": {"200": {"description": "The member.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
                                 "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       },
@@ -155,14 +155,15 @@ struct FamiliesController {
         "pinfl": {"type": ["string", "null"], "pattern": "^([0-9]{14})?$", "description": "14 digits; empty or null for none"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"},
         "phone": {"type": ["string", "null"], "description": "international form: +998 and nine digits for Uzbekistan (spaces, dashes and parentheses allowed, stored as E.164, +998901234567), else + and 8 to 15 digits; another form is a 422 naming it; empty or null for none"},
         "messages_consent": {"type": "boolean", "description": "the member agrees to be sent messages at the phone (installment reminders); needs a phone"}}},
-      "Member": {"type": "object", "required": ["id", "full_name", "sex", "birth_date", "relation", "pinfl", "disability", "works", "phone", "messages_consent"], "properties": {
+      "Member": {"type": "object", "required": ["id", "full_name", "sex", "birth_date", "relation", "pinfl", "disability", "works", "phone", "messages_consent", "language"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "full_name": {"type": ["string", "null"], "description": "null for grant officers and once consent is withdrawn"},
         "sex": {"enum": ["female", "male", null], "description": "null when not given, for grant officers, and once consent is withdrawn"},
         "birth_date": {"type": ["string", "null"], "format": "date", "description": "null for grant officers and once consent is withdrawn"},
         "relation": {"enum": ["head", "spouse", "son", "daughter", "parent", "other"]},
         "pinfl": {"type": ["string", "null"], "description": "null for grant officers and once consent is withdrawn"}, "disability": {"type": "boolean"}, "works": {"type": "boolean"},
         "phone": {"type": ["string", "null"], "description": "E.164; null when none, for grant officers and once consent is withdrawn"},
-        "messages_consent": {"type": ["boolean", "null"], "description": "null for grant officers"}}},
+        "messages_consent": {"type": ["boolean", "null"], "description": "null for grant officers"},
+        "language": {"enum": ["uz", "ru", "en"], "description": "the language of the messages sent to the member"}}},
       "FamilyStatus": {"enum": ["active", "graduated", "exited"]},
       "FamilySummary": {"type": "object", "required": ["id", "code", "head", "region", "district", "status", "categories"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"}, "code": {"type": "string"},

@@ -43,6 +43,7 @@ enum ProblemTypes {
         case .notEnrolled: "not-enrolled"
         case .notReady: "not-ready"
         case .noAlert: "no-alert"
+        case .notificationNotFailed: "notification-not-failed"
         case .passwordRules: "password-rules"
         case .linkNotValid: "link-not-valid"
         case .ownAccount: "own-account"
