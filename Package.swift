@@ -96,6 +96,9 @@ let package = Package(
                 "RavnaqHTTP", "RavnaqWeb", "RavnaqCore", "RavnaqMoney", "Postgres", "Dates", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                // A webhook receiver and one that answers garbage, for the notification worker's tests.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ]
