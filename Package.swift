@@ -28,6 +28,9 @@ let package = Package(
         // Reading the XLSX files people import (a ZIP archive), through zlib (Debian's zlib1g-dev),
         // whose deflate — by ZIPFoundation's module CZlib — also compresses the XLSX files written.
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // The notification worker's webhook POSTs (http and https, timeouts); already in
+        // Hummingbird's graph. Foundation's URLSession crashed here when a request was cancelled.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +56,8 @@ let package = Package(
                 "Postgres", "RavnaqMoney", "Dates",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             plugins: ["EmbedFilesPlugin"]
         ),

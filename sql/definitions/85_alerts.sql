@@ -47,7 +47,8 @@ CREATE OR REPLACE TRIGGER keep_work_changes_update AFTER UPDATE OF works ON memb
 -- call sees only their families. The signals (README, "Smart monitoring", says the same):
 --
 --   net_income_falling     the net income of the last 3 months reported fell twice in a row, the
---                          latest of them at most 2 months before the day's month;
+--                          latest of them at most 2 months before the day's month (a month
+--                          counts once it has ended, here and for incomes);
 --   records_missing        after the 10th, last month's project report or household income is
 --                          missing, for a family with an active project started by then;
 --   repayment_late         its most overdue live loan is 1–30 days past due;
@@ -74,9 +75,10 @@ LANGUAGE sql STABLE AS $$
     -- figures (s). At 100 000 families a sub-query per signal and row cost about 9 µs a family.
     SELECT h.family_id, s.code, s.figures
     FROM family_histories h
-    CROSS JOIN LATERAL (SELECT width_bucket(as_of, h.report_on) AS r, width_bucket(as_of, h.income_on) AS i,
-                               width_bucket(as_of, h.assessed_on) AS a,
-                               (date_trunc('month', as_of::timestamp) - interval '1 month')::date AS last_month) k
+    -- Months count once they have ended: reports and incomes up to last month's.
+    CROSS JOIN LATERAL (SELECT width_bucket(m.last_month, h.report_on) AS r, width_bucket(m.last_month, h.income_on) AS i,
+                               width_bucket(as_of, h.assessed_on) AS a, m.last_month
+                        FROM (SELECT (date_trunc('month', as_of::timestamp) - interval '1 month')::date AS last_month) m) k
     CROSS JOIN LATERAL (SELECT h.report_on[k.r - 2:k.r] AS report_on, h.report_net[k.r - 2:k.r] AS report_net,
                                h.income_on[k.i - 1:k.i] AS income_on, h.income_total[k.i - 1:k.i] AS income_total,
                                h.household_size[k.i - 1:k.i] AS household_size, h.assessed_on[k.a - 1:k.a] AS assessed_on,

@@ -1,8 +1,7 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
+import NIOCore
 import Postgres
 
 /// Delivers the outbox (issue 17) to a webhook — an SMS gateway or a Telegram bot bridge — as
@@ -107,18 +106,18 @@ public struct NotificationWorker: Sendable {
 
     /// Nil when the receiver answered 2xx; else what went wrong, for `last_error`.
     func post(_ body: String, id: UUID, to url: URL) async -> String? {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(id.idString, forHTTPHeaderField: "Idempotency-Key")
-        request.timeoutInterval = TimeInterval(settings.timeout.components.seconds)
-        request.httpBody = Data(body.utf8)
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: id.idString)
+        request.body = .bytes(ByteBuffer(string: body))
         do {
-            let (_, response) = try await URLSession.shared.data(for: request)
-            guard let status = (response as? HTTPURLResponse)?.statusCode else { return "the answer was not HTTP" }
-            return (200..<300).contains(status) ? nil : "the receiver answered \(status)"
+            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(Self.milliseconds(settings.timeout))))
+            // What it says is not read, only that it answered.
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            return (200..<300).contains(response.status.code) ? nil : "the receiver answered \(response.status.code)"
         } catch {
-            return "\(error.localizedDescription)"
+            return String(describing: error)
         }
     }
 

@@ -61,6 +61,20 @@ struct ScaleFamilies {
         index % 15 == 14 ? .none : index % 4 == 3 ? .grant : .loan
     }
 
+    /// How many days before `today` a family's loan stopped being paid (0: it is paid on time),
+    /// as `addLoan` makes it: about 10, 40 or 100 days; one loan in sixty is later written off.
+    static func lateBy(_ index: Int) -> Int {
+        index % 60 == 16 ? 100 : [0, 0, 0, 10, 40, 100][index % 6]
+    }
+
+    /// The day a family's loan stops being paid, when its family declined before (issue 17's
+    /// back-test): three in four of the loans that go more than 30 days late, disbursed and
+    /// started long enough ago; the others go late without warning, as some families do.
+    static func declineBefore(_ index: Int, today: LocalDate) -> LocalDate? {
+        guard funding(of: index) == .loan, index % 50 != 21, lateBy(index) >= 40, index % 4 != 1 else { return nil }
+        return today.adding(days: -lateBy(index))
+    }
+
     func add(family index: Int, to tables: inout ScaleTables, numbers: inout Numbers, random: inout ScaleRandom) {
         let familyID = random.uuid().uuidString
         let place = places[index % places.count]
@@ -71,13 +85,24 @@ struct ScaleFamilies {
             consentOn.description,
         ])
         let members = households.members(index, &random)
+        // A family whose loan is about to go unpaid declines first (the back-test's subject).
+        let decline = Self.declineBefore(index, today: today)
         var memberIDs: [String] = []
+        var stopped = false
         for member in members {
             let id = random.uuid().uuidString
             memberIDs.append(id)
+            var works = member.works == true
+            // Half of them: the first working member stopped working about six weeks before.
+            if let decline, index % 2 == 0, works, !stopped {
+                stopped = true
+                works = false
+                tables.memberWorkChanges.add([organizationID, id, familyID, consentOn.description, "t"])
+                tables.memberWorkChanges.add([organizationID, id, familyID, decline.adding(days: -40).description, "f"])
+            }
             tables.members.add([
                 id, organizationID, familyID, member.full_name, member.sex, member.birth_date, member.pinfl, member.relation,
-                index % 23 == 5 && member.relation == "head" ? "t" : "f", member.works == true ? "t" : "f",
+                index % 23 == 5 && member.relation == "head" ? "t" : "f", works ? "t" : "f",
             ])
         }
         let mentorID = mentorIDs[index % mentorIDs.count]
@@ -153,7 +178,7 @@ struct ScaleFamilies {
         // How this family pays: on time, or it stopped so that its oldest unpaid installment
         // fell due about 10, 40 or 100 days ago; one loan in sixty is then written off.
         let writtenOff = index % 60 == 16
-        let lateBy = writtenOff ? 100 : [0, 0, 0, 10, 40, 100][index % 6]
+        let lateBy = Self.lateBy(index)
         let cutoff = lateBy == 0 ? today.adding(days: 1) : today.adding(days: -lateBy)
         var paidPrincipal = Amount.zero
         var lastPaid: LocalDate?
@@ -251,13 +276,25 @@ struct ScaleFamilies {
         }
     }
 
+    /// Whole calendar months from one month's first day to another's (negative before).
+    static func months(from: LocalDate, to: LocalDate) -> Int {
+        (to.year - from.year) * 12 + to.month - from.month
+    }
+
     private func addProgress(_ index: Int, family: String, project: String, started: LocalDate, consentOn: LocalDate,
                              householdSize: Int, mentor: String, to tables: inout ScaleTables, random: inout ScaleRandom) {
         let lastMonth = today.startOfMonth.adding(months: -1)
         var month = max(started.startOfMonth.adding(months: 1), lastMonth.adding(months: -11))
         let struggling = index % 6 >= 4
+        let decline = Self.declineBefore(index, today: today)
         while month <= lastMonth {
-            let revenue = 2_000_000 + 250_000 * (index % 9) + 50_000 * Int.random(in: 0...8, using: &random)
+            var revenue = 2_000_000 + 250_000 * (index % 9) + 50_000 * Int.random(in: 0...8, using: &random)
+            // Before its loan goes unpaid: sales fall a fifth each month over the three months
+            // before, and stay down.
+            if let decline {
+                let monthsIn = min(max(Self.months(from: decline.startOfMonth.adding(months: -3), to: month) + 1, 0), 4)
+                for _ in 0..<monthsIn { revenue = revenue * 4 / 5 }
+            }
             let costs = (struggling ? 90 : 55 + index % 15) * revenue / 100
             tables.projectReports.add([
                 random.uuid().uuidString, organizationID, project, month.description, String(revenue), String(costs), String(revenue / 50_000),

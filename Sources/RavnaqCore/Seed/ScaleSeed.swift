@@ -171,7 +171,8 @@ public struct ScaleSeed: Sendable {
                 """
                 INSERT INTO member_work_changes (organization_id, member_id, family_id, changed_on, works)
                 SELECT m.organization_id, m.id, m.family_id, (m.created_at AT TIME ZONE o.time_zone)::date, m.works
-                FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.organization_id = $1
+                FROM members m JOIN organizations o ON o.id = m.organization_id
+                WHERE m.organization_id = $1 AND NOT EXISTS (SELECT 1 FROM member_work_changes c WHERE c.member_id = m.id)
                 """, [orgID])
             // And the books' sums by value date (sql/definitions/30_ledger.sql).
             try connection.query("SELECT ledger_sum_all_days($1::uuid)", [orgID])

@@ -61,12 +61,14 @@ struct ScaleTables {
     var assessments = CopyTable(
         "assessments", "id, organization_id, family_id, assessed_on, kind, " + Assessments.domains.joined(separator: ", "))
     var visits = CopyTable("visits", "id, organization_id, family_id, visited_on, kind, notes, next_visit_on, mentor_id")
+    /// Only the members who stopped working; every other member's row is written after the load.
+    var memberWorkChanges = CopyTable("member_work_changes", "organization_id, member_id, family_id, changed_on, works")
 
     /// Every table, in foreign-key order: the one list that sending and ANALYZE both read.
     static var inOrder: [WritableKeyPath<ScaleTables, CopyTable>] {
         [\.families, \.members, \.mentorAssignments, \.projects, \.projectStatusChanges, \.ledgerTransactions, \.postings,
          \.loans, \.loanInstallments, \.repayments, \.grants, \.grantTranches, \.grantExpenses, \.enrollments, \.attendance,
-         \.projectReports, \.householdIncomes, \.assessments, \.visits]
+         \.projectReports, \.householdIncomes, \.assessments, \.visits, \.memberWorkChanges]
     }
 
     /// The names of those tables (constants, not input).
