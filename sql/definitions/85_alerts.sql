@@ -46,9 +46,11 @@ CREATE OR REPLACE TRIGGER keep_work_changes_update AFTER UPDATE OF works ON memb
 -- changed after the day), one row per family and code. Row-level security applies: a mentor's
 -- call sees only their families. The signals (README, "Smart monitoring", says the same):
 --
---   net_income_falling     the net income of the last 3 months reported fell twice in a row, the
---                          latest of them at most 2 months before the day's month (a month
---                          counts once it has ended, here and for incomes);
+--   net_income_falling     the net income of the last 3 months reported fell twice in a row, by at
+--                          least a tenth in all (three months in a row of ordinary ups and downs
+--                          fall by chance one time in nine), the latest of them at most 2 months
+--                          before the day's month (a month counts once it has ended, here and for
+--                          incomes);
 --   records_missing        after the 10th, last month's project report or household income is
 --                          missing, for a family with an active project started by then;
 --   repayment_late         its most overdue live loan is 1–30 days past due;
@@ -75,6 +77,11 @@ LANGUAGE sql STABLE AS $$
     -- figures (s). At 100 000 families a sub-query per signal and row cost about 9 µs a family.
     SELECT h.family_id, s.code, s.figures
     FROM family_histories h
+    -- The poverty lines, read once for the statement (a sub-select inside the lateral below
+    -- would be read again for every family).
+    CROSS JOIN (SELECT array_agg(p.amount ORDER BY p.effective_on) AS amount, array_agg(p.effective_on ORDER BY p.effective_on) AS effective_on,
+                       min(p.amount) AS lowest, max(p.amount) AS highest
+                FROM poverty_lines p) lines
     -- Months count once they have ended: reports and incomes up to last month's.
     CROSS JOIN LATERAL (SELECT width_bucket(m.last_month, h.report_on) AS r, width_bucket(m.last_month, h.income_on) AS i,
                                width_bucket(as_of, h.assessed_on) AS a, m.last_month
@@ -85,15 +92,10 @@ LANGUAGE sql STABLE AS $$
                                CASE WHEN k.a >= 2 THEN substring(h.scores FROM (k.a - 2) * 15 + 1 FOR 30) END AS scores,
                                coalesce(h.report_on[width_bucket(k.last_month, h.report_on)] = k.last_month, false) AS reported,
                                coalesce(h.income_on[width_bucket(k.last_month, h.income_on)] = k.last_month, false) AS income_recorded) e
-    -- The poverty lines in force in the two income months, by binary search in the lines read once
-    -- per statement (uncorrelated sub-selects), as graduation_of() does.
-    CROSS JOIN LATERAL (SELECT lines.amount[width_bucket(e.income_on[1], lines.effective_on)] AS before,
-                               lines.amount[width_bucket(e.income_on[2], lines.effective_on)] AS now
-                        FROM (SELECT (SELECT array_agg(p.amount ORDER BY p.effective_on) FROM poverty_lines p) AS amount,
-                                     (SELECT array_agg(p.effective_on ORDER BY p.effective_on) FROM poverty_lines p) AS effective_on) lines) l
     CROSS JOIN LATERAL (
         SELECT coalesce(k.r >= 3 AND e.report_on[3] >= (k.last_month - interval '1 month')::date
-                        AND e.report_net[1] > e.report_net[2] AND e.report_net[2] > e.report_net[3], false) AS falling,
+                        AND e.report_net[1] > e.report_net[2] AND e.report_net[2] > e.report_net[3]
+                        AND e.report_net[1] - e.report_net[3] >= abs(e.report_net[1]) / 10, false) AS falling,
                extract(day FROM as_of) > 10 AND NOT (e.reported AND e.income_recorded) AS missing,
                coalesce(k.a >= 2 AND e.assessed_on[2] >= graduation_assessed_from(as_of)
                         AND (get_byte(e.scores, 15) BETWEEN 1 AND get_byte(e.scores, 0) - 1 OR get_byte(e.scores, 16) BETWEEN 1 AND get_byte(e.scores, 1) - 1 OR get_byte(e.scores, 17) BETWEEN 1 AND get_byte(e.scores, 2) - 1
@@ -101,8 +103,12 @@ LANGUAGE sql STABLE AS $$
                                    OR get_byte(e.scores, 21) BETWEEN 1 AND get_byte(e.scores, 6) - 1 OR get_byte(e.scores, 22) BETWEEN 1 AND get_byte(e.scores, 7) - 1 OR get_byte(e.scores, 23) BETWEEN 1 AND get_byte(e.scores, 8) - 1
                                    OR get_byte(e.scores, 24) BETWEEN 1 AND get_byte(e.scores, 9) - 1 OR get_byte(e.scores, 25) BETWEEN 1 AND get_byte(e.scores, 10) - 1 OR get_byte(e.scores, 26) BETWEEN 1 AND get_byte(e.scores, 11) - 1
                                    OR get_byte(e.scores, 27) BETWEEN 1 AND get_byte(e.scores, 12) - 1 OR get_byte(e.scores, 28) BETWEEN 1 AND get_byte(e.scores, 13) - 1 OR get_byte(e.scores, 29) BETWEEN 1 AND get_byte(e.scores, 14) - 1), false) AS dropped,
+               -- Against the lowest and highest line first: a subscript of the lines' arrays
+               -- costs more than the test itself, and few families are near a line.
                coalesce(k.i >= 2 AND e.income_on[2] >= k.last_month
-                        AND e.income_total[2] < e.household_size[2] * l.now AND e.income_total[1] >= e.household_size[1] * l.before, false) AS below) c
+                        AND e.income_total[2] < e.household_size[2] * lines.highest AND e.income_total[1] >= e.household_size[1] * lines.lowest
+                        AND e.income_total[2] < e.household_size[2] * lines.amount[width_bucket(e.income_on[2], lines.effective_on)]
+                        AND e.income_total[1] >= e.household_size[1] * lines.amount[width_bucket(e.income_on[1], lines.effective_on)], false) AS below) c
     CROSS JOIN LATERAL (
         SELECT 'net_income_falling' AS code,
                jsonb_build_object('months', jsonb_build_array(alert_month(e.report_on[1]), alert_month(e.report_on[2]), alert_month(e.report_on[3])),
@@ -130,7 +136,8 @@ LANGUAGE sql STABLE AS $$
                jsonb_build_object('months', jsonb_build_array(alert_month(e.income_on[1]), alert_month(e.income_on[2])),
                                   'per_capita', jsonb_build_array(round(e.income_total[1] / e.household_size[1], 2)::text,
                                                                   round(e.income_total[2] / e.household_size[2], 2)::text),
-                                  'line', jsonb_build_array(l.before::numeric(18,2)::text, l.now::numeric(18,2)::text))
+                                  'line', jsonb_build_array(lines.amount[width_bucket(e.income_on[1], lines.effective_on)]::numeric(18,2)::text,
+                                                            lines.amount[width_bucket(e.income_on[2], lines.effective_on)]::numeric(18,2)::text))
         WHERE c.below
     ) s
     WHERE h.organization_id = org AND (h.status = 'active' OR h.status_on > as_of) AND (one_family IS NULL OR h.family_id = one_family) AND (c.falling OR c.missing OR c.dropped OR c.below)
