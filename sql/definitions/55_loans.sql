@@ -330,7 +330,7 @@ REVOKE EXECUTE ON FUNCTION refresh_loan_histories(uuid[]), refresh_loan_historie
 CREATE OR REPLACE FUNCTION loan_state(l loans, h loan_histories, as_of date)
 RETURNS TABLE (status text, outstanding_principal numeric, days_past_due integer, overdue numeric, total_owed numeric,
                paid_principal numeric, paid_interest numeric, paid_fees numeric, fees_charged numeric)
-LANGUAGE sql STABLE ROWS 1 AS $$
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
     SELECT CASE WHEN NOT coalesce(l.disbursed_on <= as_of, false) THEN 'approved'
                 WHEN l.written_off_on <= as_of THEN 'written_off'
                 WHEN x.covered >= x.owed THEN 'repaid'

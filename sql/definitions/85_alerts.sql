@@ -42,8 +42,9 @@ CREATE OR REPLACE TRIGGER keep_work_changes AFTER INSERT ON members FOR EACH ROW
 CREATE OR REPLACE TRIGGER keep_work_changes_update AFTER UPDATE OF works ON members FOR EACH ROW
     WHEN (OLD.works IS DISTINCT FROM NEW.works) EXECUTE FUNCTION keep_member_work_changes();
 
--- Every signal of every family of an organization (or of `one_family`) that is active on the day (status active, or
--- changed after the day), one row per family and code. Row-level security applies: a mentor's
+-- Every signal of every family of an organization (or of `one_family`), one row per family and
+-- code; family_alerts() keeps those of the families active on the day (status active, or changed
+-- after the day). Row-level security applies: a mentor's
 -- call sees only their families. The signals (README, "Smart monitoring", says the same):
 --
 --   net_income_falling     the net income of the last 3 months reported fell twice in a row, by at
@@ -70,7 +71,7 @@ CREATE OR REPLACE TRIGGER keep_work_changes_update AFTER UPDATE OF works ON memb
 -- grants are each read from their own rows.
 CREATE OR REPLACE FUNCTION family_signals(org uuid, as_of date, one_family uuid DEFAULT NULL)
 RETURNS TABLE (family_id uuid, code text, figures jsonb)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     -- Four signals from one scan of the histories: the elements each reads are taken out once
     -- (e: slices start at 1; every subscript of a stored array decompresses it again), the four
     -- tests are plain expressions on them (c), and only a family that passes one goes on to the
@@ -162,22 +163,21 @@ LANGUAGE sql STABLE AS $$
           FROM loan_histories lh JOIN loans l ON l.id = lh.loan_id CROSS JOIN LATERAL loan_state(l, lh, as_of) s
           WHERE lh.organization_id = org AND (one_family IS NULL OR lh.family_id = one_family) AND loan_live_on(l.disbursed_on, l.written_off_on, as_of)
             AND loan_days_past_due(lh.due_on, lh.scheduled, lh.paid_on, lh.covered, lh.tolerance, as_of) > 0) x
-    JOIN families f ON f.id = x.family_id AND (f.status = 'active' OR f.status_on > as_of)
     ORDER BY x.family_id, x.days_past_due DESC, x.number)
     UNION ALL
-    SELECT w.family_id, 'member_stopped_working',
-           jsonb_build_object('members', jsonb_agg(jsonb_build_object('relation', m.relation, 'name', m.full_name, 'stopped_on', w.changed_on)
-                                                   ORDER BY w.changed_on, m.relation))
-    FROM (SELECT c.*, lag(c.works) OVER (PARTITION BY c.member_id ORDER BY c.changed_on, c.id) AS worked_before,
-                 lead(c.id) OVER (PARTITION BY c.member_id ORDER BY c.changed_on, c.id) AS later
-          FROM member_work_changes c
-          WHERE c.organization_id = org AND c.changed_on <= as_of AND (one_family IS NULL OR c.family_id = one_family)
-            AND c.member_id IN (SELECT r.member_id FROM member_work_changes r
-                                WHERE r.organization_id = org AND NOT r.works AND r.changed_on > as_of - 90 AND r.changed_on <= as_of)) w
-    JOIN members m ON m.id = w.member_id
-    JOIN families f ON f.id = w.family_id AND (f.status = 'active' OR f.status_on > as_of)
-    WHERE NOT w.works AND w.worked_before AND w.later IS NULL AND w.changed_on > as_of - 90
-    GROUP BY w.family_id
+    -- A stop in the last 90 days (the partial index finds them), after working, and no change since.
+    SELECT r.family_id, 'member_stopped_working',
+           jsonb_build_object('members', jsonb_agg(jsonb_build_object('relation', m.relation, 'name', m.full_name, 'stopped_on', r.changed_on)
+                                                   ORDER BY r.changed_on, m.relation))
+    FROM member_work_changes r
+    JOIN members m ON m.id = r.member_id
+    WHERE r.organization_id = org AND NOT r.works AND r.changed_on > as_of - 90 AND r.changed_on <= as_of
+      AND (one_family IS NULL OR r.family_id = one_family)
+      AND (SELECT p.works FROM member_work_changes p WHERE p.member_id = r.member_id AND (p.changed_on, p.id) < (r.changed_on, r.id)
+           ORDER BY p.changed_on DESC, p.id DESC LIMIT 1)
+      AND NOT EXISTS (SELECT 1 FROM member_work_changes n WHERE n.member_id = r.member_id AND (n.changed_on, n.id) > (r.changed_on, r.id)
+                      AND n.changed_on <= as_of)
+    GROUP BY r.family_id
     UNION ALL
     -- The family's grant with the least accounted for.
     (SELECT DISTINCT ON (g.family_id) g.family_id, 'grant_unaccounted',
@@ -187,7 +187,6 @@ LANGUAGE sql STABLE AS $$
                  (SELECT sum(t.amount) FROM grant_tranches t WHERE t.grant_id = gr.id AND t.disbursed_on <= as_of - 60) AS disbursed,
                  (SELECT coalesce(sum(e.amount), 0) FROM grant_expenses e WHERE e.grant_id = gr.id AND e.spent_on <= as_of) AS spent
           FROM grants gr JOIN projects p ON p.id = gr.project_id
-          JOIN families f ON f.id = p.family_id AND (f.status = 'active' OR f.status_on > as_of)
           WHERE gr.organization_id = org AND (one_family IS NULL OR p.family_id = one_family)) g
     WHERE g.disbursed > 0 AND 2 * g.spent < g.disbursed
     ORDER BY g.family_id, g.spent / g.disbursed, g.number)
@@ -198,15 +197,16 @@ $$;
 -- family left with none.
 CREATE OR REPLACE FUNCTION family_alerts(org uuid, as_of date, one_family uuid DEFAULT NULL)
 RETURNS TABLE (family_id uuid, score integer, reasons jsonb)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT s.family_id, sum(w.weight)::int,
            jsonb_agg(jsonb_build_object('code', s.code, 'weight', w.weight, 'figures', s.figures) ORDER BY w.weight DESC, s.code)
     FROM family_signals(org, as_of, one_family) s
-    -- The family's programme's weights, looked up by key for the few families with a signal (a
-    -- join would read every family's history row once more).
-    CROSS JOIN LATERAL (SELECT (SELECT pg.alert_weights FROM programmes pg
-                                WHERE pg.id = (SELECT fh.programme_id FROM family_histories fh WHERE fh.family_id = s.family_id)) AS weights) p
+    -- The family, looked up by key for the few with a signal (a join would read every family's
+    -- history row once more): active on the day, and its programme's weights.
+    CROSS JOIN LATERAL (SELECT fh.status = 'active' OR fh.status_on > as_of AS active,
+                               (SELECT pg.alert_weights FROM programmes pg WHERE pg.id = fh.programme_id) AS weights
+                        FROM family_histories fh WHERE fh.family_id = s.family_id) p
     CROSS JOIN LATERAL (SELECT coalesce((p.weights ->> s.code)::int, (alert_default_weights() ->> s.code)::int) AS weight) w
-    WHERE w.weight > 0
+    WHERE p.active AND w.weight > 0
     GROUP BY s.family_id
 $$;
