@@ -94,7 +94,8 @@ let package = Package(
         // Runs the built `ravnaq` binary against a test database, as a coordinator would.
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RavnaqCore", "Dates", .product(name: "Logging", package: "swift-log")],
                     exclude: ["Stubs"]),
-        .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "RavnaqMoney", "Dates", "Postgres", "TestSupport"]),
+        .testTarget(name: "RavnaqCoreTests", dependencies: ["RavnaqCore", "RavnaqMoney", "Dates", "Postgres", "TestSupport",
+                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "RavnaqHTTPTests",
             dependencies: [

@@ -223,6 +223,13 @@ struct AlertsTests {
         }
         let bobur = try await fixture.user("bobur@example.org", .mentor)
         await #expect(throws: RavnaqError.notFound("family WORK")) { try await alerts.acknowledge("WORK", AcknowledgementInput(), as: bobur) }
+
+        // A note is personal data, like a visit's notes: withdrawing consent erases it; the acknowledgement stays.
+        _ = try await Families(database: fixture.database).withdrawConsent(family: "WORK", date: today.description, as: fixture.admin)
+        let notes: [String?] = try await fixture.database.pool.withConnection {
+            try $0.query("SELECT note FROM alert_acknowledgements ORDER BY acknowledged_at").rows.map { try $0.decode(0, as: String?.self) }
+        }
+        #expect(notes == [nil, nil])
     }
 
     @Test("the signal codes Swift words are exactly those PostgreSQL weighs")

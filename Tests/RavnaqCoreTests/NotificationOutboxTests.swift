@@ -1,7 +1,8 @@
 import Dates
 import Foundation
 import Postgres
-import RavnaqCore
+@testable import RavnaqCore
+import Logging
 import Testing
 import TestSupport
 
@@ -44,6 +45,29 @@ struct NotificationOutboxTests {
                            tranches: [TrancheInput(amount: "5000000", planned_on: "2025-03-01")]), as: fixture.admin)
         }
         #expect(try await Self.notifications(fixture).count == 2)
+    }
+
+    @Test("a worker whose lease ran out changes nothing another worker decided since")
+    func staleOutcome() async throws {
+        let fixture = try await CoreFixture.make()
+        _ = try await fixture.user("officer@example.org", .grantOfficer)
+        let programme = try await LoanServicingCoreTests.programme(fixture, "Grantlar", ProgrammeInput(tranche_approval: true))
+        let family = try await AlertsTests.family(fixture, "AN-0001", mentor: try await fixture.user("aziza@example.org", .mentor).name)
+        _ = try await Grants(database: fixture.database).create(
+            GrantInput(programme_id: programme.id, project_id: family.project, currency: "UZS", total: "6000000",
+                       tranches: [TrancheInput(amount: "6000000", planned_on: "2025-03-01")]), as: fixture.admin)
+        let id: UUID = try await fixture.database.pool.withConnection { try $0.query("SELECT id FROM notifications").first!.decode(0) }
+        let worker = NotificationWorker(database: fixture.database, url: URL(string: "http://127.0.0.1:9/hook"), logger: Logger(label: "test"))
+        // Worker B took it (attempt 1) and delivered it; worker A, still holding attempt 1 of an older lease, fails late.
+        try await fixture.database.pool.withConnection { _ = try $0.query("UPDATE notifications SET attempts = 1 WHERE id = $1", [id]) }
+        try await worker.finish(id, attempts: 1, status: "delivered", error: nil)
+        try await worker.retryLater(id, attempts: 1, error: "the receiver answered 500", failed: true)
+        try await worker.finish(id, attempts: 1, status: "cancelled", error: "late")
+        let row: (String, Bool) = try await fixture.database.pool.withConnection {
+            let row = try $0.query("SELECT status, delivered_at IS NOT NULL FROM notifications WHERE id = $1", [id]).first!
+            return (try row.decode(0), try row.decode(1))
+        }
+        #expect(row.0 == "delivered" && row.1)
     }
 
     @Test("the scan: a visit due tomorrow to the mentor, an installment in three days to the member who consented, a high alert to the mentor; each once")

@@ -104,7 +104,8 @@ struct NotificationDeliveryTests {
         var settings = NotificationWorker.Settings()
         settings.baseDelay = .milliseconds(20)
         settings.maxDelay = .milliseconds(200)
-        settings.lease = .seconds(2)
+        settings.lease = .seconds(1)
+        settings.timeout = .seconds(1)
         settings.poll = .milliseconds(20)
         settings.scanEvery = .seconds(3600)
         settings.batch = 4

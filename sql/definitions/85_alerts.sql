@@ -42,6 +42,18 @@ CREATE OR REPLACE TRIGGER keep_work_changes AFTER INSERT ON members FOR EACH ROW
 CREATE OR REPLACE TRIGGER keep_work_changes_update AFTER UPDATE OF works ON members FOR EACH ROW
     WHEN (OLD.works IS DISTINCT FROM NEW.works) EXECUTE FUNCTION keep_member_work_changes();
 
+-- Withdrawing consent (Families.withdrawConsent) erases a family's personal data; the notes of
+-- its alerts' acknowledgements are among it, like a visit's notes. The table is kept, never
+-- changed by requests, so the erasure runs with its owner's rights, for the acting organization.
+CREATE OR REPLACE FUNCTION erase_acknowledgement_notes(family uuid) RETURNS integer
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    WITH erased AS (
+        UPDATE alert_acknowledgements SET note = NULL
+        WHERE family_id = erase_acknowledgement_notes.family AND organization_id = ravnaq_org() AND note IS NOT NULL
+        RETURNING 1)
+    SELECT count(*)::int FROM erased
+$$;
+
 -- Every signal of every family of an organization (or of `one_family`), one row per family and
 -- code; family_alerts() keeps those of the families active on the day (status active, or changed
 -- after the day). Row-level security applies: a mentor's

@@ -232,6 +232,7 @@ extension Users {
         let language = errors.choice(input.language, "/language", as: NotificationText.Language.self, required: false)
         try errors.check()
         let clears = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        if clears, input.messages_consent == true { throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to") }
         return try await database.transaction(as: actor) { connection in
             guard let user = try Self.user(connection, key: key, organizationID: actor.organizationID) else {
                 throw RavnaqError.notFound("user \(key)")

@@ -43,6 +43,8 @@ extension Families {
             ).rows.map { try $0.decode(0, as: String.self) }
             try connection.query("SELECT erase_audit_copies($1, 'visits', $2::text[], ARRAY['notes'])",
                                  [actor.organizationID, postgresArray(visits)])
+            // And the notes acknowledging its alerts (issue 17).
+            try connection.query("SELECT erase_acknowledgement_notes($1)", [id])
             return try Self.caseFile(connection, id: id, actor: actor, asOf: today)!
         }
     }

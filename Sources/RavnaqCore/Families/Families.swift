@@ -306,6 +306,7 @@ extension Families {
         let language = errors.choice(input.language, "/language", as: NotificationText.Language.self, required: false)
         try errors.check()
         let clearsPhone = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        if clearsPhone, input.messages_consent == true { throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to") }
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)

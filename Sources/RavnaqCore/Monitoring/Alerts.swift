@@ -118,7 +118,8 @@ public struct Alerts: Sendable {
         try actor.require(.admin, .coordinator, .mentor, to: "acknowledge alerts")
         var errors = FieldErrors()
         let note = errors.text(input.note, "/note", required: false)
-        if let note, note.count > 2000 { errors.add("/note", "must be at most 2000 characters") }
+        // Counted as PostgreSQL's length() counts them (code points, not what a reader sees as one).
+        if let note, note.unicodeScalars.count > 2000 { errors.add("/note", "must be at most 2000 characters") }
         try errors.check()
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)

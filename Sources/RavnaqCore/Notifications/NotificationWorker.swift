@@ -10,8 +10,9 @@ import Postgres
 /// loop) and never holds a transaction open while it waits for the receiver.
 ///
 /// A notification is taken with a lease: `attempts` + 1 and `next_attempt_at` moved past the
-/// lease, in one statement, so that another worker (or this one after a restart) does not take
-/// it meanwhile. Then it is POSTed with its id as `Idempotency-Key`. A 2xx answer marks it
+/// lease (long enough for the whole batch's POSTs), in one statement, so that another worker (or
+/// this one after a restart) does not take it meanwhile; the outcome is written only while the
+/// row is still pending at that attempt. Then it is POSTed with its id as `Idempotency-Key`. A 2xx answer marks it
 /// delivered; anything else — another status, a refused connection, a timeout, an answer that is
 /// not HTTP — leaves it pending until `next_attempt_at`, later each time (base × 2^(attempts − 1),
 /// at most `maxDelay`), and failed after `maxAttempts`. A worker stopped between the POST and
@@ -77,7 +78,9 @@ public struct NotificationWorker: Sendable {
     @discardableResult
     public func deliverDue() async throws -> Int {
         guard let url else { return 0 }
-        let lease = Self.milliseconds(settings.lease)
+        // The lease covers the whole batch, each POST waiting up to its timeout, so that no row's
+        // lease runs out before its turn comes.
+        let lease = Self.milliseconds(settings.lease) + settings.batch * Self.milliseconds(settings.timeout)
         let taken = try await database.transaction { connection in
             try connection.query(Self.takeSQL, [settings.batch, lease]).rows.map { row in
                 (id: try row.decode(0, as: UUID.self), attempts: try row.decode(1, as: Int.self),
@@ -86,7 +89,8 @@ public struct NotificationWorker: Sendable {
         }
         for notification in taken {
             if notification.unreachable {
-                try await finish(notification.id, status: "cancelled", error: "the member has no phone or no consent to messages any more")
+                try await finish(notification.id, attempts: notification.attempts, status: "cancelled",
+                                 error: "the member has no phone or no consent to messages any more")
                 continue
             }
             if let problem = await post(notification.body, id: notification.id, to: url) {
@@ -94,7 +98,7 @@ public struct NotificationWorker: Sendable {
                 try await retryLater(notification.id, attempts: notification.attempts, error: problem, failed: failed)
                 logger.warning("notifications: \(notification.id.idString) not delivered (attempt \(notification.attempts)): \(problem)")
             } else {
-                try await finish(notification.id, status: "delivered", error: nil)
+                try await finish(notification.id, attempts: notification.attempts, status: "delivered", error: nil)
             }
         }
         return taken.count
@@ -121,13 +125,16 @@ public struct NotificationWorker: Sendable {
         }
     }
 
-    func finish(_ id: UUID, status: String, error: String?) async throws {
+    /// The outcome of this worker's attempt: only while the row is still the one it took (still
+    /// pending, at the attempt it counted), so that a worker whose lease ran out changes nothing
+    /// another worker decided since.
+    func finish(_ id: UUID, attempts: Int, status: String, error: String?) async throws {
         try await database.transaction { connection in
             _ = try connection.query(
                 """
                 UPDATE notifications SET status = $2, last_error = $3, delivered_at = CASE WHEN $2 = 'delivered' THEN now() END
-                WHERE id = $1
-                """, [id, status, error])
+                WHERE id = $1 AND status = 'pending' AND attempts = $4
+                """, [id, status, error, attempts])
         }
     }
 
@@ -140,8 +147,8 @@ public struct NotificationWorker: Sendable {
                 """
                 UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2::bigint / 1000.0), last_error = left($3, 500),
                                          status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END
-                WHERE id = $1
-                """, [id, delay, error, failed])
+                WHERE id = $1 AND status = 'pending' AND attempts = $5
+                """, [id, delay, error, failed, attempts])
         }
     }
 

@@ -36,7 +36,7 @@ struct AlertsController {
                  "parameters": [{"name": "id", "in": "path", "required": true, "description": "the alert's id, which is its family's id (or the family's code)", "schema": {"type": "string"}}],
                  "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AcknowledgementInput"}}}},
                  "responses": {"200": {"description": "The alert, with the acknowledgement just made.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}},
-                               "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
+                               "400": {"$ref": "#/components/responses/BadRequest"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "422": {"$ref": "#/components/responses/Invalid"}}}
       }
     },
     "schemas": {
