@@ -22,7 +22,6 @@ struct AlertsCommand: AsyncParsableCommand {
         let level: String
         let mentor: String?
         let reasons: String
-        let id: String
 
         init(_ alert: AlertView) {
             family_code = alert.family_code
@@ -30,7 +29,6 @@ struct AlertsCommand: AsyncParsableCommand {
             level = alert.level
             mentor = alert.mentor
             reasons = alert.reasons.map(\.text).joined(separator: "; ")
-            id = alert.id
         }
     }
 

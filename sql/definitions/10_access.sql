@@ -13,10 +13,11 @@
 -- families, their members, the mentor's own assignments of them, projects and their status
 -- changes, monthly project reports, loans with their installments, repayments and history,
 -- grants with their tranches and expenses, the enrollments and attendance of the families'
--- members, visits, plan goals, referrals, household incomes, assessments and the family's
--- history, members' work changes and alert acknowledgements. Courses and sessions stay visible. The same expression checks new and changed rows,
--- so a mentor cannot write outside those families either. A family assigned to a mentor in the
--- past is not theirs any more: they neither read nor record anything of it (404), not even
+-- members, visits, plan goals, referrals, household incomes, assessments, the family's history,
+-- its members' work changes and its alerts' acknowledgements. Courses and sessions stay visible.
+-- The same expression checks new and changed rows, so a mentor cannot write outside those
+-- families either. A family assigned to a mentor in the past is not theirs any more: they
+-- neither read nor record anything of it (404), not even
 -- something dated in the time it was theirs — late paperwork of that time goes through a
 -- coordinator. What a current mentor records must be dated within their assignment (the
 -- services answer 403 with the reason otherwise). The services check the same rules first, so

@@ -153,7 +153,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                                                             lines.amount[width_bucket(e.income_on[2], lines.effective_on)]::numeric(18,2)::text))
         WHERE c.below
     ) s
-    WHERE h.organization_id = org AND (h.status = 'active' OR h.status_on > as_of) AND (one_family IS NULL OR h.family_id = one_family) AND (c.falling OR c.missing OR c.dropped OR c.below)
+    WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family) AND (c.falling OR c.missing OR c.dropped OR c.below)
     UNION ALL
     -- The visit the current mentor planned, or the assignment's first day before any.
     SELECT h.family_id, 'visit_overdue',
@@ -166,7 +166,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                         LEFT JOIN LATERAL (SELECT vv.visited_on, vv.next_visit_on FROM visits vv
                                            WHERE vv.family_id = h.family_id AND vv.visited_on >= e.from_on AND vv.visited_on <= as_of
                                            ORDER BY vv.visited_on DESC, vv.created_at DESC, vv.id DESC LIMIT 1) last ON true) v
-    WHERE h.organization_id = org AND (h.status = 'active' OR h.status_on > as_of) AND (one_family IS NULL OR h.family_id = one_family) AND k.m > 0 AND e.to_on > as_of AND as_of - v.due_on > 14
+    WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family) AND k.m > 0 AND e.to_on > as_of AND as_of - v.due_on > 14
     UNION ALL
     -- The family's most overdue live loan.
     (SELECT DISTINCT ON (x.family_id) x.family_id, CASE WHEN x.days_past_due > 30 THEN 'loan_in_arrears' ELSE 'repayment_late' END,

@@ -228,11 +228,9 @@ extension Users {
     public func changeContact(user key: String, _ input: ContactInput, as actor: Actor) async throws -> UserView {
         try actor.require(.admin, to: "change users' phones")
         var errors = FieldErrors()
-        let phone = errors.phone(input.phone, "/phone")
+        let phone = PhoneChange(phone: input.phone, consent: input.messages_consent, errors: &errors)
         let language = errors.choice(input.language, "/language", as: NotificationText.Language.self, required: false)
         try errors.check()
-        let clears = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
-        if clears, input.messages_consent == true { throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to") }
         return try await database.transaction(as: actor) { connection in
             guard let user = try Self.user(connection, key: key, organizationID: actor.organizationID) else {
                 throw RavnaqError.notFound("user \(key)")
@@ -244,10 +242,10 @@ extension Users {
                                  language = coalesce($5, language)
                 WHERE id = $1
                 RETURNING email, role, revoked_at IS NOT NULL, phone, messages_consent
-                """, [user.id, phone, clears, input.messages_consent, language?.rawValue]).first!
+                """, [user.id, phone.phone, phone.removes, input.messages_consent, language?.rawValue]).first!
             let view = UserView(id: user.id.idString, email: try row.decode(0), role: Role(rawValue: try row.decode(1))!,
                                 revoked: try row.decode(2), phone: try row.decode(3, as: String?.self), messages_consent: try row.decode(4))
-            if view.messages_consent, view.phone == nil { throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to") }
+            if view.messages_consent, view.phone == nil { throw RavnaqError.invalid("/messages_consent", PhoneNumber.consentNeedsPhone) }
             return view
         }
     }

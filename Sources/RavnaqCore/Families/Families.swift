@@ -302,11 +302,9 @@ extension Families {
         try actor.require(.admin, .coordinator, .mentor, to: "change members")
         guard let member = UUID(uuidString: memberID) else { throw RavnaqError.notFound("member \(memberID)") }
         var errors = FieldErrors()
-        let phone = errors.phone(input.phone, "/phone")
+        let phone = PhoneChange(phone: input.phone, consent: input.messages_consent, errors: &errors)
         let language = errors.choice(input.language, "/language", as: NotificationText.Language.self, required: false)
         try errors.check()
-        let clearsPhone = input.phone.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
-        if clearsPhone, input.messages_consent == true { throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to") }
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)
@@ -318,12 +316,10 @@ extension Families {
                                    language = coalesce($8, language)
                 WHERE id = $1 AND family_id = $2 AND erased_on IS NULL
                 RETURNING phone IS NULL AND messages_consent
-                """, [member, family, input.works, input.disability, phone, clearsPhone, input.messages_consent, language?.rawValue]).first else {
+                """, [member, family, input.works, input.disability, phone.phone, phone.removes, input.messages_consent, language?.rawValue]).first else {
                 throw RavnaqError.notFound("member \(memberID) of family \(key)")
             }
-            if try row.decode(0, as: Bool.self) {
-                throw RavnaqError.invalid("/messages_consent", "needs a phone to send messages to")
-            }
+            if try row.decode(0, as: Bool.self) { throw RavnaqError.invalid("/messages_consent", PhoneNumber.consentNeedsPhone) }
             return JSONText(try connection.query("SELECT \(Self.memberJSON(for: actor))::text FROM members m WHERE m.id = $1", [member])
                 .first!.decode(0))
         }

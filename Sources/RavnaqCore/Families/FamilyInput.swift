@@ -95,7 +95,7 @@ extension MemberInput {
         }
         let phone = errors.phone(phone, pointer + "/phone")
         if messages_consent == true, phone == nil, errors.errors.allSatisfy({ $0.pointer != pointer + "/phone" }) {
-            errors.add(pointer + "/messages_consent", "needs a phone to send messages to")
+            errors.add(pointer + "/messages_consent", PhoneNumber.consentNeedsPhone)
         }
         guard let name, let relation else { return nil }
         return ValidMember(fullName: name, sex: sex, birthDate: birthDate, relation: relation, pinfl: checkedPINFL,

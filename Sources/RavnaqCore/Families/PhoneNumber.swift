@@ -7,6 +7,8 @@ import Foundation
 /// as E.164 allows. Without the `+` a number is refused rather than guessed at.
 enum PhoneNumber {
     static let example = "+998 90 123 45 67"
+    /// What consent to messages without a phone is told, wherever it is given.
+    static let consentNeedsPhone = "needs a phone to send messages to"
 
     static func normalized(_ text: String) -> String? {
         let kept = text.filter { !" -.()\u{00A0}".contains($0) }
@@ -32,5 +34,19 @@ extension FieldErrors {
             return nil
         }
         return phone
+    }
+}
+
+/// A change of someone's phone and consent to messages as a request gives it (a member, a
+/// user): nil keeps the phone, "" removes it and the consent with it, so consent given in the
+/// same request is refused.
+struct PhoneChange {
+    let phone: String?
+    let removes: Bool
+
+    init(phone text: String?, consent: Bool?, errors: inout FieldErrors) {
+        phone = errors.phone(text, "/phone")
+        removes = text.map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        if removes, consent == true { errors.add("/messages_consent", PhoneNumber.consentNeedsPhone) }
     }
 }

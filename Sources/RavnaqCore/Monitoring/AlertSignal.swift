@@ -75,14 +75,7 @@ public enum AlertSignal: String, CaseIterable, Sendable {
             fraction = amount[amount.index(after: dot)...]
         }
         let negative = whole.hasPrefix("-")
-        let digits = Array(negative ? whole.dropFirst() : whole)
-        var groups: [String] = []
-        var end = digits.count
-        while end > 0 {
-            groups.insert(String(digits[max(0, end - 3)..<end]), at: 0)
-            end -= 3
-        }
-        let grouped = (negative ? "-" : "") + groups.joined(separator: " ")
+        let grouped = (negative ? "-" : "") + ThousandsGrouping.grouped(negative ? whole.dropFirst() : whole, separator: " ")
         return fraction.allSatisfy { $0 == "0" } ? grouped : grouped + "." + fraction
     }
 }

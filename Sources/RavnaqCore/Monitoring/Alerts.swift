@@ -124,18 +124,18 @@ public struct Alerts: Sendable {
         return try await database.transaction(as: actor) { connection in
             let today = try Organizations.today(connection, organizationID: actor.organizationID)
             let family = try FamilyAccess.family(connection, key, actor: actor, intent: .write, on: today)
-            guard let score: Int = try connection.query(
-                "SELECT score FROM family_alerts($1, $2, $3)", [actor.organizationID, today, family]).first?.decode(0) else {
+            guard let row = try connection.query(Self.alertsSQL, [actor.organizationID, today, family]).first else {
                 throw RavnaqError.rule(.noAlert, message: "the family has no alert today: nothing to acknowledge")
             }
-            try connection.query(
+            let score: Int = try row.decode(4)
+            let at: String = try connection.query(
                 """
                 INSERT INTO alert_acknowledgements (organization_id, family_id, as_of, score, note, acknowledged_by)
-                VALUES ($1, $2, $3, $4, $5, $6)
-                """, [actor.organizationID, family, today, score, note, actor.userID])
+                VALUES ($1, $2, $3, $4, $5, $6) RETURNING acknowledged_at::text
+                """, [actor.organizationID, family, today, score, note, actor.userID]).first!.decode(0)
             // The answer shows the alert with the acknowledgement just made, which hides it from lists.
-            let row = try connection.query(Self.alertsSQL, [actor.organizationID, today, family]).first!
-            return try Self.view(row, asOf: today, acknowledgedNow: true)
+            return try Self.view(row, asOf: today, acknowledged: AlertAcknowledgement(
+                as_of: today.description, score: score, note: note, by: actor.userID == nil ? nil : actor.name, at: at))
         }
     }
 
@@ -158,15 +158,16 @@ public struct Alerts: Sendable {
             LEFT JOIN users u ON u.id = ack.acknowledged_by) a
         """
 
-    static func view(_ row: PostgresRow, asOf: LocalDate, acknowledgedNow: Bool = false) throws -> AlertView {
+    /// `acknowledged`: the acknowledgement just made, instead of the row's earlier one.
+    static func view(_ row: PostgresRow, asOf: LocalDate, acknowledged made: AlertAcknowledgement? = nil) throws -> AlertView {
         let reasons = try JSONDecoder().decode([JSONValue].self, from: Data(try row.decode(6, as: String.self).utf8)).map { reason in
             let code = reason["code"].string ?? ""
             return AlertReason(code: code, weight: reason["weight"].integer ?? 0,
                                text: AlertSignal(rawValue: code)?.words(reason["figures"]) ?? code, figures: reason["figures"])
         }
         let score: Int = try row.decode(4)
-        var acknowledged: AlertAcknowledgement?
-        if let ackScore = try row.decode(8, as: Int?.self), acknowledgedNow || ackScore < score {
+        var acknowledged = made
+        if made == nil, let ackScore = try row.decode(8, as: Int?.self), ackScore < score {
             acknowledged = AlertAcknowledgement(as_of: try row.decode(7, as: LocalDate.self).description, score: ackScore,
                                                 note: try row.decode(9, as: String?.self), by: try row.decode(10, as: String?.self),
                                                 at: try row.decode(11))

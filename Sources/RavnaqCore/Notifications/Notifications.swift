@@ -45,9 +45,10 @@ public struct Notifications: Sendable {
     public init(database: Database) { self.database = database }
 
     /// Writes one notification in the caller's transaction; the same cause for the same
-    /// recipient again adds nothing.
+    /// recipient again adds nothing. Answers how many it wrote (0 or 1).
+    @discardableResult
     static func add(_ connection: PostgresConnection, organization: UUID, kind: String, cause: String, user: UUID? = nil,
-                    member: UUID? = nil, language: String, message: String, details: [String: String]) throws {
+                    member: UUID? = nil, language: String, message: String, details: [String: String]) throws -> Int {
         try connection.query(
             """
             INSERT INTO notifications (organization_id, kind, cause, user_id, member_id, language, message, details)
@@ -55,7 +56,7 @@ public struct Notifications: Sendable {
             ON CONFLICT (organization_id, cause, recipient) DO NOTHING
             """,
             [organization, kind, cause, user, member, language, message,
-             String(decoding: try RavnaqJSON.encode(details), as: UTF8.self)])
+             String(decoding: try RavnaqJSON.encode(details), as: UTF8.self)]).affectedRows
     }
 
     static func language(_ code: String) -> NotificationText.Language { NotificationText.Language(rawValue: code) ?? .uz }
@@ -88,17 +89,16 @@ public struct Notifications: Sendable {
         var written = 0
         for organization in organizations {
             written += try await database.transaction { connection in
-                let before: Int = try connection.query("SELECT count(*) FROM notifications WHERE organization_id = $1", [organization]).first!.decode(0)
                 try Self.enqueueDue(connection, organization: organization,
                                     today: try Organizations.today(connection, organizationID: organization))
-                let after: Int = try connection.query("SELECT count(*) FROM notifications WHERE organization_id = $1", [organization]).first!.decode(0)
-                return after - before
             }
         }
         return written
     }
 
-    static func enqueueDue(_ connection: PostgresConnection, organization: UUID, today: LocalDate) throws {
+    /// Answers how many it wrote.
+    static func enqueueDue(_ connection: PostgresConnection, organization: UUID, today: LocalDate) throws -> Int {
+        var written = 0
         // The latest visit since the current mentor's assignment plans the next one for tomorrow.
         for row in try connection.query(
             """
@@ -112,7 +112,7 @@ public struct Notifications: Sendable {
             """, [organization, today]).rows {
             let (family, code, mentor, language, date): (UUID, String, UUID, String, String) =
                 (try row.decode(0), try row.decode(1), try row.decode(2), try row.decode(3), try row.decode(4))
-            try add(connection, organization: organization, kind: "visit_due", cause: "visit_due:\(family.idString):\(date)", user: mentor,
+            written += try add(connection, organization: organization, kind: "visit_due", cause: "visit_due:\(family.idString):\(date)", user: mentor,
                     language: language, message: NotificationText.visitDue(family: code, on: date, in: Self.language(language)),
                     details: ["family_id": family.idString, "family_code": code, "due_on": date])
         }
@@ -134,7 +134,7 @@ public struct Notifications: Sendable {
             let (loan, number, currency, member, language, date, amount): (UUID, String, String, UUID, String, String, String) =
                 (try row.decode(0), try row.decode(1), try row.decode(2), try row.decode(3), try row.decode(4), try row.decode(5),
                  try row.decode(6))
-            try add(connection, organization: organization, kind: "installment_due", cause: "installment_due:\(loan.idString):\(date)",
+            written += try add(connection, organization: organization, kind: "installment_due", cause: "installment_due:\(loan.idString):\(date)",
                     member: member, language: language,
                     message: NotificationText.installmentDue(loan: number, amount: amount, currency: currency, on: date, in: Self.language(language)),
                     details: ["loan": number, "due_on": date, "amount": amount, "currency": currency])
@@ -152,10 +152,11 @@ public struct Notifications: Sendable {
                 """, [organization, today, nil]).rows {
             let (family, code, score, mentor, language): (UUID, String, Int, UUID, String) =
                 (try row.decode(0), try row.decode(1), try row.decode(2), try row.decode(3), try row.decode(4))
-            try add(connection, organization: organization, kind: "high_alert", cause: "high_alert:\(family.idString):\(today)", user: mentor,
+            written += try add(connection, organization: organization, kind: "high_alert", cause: "high_alert:\(family.idString):\(today)", user: mentor,
                     language: language, message: NotificationText.highAlert(family: code, score: score, in: Self.language(language)),
                     details: ["family_id": family.idString, "family_code": code, "score": String(score)])
         }
+        return written
     }
 
     /// The organization's notifications, newest first (admins and coordinators); `status`

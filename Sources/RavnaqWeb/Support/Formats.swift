@@ -1,5 +1,6 @@
 import Dates
 import Foundation
+import RavnaqCore
 
 /// How figures look on a page and how a person may type them: amounts grouped by spaces with a
 /// decimal comma and the currency (`12 500 000,00 so'm`), dates as DD.MM.YYYY. Amounts arrive
@@ -16,15 +17,8 @@ enum Formats {
         let negative = decimal.hasPrefix("-")
         let digits = negative ? String(decimal.dropFirst()) : decimal
         let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        var whole = String(parts[0])
-        var groups: [String] = []
-        while whole.count > 3 {
-            groups.insert(String(whole.suffix(3)), at: 0)
-            whole.removeLast(3)
-        }
-        groups.insert(whole, at: 0)
         let fraction = parts.count > 1 ? "," + parts[1] : ""
-        return (negative ? "−" : "") + groups.joined(separator: "\u{00A0}") + fraction
+        return (negative ? "−" : "") + ThousandsGrouping.grouped(parts[0], separator: "\u{00A0}") + fraction
     }
 
     static func currencyName(_ code: String, in language: Language) -> String {
