@@ -22,10 +22,10 @@ CREATE TEMP TABLE samples AS
 
 CREATE TEMP TABLE flags AS
     SELECT s.on_day, a.family_id
-    FROM samples s CROSS JOIN LATERAL family_alerts(:'org', s.on_day) a
-    WHERE NOT a.reasons @> '[{"code": "loan_in_arrears"}]'
-      AND (SELECT sum((r ->> 'weight')::int) FROM jsonb_array_elements(a.reasons) r
-           WHERE r ->> 'code' NOT IN ('visit_overdue', 'records_missing')) >= 25;
+    FROM samples s CROSS JOIN LATERAL family_alert_signals(:'org', s.on_day) a
+    GROUP BY s.on_day, a.family_id
+    HAVING NOT bool_or(a.code = 'loan_in_arrears')
+       AND sum(a.weight) FILTER (WHERE a.code NOT IN ('visit_overdue', 'records_missing')) >= 25;
 
 -- The day each family's loan first reached DPD > 30: nothing is repaid after a generated loan
 -- stops, so it is 31 days after its oldest installment that the repayments do not cover.

@@ -182,9 +182,13 @@ struct AlertsTests {
         // Today the family's only signal is its visit: due since the assignment, never made.
         try await Self.visit(fixture, family.id, on: today.description, next: today.adding(days: 30).description)
         #expect(try await Self.alerts(fixture, asOf: nil).isEmpty)
+        // A member added who does not work has not stopped working.
+        _ = try await Families(database: fixture.database).addMember(
+            family: "WORK", MemberInput(full_name: "Madina Karimova", sex: "female", birth_date: "2015-03-02", relation: "daughter", works: false), as: fixture.admin)
+        #expect(try await Self.alerts(fixture, asOf: nil).isEmpty)
 
         let member: UUID = try await fixture.database.pool.withConnection {
-            try $0.query("SELECT id FROM members WHERE family_id = $1", [UUID(uuidString: family.id)!]).first!.decode(0)
+            try $0.query("SELECT id FROM members WHERE family_id = $1 AND relation = 'head'", [UUID(uuidString: family.id)!]).first!.decode(0)
         }
         _ = try await Families(database: fixture.database).changeMember(
             family: "WORK", member: member.uuidString, MemberChangeInput(works: false), as: aziza)

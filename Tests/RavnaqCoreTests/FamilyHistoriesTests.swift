@@ -28,6 +28,7 @@ struct FamilyHistoriesTests {
                 SELECT json_build_object('district', district, 'status', status, 'mentor_from_on', mentor_from_on, 'mentor_to_on', mentor_to_on,
                                          'programme_id', programme_id, 'project_type', project_type, 'income_on', income_on,
                                          'income_total', income_total, 'report_on', report_on, 'report_net', report_net,
+                                         'visited_on', visited_on, 'next_visit_on', next_visit_on,
                                          'report_jobs', report_jobs, 'assessed_on', assessed_on, 'scores', encode(scores, 'hex'),
                                          'ssm_changes', encode(ssm_changes, 'hex'), 'completed_on', completed_on,
                                          'enrollment_completed_on', enrollment_completed_on, 'income_benefits', income_benefits,
@@ -44,7 +45,7 @@ struct FamilyHistoriesTests {
         return AssessmentInput(assessed_on: date, kind: kind, scores: scores)
     }
 
-    @Test("kept through incomes recorded and corrected, reports, assessments, completions, a loan, projects, mentors, family changes and a new family")
+    @Test("kept through incomes recorded and corrected, reports, assessments, completions, a loan, projects, mentors, visits, family changes and a new family")
     func keptThroughWrites() async throws {
         let fixture = try await CoreFixture.make()
         let database = fixture.database, admin = fixture.admin
@@ -102,6 +103,11 @@ struct FamilyHistoriesTests {
         _ = try await families.assignMentor(family: book.families["FA-3"]!, mentor: "bobur@example.org", from: "2025-05-01", as: admin)
         _ = try await families.update(family: book.families["AN-2"]!, FamilyInput(region: "Andijon", district: "Xo'jaobod"), as: admin)
         _ = try await families.exit(family: book.families["FA-4"]!, ExitInput(date: "2025-09-30", reason: "moved"), as: admin)
+        // Visits, two of them on one day (the later one recorded is the latest), and one recorded after a later day's.
+        let visits = CaseManagement(database: database)
+        for (date, next) in [("2025-06-10", "2025-07-10"), ("2025-06-10", "2025-06-20"), ("2025-05-02", "2025-06-01")] {
+            _ = try await visits.recordVisit(family: book.families["FA-3"]!, VisitInput(date: date, kind: "home", next_visit_on: next), as: admin)
+        }
 
         #expect(try await Self.stale(database) == 0)
 
@@ -131,6 +137,8 @@ struct FamilyHistoriesTests {
         #expect(fa3["written_off_on"] as? [String] == ["2025-04-30"])
         #expect(fa3["mentor_from_on"] as? [String] == ["2025-02-01", "2025-05-01"])
         #expect((fa3["mentor_to_on"] as? [Any])?.first as? String == "2025-05-01")
+        #expect(fa3["visited_on"] as? [String] == ["2025-05-02", "2025-06-10", "2025-06-10"])
+        #expect(fa3["next_visit_on"] as? [String] == ["2025-06-01", "2025-07-10", "2025-06-20"])
         let empty = try await Self.history(database, newFamily)
         #expect(empty["income_on"] as? [String] == [] && empty["scores"] as? String == "" && empty["programme_id"] is NSNull)
 

@@ -99,6 +99,11 @@ LANGUAGE sql STABLE AS $$
         FROM mentor_assignments a JOIN users u ON u.id = a.mentor_id
         WHERE a.family_id = ANY (family_ids)
         GROUP BY a.family_id
+    ), family_visits AS (
+        SELECT v.family_id, array_agg(v.visited_on ORDER BY v.visited_on, v.created_at, v.id) AS visited_on,
+               array_agg(v.next_visit_on ORDER BY v.visited_on, v.created_at, v.id) AS next_visit_on
+        FROM visits v WHERE v.family_id = ANY (family_ids)
+        GROUP BY v.family_id
     ), latest_projects AS (
         SELECT DISTINCT ON (pj.family_id) pj.family_id, pj.type
         FROM projects pj WHERE pj.family_id = ANY (family_ids)
@@ -114,7 +119,8 @@ LANGUAGE sql STABLE AS $$
            r.report_on[cardinality(r.report_on)], r.report_net[cardinality(r.report_net)], r.report_jobs[cardinality(r.report_jobs)],
            coalesce(a.assessed_on, '{}'), coalesce(a.scores, ''), coalesce(a.ssm_changes, ''),
            coalesce(c.completed_on, '{}'), coalesce(c.enrollment_ids, '{}'), coalesce(c.enrollment_course_ids, '{}'),
-           coalesce(c.enrollment_completed_on, '{}'), coalesce(i.income_benefits, '{}'), coalesce(w.written_off_on, '{}')
+           coalesce(c.enrollment_completed_on, '{}'), coalesce(i.income_benefits, '{}'), coalesce(w.written_off_on, '{}'),
+           coalesce(v.visited_on, '{}'), coalesce(v.next_visit_on, '{}')
     FROM families f
     LEFT JOIN mentors m ON m.family_id = f.id
     LEFT JOIN fundings fu ON fu.family_id = f.id
@@ -124,6 +130,7 @@ LANGUAGE sql STABLE AS $$
     LEFT JOIN assessments a ON a.family_id = f.id
     LEFT JOIN completions c ON c.family_id = f.id
     LEFT JOIN write_offs w ON w.family_id = f.id
+    LEFT JOIN family_visits v ON v.family_id = f.id
     WHERE f.id = ANY (family_ids)
 $$;
 
@@ -152,7 +159,8 @@ BEGIN
         assessed_on = excluded.assessed_on, scores = excluded.scores, ssm_changes = excluded.ssm_changes,
         completed_on = excluded.completed_on, enrollment_ids = excluded.enrollment_ids,
         enrollment_course_ids = excluded.enrollment_course_ids, enrollment_completed_on = excluded.enrollment_completed_on,
-        income_benefits = excluded.income_benefits, written_off_on = excluded.written_off_on;
+        income_benefits = excluded.income_benefits, written_off_on = excluded.written_off_on,
+        visited_on = excluded.visited_on, next_visit_on = excluded.next_visit_on;
 END $$;
 
 -- Every family of an organization, for bulk loads that ran with triggers off: planned for the
@@ -259,6 +267,10 @@ CREATE OR REPLACE TRIGGER keep_histories_insert AFTER INSERT ON enrollments
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION keep_family_histories();
 CREATE OR REPLACE TRIGGER keep_histories_delete AFTER DELETE ON enrollments
     REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION keep_family_histories();
+CREATE OR REPLACE TRIGGER keep_histories_insert AFTER INSERT ON visits
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION keep_family_histories();
+CREATE OR REPLACE TRIGGER keep_histories_delete AFTER DELETE ON visits
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION keep_family_histories();
 
 -- The rare updates, row by row, with their WHEN.
 CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF region, district, status, status_on ON families FOR EACH ROW
@@ -282,6 +294,11 @@ CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF member_id, compl
     EXECUTE FUNCTION keep_family_history();
 CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF family_id ON members FOR EACH ROW
     WHEN (OLD.family_id IS DISTINCT FROM NEW.family_id)
+    EXECUTE FUNCTION keep_family_history();
+-- A visit's notes change (erasure) without touching its days.
+CREATE OR REPLACE TRIGGER keep_histories_update AFTER UPDATE OF family_id, visited_on, next_visit_on, created_at ON visits FOR EACH ROW
+    WHEN ((OLD.family_id, OLD.visited_on, OLD.next_visit_on, OLD.created_at)
+          IS DISTINCT FROM (NEW.family_id, NEW.visited_on, NEW.next_visit_on, NEW.created_at))
     EXECUTE FUNCTION keep_family_history();
 
 -- Only the triggers and bulk loads (the owner) write histories.

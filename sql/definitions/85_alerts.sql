@@ -25,14 +25,16 @@ CREATE OR REPLACE FUNCTION alert_month(month date) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN to_char(month, 'YYYY-MM');
 
--- Members' work history: a row when a member is added and whenever `works` changes, dated the
--- organization's today. A bulk load with triggers off (`ravnaq seed generate` as a superuser)
--- writes the members' rows afterwards, as it writes the histories.
+-- Members' work history: a row when a member is added and whenever `works` changes (with the
+-- value before, `worked_before`), dated the organization's today. A bulk load with triggers off
+-- (`ravnaq seed generate` as a superuser) writes the members' rows afterwards, as it writes the
+-- histories.
 CREATE OR REPLACE FUNCTION keep_member_work_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    INSERT INTO member_work_changes (organization_id, member_id, family_id, changed_on, works)
-    SELECT NEW.organization_id, NEW.id, NEW.family_id, (now() AT TIME ZONE o.time_zone)::date, NEW.works
+    INSERT INTO member_work_changes (organization_id, member_id, family_id, changed_on, works, worked_before)
+    SELECT NEW.organization_id, NEW.id, NEW.family_id, (now() AT TIME ZONE o.time_zone)::date, NEW.works,
+           CASE TG_OP WHEN 'UPDATE' THEN OLD.works END
     FROM organizations o WHERE o.id = NEW.organization_id;
     RETURN NULL;
 END $$;
@@ -55,9 +57,9 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 -- Every signal of every family of an organization (or of `one_family`), one row per family and
--- code; family_alerts() keeps those of the families active on the day (status active, or changed
--- after the day). Row-level security applies: a mentor's
--- call sees only their families. The signals (README, "Smart monitoring", says the same):
+-- code; family_alert_signals() keeps those of the families active on the day. Row-level
+-- security applies: a mentor's call sees only their families. The signals (README, "Smart
+-- monitoring", says the same):
 --
 --   net_income_falling     the net income of the last 3 months reported fell twice in a row, by at
 --                          least a tenth in all (three months in a row of ordinary ups and downs
@@ -79,32 +81,40 @@ $$;
 --   grant_unaccounted      of a grant's money disbursed 60 days or more before the day, its
 --                          expenses through the day account for less than half.
 --
--- One scan of the histories gives four signals; the visits, the loans, the work changes and the
--- grants are each read from their own rows.
+-- One scan of the histories gives five signals (the visits are kept there too); the loans, the
+-- work changes and the grants are each read from their own rows.
 CREATE OR REPLACE FUNCTION family_signals(org uuid, as_of date, one_family uuid DEFAULT NULL)
-RETURNS TABLE (family_id uuid, code text, figures jsonb)
+RETURNS TABLE (family_id uuid, code text, figures json)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    -- Four signals from one scan of the histories: the elements each reads are taken out once
-    -- (e: slices start at 1; every subscript of a stored array decompresses it again), the four
+    -- Five signals from one scan of the histories: the elements each reads are taken out once
+    -- (e: slices start at 1; every subscript of a stored array decompresses it again), the five
     -- tests are plain expressions on them (c), and only a family that passes one goes on to the
     -- figures (s). At 100 000 families a sub-query per signal and row cost about 9 µs a family.
     SELECT h.family_id, s.code, s.figures
     FROM family_histories h
-    -- The poverty lines, read once for the statement (a sub-select inside the lateral below
-    -- would be read again for every family).
-    CROSS JOIN (SELECT array_agg(p.amount ORDER BY p.effective_on) AS amount, array_agg(p.effective_on ORDER BY p.effective_on) AS effective_on,
-                       min(p.amount) AS lowest, max(p.amount) AS highest
-                FROM poverty_lines p) lines
+    -- The poverty lines, each sub-select read once for the statement (uncorrelated, so an
+    -- init plan, which a parallel scan shares; aggregated in a join, they may be planned inside
+    -- the loop over the families and read again for each).
+    CROSS JOIN (SELECT (SELECT array_agg(p.amount ORDER BY p.effective_on) FROM poverty_lines p) AS amount,
+                       (SELECT array_agg(p.effective_on ORDER BY p.effective_on) FROM poverty_lines p) AS effective_on,
+                       (SELECT min(p.amount) FROM poverty_lines p) AS lowest, (SELECT max(p.amount) FROM poverty_lines p) AS highest) lines
     -- Months count once they have ended: reports and incomes up to last month's.
     CROSS JOIN LATERAL (SELECT width_bucket(m.last_month, h.report_on) AS r, width_bucket(m.last_month, h.income_on) AS i,
-                               width_bucket(as_of, h.assessed_on) AS a, m.last_month
+                               width_bucket(as_of, h.assessed_on) AS a, width_bucket(as_of, h.mentor_from_on) AS m,
+                               width_bucket(as_of, h.visited_on) AS v, m.last_month
                         FROM (SELECT (date_trunc('month', as_of::timestamp) - interval '1 month')::date AS last_month) m) k
     CROSS JOIN LATERAL (SELECT h.report_on[k.r - 2:k.r] AS report_on, h.report_net[k.r - 2:k.r] AS report_net,
                                h.income_on[k.i - 1:k.i] AS income_on, h.income_total[k.i - 1:k.i] AS income_total,
                                h.household_size[k.i - 1:k.i] AS household_size, h.assessed_on[k.a - 1:k.a] AS assessed_on,
                                CASE WHEN k.a >= 2 THEN substring(h.scores FROM (k.a - 2) * 15 + 1 FOR 30) END AS scores,
                                coalesce(h.report_on[width_bucket(k.last_month, h.report_on)] = k.last_month, false) AS reported,
-                               coalesce(h.income_on[width_bucket(k.last_month, h.income_on)] = k.last_month, false) AS income_recorded) e
+                               coalesce(h.income_on[width_bucket(k.last_month, h.income_on)] = k.last_month, false) AS income_recorded,
+                               h.mentor_from_on[k.m] AS mentor_from_on, h.mentor_to_on[k.m] AS mentor_to_on, h.mentor_emails[k.m] AS mentor,
+                               h.visited_on[k.v] AS visited_on, h.next_visit_on[k.v] AS next_visit_on) e
+    -- The current mentor's visit due: the one their latest visit planned, or the assignment's
+    -- first day before any (k.m = 0: no mentor on the day, all of these are null).
+    CROSS JOIN LATERAL (SELECT CASE WHEN e.visited_on >= e.mentor_from_on THEN e.visited_on END AS last_visit_on,
+                               CASE WHEN e.visited_on >= e.mentor_from_on THEN e.next_visit_on ELSE e.mentor_from_on END AS visit_due_on) d
     CROSS JOIN LATERAL (
         SELECT coalesce(k.r >= 3 AND e.report_on[3] >= (k.last_month - interval '1 month')::date
                         AND e.report_net[1] > e.report_net[2] AND e.report_net[2] > e.report_net[3]
@@ -121,23 +131,24 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                coalesce(k.i >= 2 AND e.income_on[2] >= k.last_month
                         AND e.income_total[2] < e.household_size[2] * lines.highest AND e.income_total[1] >= e.household_size[1] * lines.lowest
                         AND e.income_total[2] < e.household_size[2] * lines.amount[width_bucket(e.income_on[2], lines.effective_on)]
-                        AND e.income_total[1] >= e.household_size[1] * lines.amount[width_bucket(e.income_on[1], lines.effective_on)], false) AS below) c
+                        AND e.income_total[1] >= e.household_size[1] * lines.amount[width_bucket(e.income_on[1], lines.effective_on)], false) AS below,
+               coalesce(e.mentor_to_on > as_of AND as_of - d.visit_due_on > 14, false) AS overdue) c
     CROSS JOIN LATERAL (
         SELECT 'net_income_falling' AS code,
-               jsonb_build_object('months', jsonb_build_array(alert_month(e.report_on[1]), alert_month(e.report_on[2]), alert_month(e.report_on[3])),
-                                  'net', jsonb_build_array(e.report_net[1]::numeric(18,2)::text, e.report_net[2]::numeric(18,2)::text,
+               json_build_object('months', json_build_array(alert_month(e.report_on[1]), alert_month(e.report_on[2]), alert_month(e.report_on[3])),
+                                  'net', json_build_array(e.report_net[1]::numeric(18,2)::text, e.report_net[2]::numeric(18,2)::text,
                                                            e.report_net[3]::numeric(18,2)::text)) AS figures
         WHERE c.falling
         UNION ALL
         -- Last month's records are due only of a family with an active project started by then.
         SELECT 'records_missing',
-               jsonb_build_object('month', alert_month(k.last_month), 'project_report', NOT e.reported, 'household_income', NOT e.income_recorded)
+               json_build_object('month', alert_month(k.last_month), 'project_report', NOT e.reported, 'household_income', NOT e.income_recorded)
         WHERE c.missing
           AND EXISTS (SELECT 1 FROM projects p WHERE p.family_id = h.family_id AND p.status = 'active' AND p.started_on <= k.last_month)
         UNION ALL
         SELECT 'ssm_domain_dropped',
-               jsonb_build_object('assessed_on', jsonb_build_array(e.assessed_on[1], e.assessed_on[2]),
-                                  'domains', (SELECT jsonb_agg(jsonb_build_object('domain', n.domain, 'from', get_byte(e.scores, n.at::int - 1),
+               json_build_object('assessed_on', json_build_array(e.assessed_on[1], e.assessed_on[2]),
+                                  'domains', (SELECT json_agg(json_build_object('domain', n.domain, 'from', get_byte(e.scores, n.at::int - 1),
                                                                                   'to', get_byte(e.scores, 14 + n.at::int)) ORDER BY n.at)
                                               FROM unnest(ARRAY['income', 'employment', 'housing', 'food', 'childcare', 'children_education',
                                                                 'adult_education', 'health', 'life_skills', 'family_relations', 'community',
@@ -146,54 +157,45 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         WHERE c.dropped
         UNION ALL
         SELECT 'income_below_line',
-               jsonb_build_object('months', jsonb_build_array(alert_month(e.income_on[1]), alert_month(e.income_on[2])),
-                                  'per_capita', jsonb_build_array(round(e.income_total[1] / e.household_size[1], 2)::text,
+               json_build_object('months', json_build_array(alert_month(e.income_on[1]), alert_month(e.income_on[2])),
+                                  'per_capita', json_build_array(round(e.income_total[1] / e.household_size[1], 2)::text,
                                                                   round(e.income_total[2] / e.household_size[2], 2)::text),
-                                  'line', jsonb_build_array(lines.amount[width_bucket(e.income_on[1], lines.effective_on)]::numeric(18,2)::text,
+                                  'line', json_build_array(lines.amount[width_bucket(e.income_on[1], lines.effective_on)]::numeric(18,2)::text,
                                                             lines.amount[width_bucket(e.income_on[2], lines.effective_on)]::numeric(18,2)::text))
         WHERE c.below
+        UNION ALL
+        SELECT 'visit_overdue',
+               json_build_object('due_on', d.visit_due_on, 'days_overdue', as_of - d.visit_due_on, 'last_visit_on', d.last_visit_on,
+                                 'mentor', e.mentor)
+        WHERE c.overdue
     ) s
-    WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family) AND (c.falling OR c.missing OR c.dropped OR c.below)
-    UNION ALL
-    -- The visit the current mentor planned, or the assignment's first day before any.
-    SELECT h.family_id, 'visit_overdue',
-           jsonb_build_object('due_on', v.due_on, 'days_overdue', as_of - v.due_on, 'last_visit_on', v.visited_on, 'mentor', e.mentor)
-    FROM family_histories h
-    CROSS JOIN LATERAL (SELECT width_bucket(as_of, h.mentor_from_on) AS m) k
-    CROSS JOIN LATERAL (SELECT h.mentor_from_on[k.m] AS from_on, h.mentor_to_on[k.m] AS to_on, h.mentor_emails[k.m] AS mentor) e
-    CROSS JOIN LATERAL (SELECT coalesce(last.next_visit_on, e.from_on) AS due_on, last.visited_on
-                        FROM (SELECT NULL) one
-                        LEFT JOIN LATERAL (SELECT vv.visited_on, vv.next_visit_on FROM visits vv
-                                           WHERE vv.family_id = h.family_id AND vv.visited_on >= e.from_on AND vv.visited_on <= as_of
-                                           ORDER BY vv.visited_on DESC, vv.created_at DESC, vv.id DESC LIMIT 1) last ON true) v
-    WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family) AND k.m > 0 AND e.to_on > as_of AND as_of - v.due_on > 14
+    WHERE h.organization_id = org AND (one_family IS NULL OR h.family_id = one_family)
+      AND (c.falling OR c.missing OR c.dropped OR c.below OR c.overdue)
     UNION ALL
     -- The family's most overdue live loan.
     (SELECT DISTINCT ON (x.family_id) x.family_id, CASE WHEN x.days_past_due > 30 THEN 'loan_in_arrears' ELSE 'repayment_late' END,
-           jsonb_build_object('loan', x.number, 'days_past_due', x.days_past_due, 'overdue', x.overdue::numeric(18,2)::text, 'currency', x.currency)
+           json_build_object('loan', x.number, 'days_past_due', x.days_past_due, 'overdue', x.overdue::numeric(18,2)::text, 'currency', x.currency)
     FROM (SELECT lh.family_id, l.number, l.currency, s.days_past_due, s.overdue
           FROM loan_histories lh JOIN loans l ON l.id = lh.loan_id CROSS JOIN LATERAL loan_state(l, lh, as_of) s
           WHERE lh.organization_id = org AND (one_family IS NULL OR lh.family_id = one_family) AND loan_live_on(l.disbursed_on, l.written_off_on, as_of)
             AND loan_days_past_due(lh.due_on, lh.scheduled, lh.paid_on, lh.covered, lh.tolerance, as_of) > 0) x
     ORDER BY x.family_id, x.days_past_due DESC, x.number)
     UNION ALL
-    -- A stop in the last 90 days (the partial index finds them), after working, and no change since.
+    -- A stop in the last 90 days (the partial index holds the stops), and no change since.
     SELECT r.family_id, 'member_stopped_working',
-           jsonb_build_object('members', jsonb_agg(jsonb_build_object('relation', m.relation, 'name', m.full_name, 'stopped_on', r.changed_on)
+           json_build_object('members', json_agg(json_build_object('relation', m.relation, 'name', m.full_name, 'stopped_on', r.changed_on)
                                                    ORDER BY r.changed_on, m.relation))
     FROM member_work_changes r
     JOIN members m ON m.id = r.member_id
-    WHERE r.organization_id = org AND NOT r.works AND r.changed_on > as_of - 90 AND r.changed_on <= as_of
+    WHERE r.organization_id = org AND NOT r.works AND r.worked_before AND r.changed_on > as_of - 90 AND r.changed_on <= as_of
       AND (one_family IS NULL OR r.family_id = one_family)
-      AND (SELECT p.works FROM member_work_changes p WHERE p.member_id = r.member_id AND (p.changed_on, p.id) < (r.changed_on, r.id)
-           ORDER BY p.changed_on DESC, p.id DESC LIMIT 1)
       AND NOT EXISTS (SELECT 1 FROM member_work_changes n WHERE n.member_id = r.member_id AND (n.changed_on, n.id) > (r.changed_on, r.id)
                       AND n.changed_on <= as_of)
     GROUP BY r.family_id
     UNION ALL
     -- The family's grant with the least accounted for.
     (SELECT DISTINCT ON (g.family_id) g.family_id, 'grant_unaccounted',
-           jsonb_build_object('grant', g.number, 'disbursed', g.disbursed::numeric(18,2)::text, 'spent', g.spent::numeric(18,2)::text,
+           json_build_object('grant', g.number, 'disbursed', g.disbursed::numeric(18,2)::text, 'spent', g.spent::numeric(18,2)::text,
                               'currency', g.currency, 'utilization_percent', floor(100 * g.spent / g.disbursed)::int)
     FROM (SELECT p.family_id, gr.number, gr.currency,
                  (SELECT sum(t.amount) FROM grant_tranches t WHERE t.grant_id = gr.id AND t.disbursed_on <= as_of - 60) AS disbursed,
@@ -204,21 +206,18 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     ORDER BY g.family_id, g.spent / g.disbursed, g.number)
 $$;
 
--- Every family with a signal as of the day: its score under its programme's weights, and its
--- reasons (code, weight, figures), heaviest first. A signal weighing 0 is left out, and so is a
--- family left with none.
-CREATE OR REPLACE FUNCTION family_alerts(org uuid, as_of date, one_family uuid DEFAULT NULL)
-RETURNS TABLE (family_id uuid, score integer, reasons jsonb)
+-- The signals of the families active on the day (status active, or changed after the day), each
+-- with its weight under the family's programme over the defaults; a signal weighing 0 is left
+-- out. A family's score is the sum of its signals' weights: the alerts' list (Alerts) orders the
+-- families by it and puts together the reasons of a page's families only.
+CREATE OR REPLACE FUNCTION family_alert_signals(org uuid, as_of date, one_family uuid DEFAULT NULL)
+RETURNS TABLE (family_id uuid, code text, weight integer, figures json)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT s.family_id, sum(w.weight)::int,
-           jsonb_agg(jsonb_build_object('code', s.code, 'weight', w.weight, 'figures', s.figures) ORDER BY w.weight DESC, s.code)
+    SELECT s.family_id, s.code, w.weight, s.figures
     FROM family_signals(org, as_of, one_family) s
-    -- The family, looked up by key for the few with a signal (a join would read every family's
-    -- history row once more): active on the day, and its programme's weights.
-    CROSS JOIN LATERAL (SELECT fh.status = 'active' OR fh.status_on > as_of AS active,
-                               (SELECT pg.alert_weights FROM programmes pg WHERE pg.id = fh.programme_id) AS weights
-                        FROM family_histories fh WHERE fh.family_id = s.family_id) p
-    CROSS JOIN LATERAL (SELECT coalesce((p.weights ->> s.code)::int, (alert_default_weights() ->> s.code)::int) AS weight) w
-    WHERE p.active AND w.weight > 0
-    GROUP BY s.family_id
+    -- The family: active on the day, and its programme's weights.
+    JOIN family_histories fh ON fh.family_id = s.family_id
+    LEFT JOIN programmes pg ON pg.id = fh.programme_id
+    CROSS JOIN LATERAL (SELECT coalesce((pg.alert_weights ->> s.code)::int, (alert_default_weights() ->> s.code)::int) AS weight) w
+    WHERE (fh.status = 'active' OR fh.status_on > as_of) AND w.weight > 0
 $$;

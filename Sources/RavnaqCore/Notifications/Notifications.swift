@@ -143,11 +143,10 @@ public struct Notifications: Sendable {
         // told about the family in the last 30 days.
         try connection.query("SELECT set_config('jit', 'off', true)")
         for row in try connection.query(
-            "SELECT x.family_id, x.code, x.score, u.id, u.language FROM (" + Alerts.alertsSQL + """
+            "SELECT x.family_id, x.code, x.score, u.id, u.language FROM (" + Alerts.alertsSQL(where: "a.shown AND a.score >= 50") + """
                 ) x
                 JOIN users u ON lower(u.email) = lower(x.mentor) AND u.organization_id = $1 AND u.revoked_at IS NULL
-                WHERE x.shown AND x.score >= 50
-                  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.organization_id = $1 AND n.kind = 'high_alert'
+                WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.organization_id = $1 AND n.kind = 'high_alert'
                                   AND n.details ->> 'family_id' = x.family_id::text AND n.created_at > now() - interval '30 days')
                 """, [organization, today, nil]).rows {
             let (family, code, score, mentor, language): (UUID, String, Int, UUID, String) =

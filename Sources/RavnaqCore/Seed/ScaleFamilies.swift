@@ -97,8 +97,8 @@ struct ScaleFamilies {
             if let decline, index % 2 == 0, works, !stopped {
                 stopped = true
                 works = false
-                tables.memberWorkChanges.add([organizationID, id, familyID, consentOn.description, "t"])
-                tables.memberWorkChanges.add([organizationID, id, familyID, decline.adding(days: -40).description, "f"])
+                tables.memberWorkChanges.add([organizationID, id, familyID, consentOn.description, "t", nil])
+                tables.memberWorkChanges.add([organizationID, id, familyID, decline.adding(days: -40).description, "f", "t"])
             }
             tables.members.add([
                 id, organizationID, familyID, member.full_name, member.sex, member.birth_date, member.pinfl, member.relation,

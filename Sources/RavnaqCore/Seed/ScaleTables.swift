@@ -62,7 +62,7 @@ struct ScaleTables {
         "assessments", "id, organization_id, family_id, assessed_on, kind, " + Assessments.domains.joined(separator: ", "))
     var visits = CopyTable("visits", "id, organization_id, family_id, visited_on, kind, notes, next_visit_on, mentor_id")
     /// Only the members who stopped working; every other member's row is written after the load.
-    var memberWorkChanges = CopyTable("member_work_changes", "organization_id, member_id, family_id, changed_on, works")
+    var memberWorkChanges = CopyTable("member_work_changes", "organization_id, member_id, family_id, changed_on, works, worked_before")
 
     /// Every table, in foreign-key order: the one list that sending and ANALYZE both read.
     static var inOrder: [WritableKeyPath<ScaleTables, CopyTable>] {
