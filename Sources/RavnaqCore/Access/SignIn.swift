@@ -76,9 +76,9 @@ public struct SignIn: Sendable {
             try connection.query("SELECT set_config('ravnaq.actor', $1, true)", [user.email])
             try connection.query(
                 """
-                INSERT INTO user_passwords (user_id, password_hash) VALUES ($1, crypt($2, gen_salt('bf', 10)))
+                INSERT INTO user_passwords (organization_id, user_id, password_hash) VALUES ($3, $1, crypt($2, gen_salt('bf', 10)))
                 ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, set_at = now(), locked_until = NULL
-                """, [user.id, password])
+                """, [user.id, password, user.organizationID])
             try connection.query("DELETE FROM sign_in_failures WHERE user_id = $1", [user.id])
             try connection.query("UPDATE web_sessions SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL", [user.id])
             try Users.restore(connection, user: user.id)
@@ -144,7 +144,7 @@ public struct SignIn: Sendable {
 
     /// One more failure; the fifth within the window (after any earlier lock) locks the account.
     private static func recordFailure(_ connection: PostgresConnection, user: UUID) throws -> Outcome {
-        try connection.query("INSERT INTO sign_in_failures (user_id) VALUES ($1)", [user])
+        try connection.query("INSERT INTO sign_in_failures (organization_id, user_id) SELECT organization_id, id FROM users WHERE id = $1", [user])
         let row = try connection.query(
             """
             WITH recent AS (
