@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("notify-url"),
             help: "Where notifications are POSTed as JSON (an SMS gateway or a Telegram bridge; default: $RAVNAQ_NOTIFY_URL; none: nothing is sent).")
     var notifyURL: String?
+    @Option(name: .customLong("idempotency-days"),
+            help: "Days an Idempotency-Key is kept before it is forgotten (default: $RAVNAQ_IDEMPOTENCY_DAYS, else 30).")
+    var idempotencyDays: Int?
     @OptionGroup var database: DatabaseOptions
 
     /// The webhook, from --notify-url or RAVNAQ_NOTIFY_URL; refused unless http(s) with a host.
@@ -43,6 +46,17 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(notifyURL == nil ? "RAVNAQ_NOTIFY_URL" : "--notify-url") must be an http or https URL with a host, such as https://sms.example.org/hook; got \"\(text)\"")
         }
         return url
+    }
+
+    /// How long idempotency keys are kept, from --idempotency-days or RAVNAQ_IDEMPOTENCY_DAYS:
+    /// a whole number of days from 1 to 3650, 30 when neither is given.
+    func idempotencyKeepDays() throws -> Int {
+        let environment = ProcessInfo.processInfo.environment["RAVNAQ_IDEMPOTENCY_DAYS"].flatMap { $0.isEmpty ? nil : $0 }
+        guard idempotencyDays != nil || environment != nil else { return 30 }
+        guard let days = idempotencyDays ?? environment.flatMap({ Int($0) }), (1...3650).contains(days) else {
+            throw ValidationError("\(idempotencyDays == nil ? "RAVNAQ_IDEMPOTENCY_DAYS" : "--idempotency-days") must be a whole number of days from 1 to 3650; got \"\(idempotencyDays.map(String.init) ?? environment ?? "")\"")
+        }
+        return days
     }
 
     /// Twice the cores: on 2 cores 4 connections served the case file at 1 535 req/s with a p99
@@ -58,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard (1...200).contains(connections) else { throw ValidationError("--connections must be between 1 and 200") }
         _ = try webhook()
+        _ = try idempotencyKeepDays()
     }
 
     func run() async throws {
@@ -95,6 +110,10 @@ struct ServeCommand: AsyncParsableCommand {
         let delivering = Task.detached(priority: .background) { await worker.run() }
         defer { delivering.cancel() }
         if let notifyURL { logger.info("notifications go to \(notifyURL.absoluteString)") }
+        // Idempotency keys past their days, forgotten in small batches (issue 18).
+        let sweeper = IdempotencyKeySweeper(database: database, settings: .init(keepDays: try idempotencyKeepDays()), logger: logger)
+        let sweeping = Task.detached(priority: .background) { await sweeper.run() }
+        defer { sweeping.cancel() }
         do {
             try await app.runService()
         } catch {

@@ -93,3 +93,18 @@ struct CLIWordingTests {
         #expect(course.stderr.contains("Error: --hours: must be greater than zero"), "\(course.stderr)")
     }
 }
+
+@Suite("ravnaq serve refuses settings it cannot use")
+struct ServeSettingsTests {
+    @Test("--idempotency-days or RAVNAQ_IDEMPOTENCY_DAYS that is not 1 to 3650 days stops serve before it starts, naming it")
+    func idempotencyDays() throws {
+        // Refused while the arguments are checked: no database is reached.
+        let zero = try CLIWordingTests.nowhere.run(["serve", "--port", "1", "--idempotency-days", "0"])
+        #expect(zero.status != 0 && zero.stderr.contains("--idempotency-days must be a whole number of days from 1 to 3650; got \"0\""))
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = CLIWordingTests.nowhere.databaseURL
+        environment["RAVNAQ_IDEMPOTENCY_DAYS"] = "a month"
+        let word = try ChildProcess.run(CLI.binary.path, ["serve", "--port", "1"], environment: environment)
+        #expect(word.status != 0 && word.stderr.contains("RAVNAQ_IDEMPOTENCY_DAYS must be a whole number of days from 1 to 3650; got \"a month\""))
+    }
+}
