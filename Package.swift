@@ -31,6 +31,10 @@ let package = Package(
         // The notification worker's webhook POSTs (http and https, timeouts); already in
         // Hummingbird's graph. Foundation's URLSession crashed here when a request was cancelled.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // GET /metrics in Prometheus' text format, for Hummingbird's request metrics (swift-metrics,
+        // already in its graph) and Ravnaq's own.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -58,6 +62,7 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             plugins: ["EmbedFilesPlugin"]
         ),
@@ -69,6 +74,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -85,6 +92,8 @@ let package = Package(
             dependencies: [
                 "RavnaqCore", "RavnaqHTTP", "RavnaqWeb", "RavnaqMoney",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `serve --metrics-port` runs a second, small Application.
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // Starts one throwaway PostgreSQL cluster per test run and hands each test its own database.

@@ -22,6 +22,24 @@ public final class PostgresPool: Sendable {
         var waiters: [CheckedContinuation<Slot, Never>] = []
         /// Bumped whenever a connection finds its server gone; slots connected earlier re-check.
         var failureGeneration = 0
+        /// Told how long each checkout that found no idle connection waited (metrics).
+        var waitObserver: (@Sendable (Duration) -> Void)?
+    }
+
+    /// The connections in use and the callers waiting for one, now.
+    public struct Usage: Sendable, Equatable {
+        public let inUse: Int
+        public let waiting: Int
+    }
+
+    public var usage: Usage {
+        state.withLock { Usage(inUse: size - $0.idle.count, waiting: $0.waiters.count) }
+    }
+
+    /// From now on `observer` is told how long each checkout that had to wait for a connection
+    /// waited (`/metrics`); it runs where the connection is handed over, so it must be quick.
+    public func observeWaits(_ observer: @escaping @Sendable (Duration) -> Void) {
+        state.withLock { $0.waitObserver = observer }
     }
 
     private let conninfo: String
@@ -117,14 +135,20 @@ public final class PostgresPool: Sendable {
     }
 
     private func checkout() async -> Slot {
-        await withCheckedContinuation { continuation in
+        let asked = ContinuousClock.now
+        var waited = false
+        let slot = await withCheckedContinuation { continuation in
             let slot: Slot? = state.withLock { state in
                 if let slot = state.idle.popLast() { return slot }
                 state.waiters.append(continuation)
                 return nil
             }
-            if let slot { continuation.resume(returning: slot) }
+            if let slot { continuation.resume(returning: slot) } else { waited = true }
         }
+        if waited, let observer = state.withLock({ $0.waitObserver }) {
+            observer(ContinuousClock.now - asked)
+        }
+        return slot
     }
 
     private func checkin(_ slot: Slot) {

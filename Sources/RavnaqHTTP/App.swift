@@ -74,10 +74,13 @@ public func buildApplication(
 /// outside `/api/v1`.
 public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext>) -> Void)? = nil) -> Router<RavnaqRequestContext> {
     let router = Router(context: RavnaqRequestContext.self)
+    ServerMetrics.process.observe(services.database)
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ProblemMiddleware())
 
     HealthController(database: services.database).register(on: router)
+    MetricsController(metrics: .process, database: services.database, users: services.users).register(on: router)
     OpenAPIController().register(on: router)
 
     let api = router.group("api/v1")

@@ -250,6 +250,16 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/metrics": {
+          "get": {
+            "summary": "The server's metrics in Prometheus' text format (admins; without a token on --metrics-port, 127.0.0.1 only)",
+            "responses": {
+              "200": {"description": "Prometheus text exposition format 0.0.4.", "content": {"text/plain": {"schema": {"type": "string"}}}},
+              "401": {"$ref": "#/components/responses/Unauthenticated"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        },
         "/api/v1/openapi.json": {
           "get": {
             "summary": "This document",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Hummingbird
 import Foundation
 import RavnaqCore
 import RavnaqHTTP
@@ -23,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
               ravnaq serve --host 0.0.0.0 --port 9000 --data-dir /srv/ravnaq
               ravnaq serve --connections 8
               ravnaq serve --notify-url https://sms.example.org/ravnaq
+              ravnaq serve --metrics-port 9100
             """)
     )
 
@@ -37,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idempotency-days"),
             help: "Days an Idempotency-Key is kept before it is forgotten (default: $RAVNAQ_IDEMPOTENCY_DAYS, else 30).")
     var idempotencyDays: Int?
+    @Option(name: .customLong("metrics-port"),
+            help: "Also serve GET /metrics without a token on 127.0.0.1 at this port (on --port it needs an admin's token).")
+    var metricsPort: Int?
     @OptionGroup var database: DatabaseOptions
 
     /// The webhook, from --notify-url or RAVNAQ_NOTIFY_URL; refused unless http(s) with a host.
@@ -71,6 +76,10 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard (1...200).contains(connections) else { throw ValidationError("--connections must be between 1 and 200") }
+        if let metricsPort {
+            guard (1...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be between 1 and 65535") }
+            guard metricsPort != port else { throw ValidationError("--metrics-port must differ from --port (\(port))") }
+        }
         _ = try webhook()
         _ = try idempotencyKeepDays()
     }
@@ -114,6 +123,14 @@ struct ServeCommand: AsyncParsableCommand {
         let sweeper = IdempotencyKeySweeper(database: database, settings: .init(keepDays: try idempotencyKeepDays()), logger: logger)
         let sweeping = Task.detached(priority: .background) { await sweeper.run() }
         defer { sweeping.cancel() }
+        // Metrics for a scraper on this machine, without a token: 127.0.0.1 only, whatever --host says.
+        let metricsServer = metricsPort.map { metricsPort in
+            let metricsApp = Application(router: buildMetricsRouter(services: services),
+                                         configuration: .init(address: .hostname("127.0.0.1", port: metricsPort), serverName: "ravnaq"),
+                                         logger: logger)
+            return Task.detached { try await metricsApp.runService(gracefulShutdownSignals: []) }
+        }
+        defer { metricsServer?.cancel() }
         do {
             try await app.runService()
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Postgres
 
 extension Database {
@@ -82,6 +83,9 @@ extension RavnaqError {
     /// `DatabaseRefusal` (a rule only the database can see, such as a locked month, in words
     /// written here) or a fault of ours: a 500 whose detail goes to the log, never to the client.
     public init(_ error: PostgresError) {
+        // Every failure from PostgreSQL passes here: counted for /metrics by kind and SQLSTATE.
+        Counter(label: "ravnaq_postgres_errors_total",
+                dimensions: [("kind", "\(error.kind)"), ("sqlstate", error.sqlState?.code ?? "")]).increment()
         switch error.kind {
         case .connection:
             self = .unavailable(error.message)
