@@ -147,6 +147,48 @@ struct FamiliesTests {
         }
         #expect(throws: RavnaqError.self) { try Page(limit: "501", cursor: nil) }
     }
+
+    @Test("a search over more families than its window (2 000, tested one by one) meets the indexes' matches beyond it without a gap or a repeat")
+    func searchBeyondTheWindow() async throws {
+        let fixture = try await CoreFixture.make()
+        // 2 100 families in one statement; a rare name in every 300th, a common one in every 3rd.
+        let expected: [String: [String]] = try await fixture.database.pool.withConnection { connection in
+            try connection.query(
+                """
+                WITH f AS (
+                    INSERT INTO families (organization_id, code, region, district, consent_on)
+                    SELECT $1, 'W-' || lpad(n::text, 4, '0'), 'Andijon', 'Asaka', '2025-01-10' FROM generate_series(1, 2100) n
+                    RETURNING id, code)
+                INSERT INTO members (organization_id, family_id, full_name, relation)
+                SELECT $1, f.id, CASE WHEN substring(f.code, 3)::int % 300 = 0 THEN 'Zafar Ro‘ziyev' ELSE 'Dilnoza Karimova' END, 'head'
+                FROM f WHERE substring(f.code, 3)::int % 300 = 0 OR substring(f.code, 3)::int % 3 = 1
+                """, [fixture.admin.organizationID])
+            // The list's order: by when registered (one statement: the same), then by id.
+            var expected: [String: [String]] = [:]
+            for (name, term) in [("rare", "%roziyev%"), ("common", "%karimova%")] {
+                expected[name] = try connection.query(
+                    """
+                    SELECT f.code FROM families f JOIN members m ON m.family_id = f.id
+                    WHERE fold_name(m.full_name) LIKE $1 ORDER BY f.created_at, f.id
+                    """, [term]).rows.map { try $0.decode(0, as: String.self) }
+            }
+            return expected
+        }
+        #expect(expected["rare"]?.count == 7 && expected["common"]?.count == 700)
+        let families = Families(database: fixture.database)
+        func all(_ query: String, limit: Int) async throws -> [String] {
+            var codes: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await families.list(query: query, page: try Page(limit: "\(limit)", cursor: cursor), as: fixture.admin)
+                codes += try page.items.map { try #require(try fixture.object($0)["code"] as? String) }
+                cursor = page.nextCursor
+            } while cursor != nil
+            return codes
+        }
+        #expect(try await all("ro'ziyev", limit: 3) == expected["rare"])
+        #expect(try await all("KARIMOVA", limit: 250) == expected["common"])
+    }
 }
 
 @Suite("Consent withdrawal and exit (SPEC §2)")

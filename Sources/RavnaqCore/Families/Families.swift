@@ -122,7 +122,7 @@ public struct Families: Sendable {
                        f.created_at::text, f.id
                 FROM families f
                 WHERE f.organization_id = $1 AND ravnaq_may_see_family(f.id)
-                  AND ($2::text IS NULL OR f.id IN (SELECT ravnaq_family_search($2)))
+                  AND ($2::text IS NULL OR f.id = ANY (ARRAY(SELECT ravnaq_family_search($2, $3, $4::uuid, $5))))
                   AND ($3::timestamptz IS NULL OR (f.created_at, f.id) > ($3, $4::uuid))
                 ORDER BY f.created_at, f.id
                 LIMIT $5
