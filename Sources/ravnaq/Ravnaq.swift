@@ -36,7 +36,9 @@ struct DatabaseOptions: ParsableArguments {
 enum CLI {
     /// Logs go to standard error; commands are quiet unless something goes wrong.
     static func makeLogger(level: Logger.Level = .warning) -> Logger {
-        var logger = Logger(label: "ravnaq") { StreamLogHandler.standardError(label: $0) }
+        // LOG_FORMAT=json: one JSON object per line (README, "Configuration").
+        let json = ProcessInfo.processInfo.environment["LOG_FORMAT"]?.lowercased() == "json"
+        var logger = Logger(label: "ravnaq") { json ? JSONLogHandler(label: $0) as any LogHandler : StreamLogHandler.standardError(label: $0) }
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
         return logger
     }
