@@ -77,6 +77,8 @@ public struct SQLState: Hashable, Sendable, CustomStringConvertible {
     public static let serializationFailure = SQLState("40001")
     public static let deadlockDetected = SQLState("40P01")
     public static let insufficientPrivilege = SQLState("42501")
+    /// A write in a read-only transaction, such as any on a hot standby.
+    public static let readOnlyTransaction = SQLState("25006")
     public static let undefinedTable = SQLState("42P01")
     public static let invalidTextRepresentation = SQLState("22P02")
     public static let lockNotAvailable = SQLState("55P03")

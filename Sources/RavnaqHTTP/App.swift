@@ -85,6 +85,7 @@ public func buildRouter(services: Services, pages: ((Router<RavnaqRequestContext
 
     let api = router.group("api/v1")
         .add(middleware: AuthenticationMiddleware(users: services.users))
+        .add(middleware: ReadRoutingMiddleware())
         .add(middleware: RequestBodyMiddleware())
         .add(middleware: SpreadsheetMiddleware())
     UsersController(users: services.users).register(on: api)

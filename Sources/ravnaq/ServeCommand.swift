@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
               ravnaq serve --connections 8
               ravnaq serve --notify-url https://sms.example.org/ravnaq
               ravnaq serve --metrics-port 9100
+              ravnaq serve --replica-url postgresql://ravnaq@standby/ravnaq
             """)
     )
 
@@ -39,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idempotency-days"),
             help: "Days an Idempotency-Key is kept before it is forgotten (default: $RAVNAQ_IDEMPOTENCY_DAYS, else 30).")
     var idempotencyDays: Int?
+    @Option(name: .customLong("replica-url"),
+            help: "A PostgreSQL hot standby for the API's read-only GETs (default: $RAVNAQ_REPLICA_URL; none: every read goes to the primary).")
+    var replicaURL: String?
     @Option(name: .customLong("metrics-port"),
             help: "Also serve GET /metrics without a token on 127.0.0.1 at this port (on --port it needs an admin's token).")
     var metricsPort: Int?
@@ -51,6 +55,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(notifyURL == nil ? "RAVNAQ_NOTIFY_URL" : "--notify-url") must be an http or https URL with a host, such as https://sms.example.org/hook; got \"\(text)\"")
         }
         return url
+    }
+
+    /// The standby's connection string, from --replica-url or RAVNAQ_REPLICA_URL: a
+    /// postgresql:// URL or libpq's key=value form.
+    func replicaConninfo() throws -> String? {
+        guard let text = replicaURL ?? ProcessInfo.processInfo.environment["RAVNAQ_REPLICA_URL"], !text.isEmpty else { return nil }
+        guard text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") || text.contains("=") else {
+            throw ValidationError("\(replicaURL == nil ? "RAVNAQ_REPLICA_URL" : "--replica-url") must be a postgresql:// URL or a libpq connection string such as \"host=standby dbname=ravnaq\"; got \"\(text)\"")
+        }
+        return text
     }
 
     /// How long idempotency keys are kept, from --idempotency-days or RAVNAQ_IDEMPOTENCY_DAYS:
@@ -82,11 +96,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         _ = try webhook()
         _ = try idempotencyKeepDays()
+        _ = try replicaConninfo()
     }
 
     func run() async throws {
         let logger = CLI.makeLogger(level: .info)
-        let database = try Database.open(dataDirectory: self.database.dataDirectory, poolSize: connections, logger: logger)
+        let replica = try replicaConninfo().map { Replica(conninfo: $0, poolSize: connections, logger: logger) }
+        let database = try Database.open(dataDirectory: self.database.dataDirectory, poolSize: connections, logger: logger, replica: replica)
         if demo {
             do {
                 let logins = try await DemoSeed(database: database, logger: logger).load()
@@ -119,6 +135,10 @@ struct ServeCommand: AsyncParsableCommand {
         let delivering = Task.detached(priority: .background) { await worker.run() }
         defer { delivering.cancel() }
         if let notifyURL { logger.info("notifications go to \(notifyURL.absoluteString)") }
+        // The standby's lag, checked every second while it is configured (issue 18).
+        let watching = replica.map { replica in Task.detached(priority: .background) { await replica.run(primary: database.pool) } }
+        defer { watching?.cancel() }
+        if replica != nil { logger.info("read-only GETs of the API go to the replica while it keeps up") }
         // Idempotency keys past their days, forgotten in small batches (issue 18).
         let sweeper = IdempotencyKeySweeper(database: database, settings: .init(keepDays: try idempotencyKeepDays()), logger: logger)
         let sweeping = Task.detached(priority: .background) { await sweeper.run() }

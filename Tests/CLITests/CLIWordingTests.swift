@@ -107,4 +107,12 @@ struct ServeSettingsTests {
         let word = try ChildProcess.run(CLI.binary.path, ["serve", "--port", "1"], environment: environment)
         #expect(word.status != 0 && word.stderr.contains("RAVNAQ_IDEMPOTENCY_DAYS must be a whole number of days from 1 to 3650; got \"a month\""))
     }
+
+    @Test("a --replica-url that is no PostgreSQL connection string, or a --metrics-port that is the server's own, is refused naming it")
+    func replicaAndMetricsPort() throws {
+        let replica = try CLIWordingTests.nowhere.run(["serve", "--replica-url", "standby.example.org"])
+        #expect(replica.status != 0 && replica.stderr.contains("--replica-url must be a postgresql:// URL or a libpq connection string"))
+        let port = try CLIWordingTests.nowhere.run(["serve", "--port", "9000", "--metrics-port", "9000"])
+        #expect(port.status != 0 && port.stderr.contains("--metrics-port must differ from --port (9000)"))
+    }
 }

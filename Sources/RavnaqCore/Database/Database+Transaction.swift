@@ -7,25 +7,62 @@ extension Database {
     /// officer's read-only `ravnaq_officer`): the actor goes to PostgreSQL as transaction-local
     /// settings (read by the audit trigger and the row-level security policies), and database
     /// failures become `RavnaqError`s a user can read.
+    ///
+    /// With a replica (`--replica-url`), the API's read-only GETs (`ReadRouting`) run there while
+    /// it keeps up and holds the token's own latest write; a GET that turns out to write, or a
+    /// replica that fails, runs on the primary instead. After a write by a token on the primary,
+    /// its position is noted for that token (one more statement).
     public func transaction<T: Sendable>(
         as actor: Actor,
         isolation: PostgresConnection.IsolationLevel = .readCommitted,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        do {
-            return try await pool.transaction(isolation: isolation) { connection in
-                let inForce: Bool = try connection.query(Self.actingAs, [
-                    actor.organizationID, actor.userID.map { $0.postgresText } ?? "", actor.role.rawValue, actor.name, actor.token,
-                ]).first!.decode(0)
-                guard inForce else {
-                    if let token = actor.token { self.tokens.forget(token) }
-                    throw RavnaqError.unauthenticated
-                }
-                return try body(connection)
+        let reading = ReadRouting.replicaAllowed
+        if let replica, reading, replica.serves(token: actor.token) {
+            do {
+                let value = try await replica.pool.transaction(isolation: isolation) { try self.acting(as: actor, on: $0, onStandby: true, body) }
+                Counter(label: "ravnaq_reads_total", dimensions: [("on", "replica")]).increment()
+                return value
+            } catch RavnaqError.unauthenticated {
+                // A token made a moment ago may not be on the standby yet: the primary decides.
+            } catch let error as PostgresError where error.sqlState == .readOnlyTransaction {
+                // A GET that writes (none should): the primary answers it.
+                replica.logger.warning("a read-only request wrote; it runs on the primary: \(error.message)")
+            } catch let error as PostgresError where error.kind == .connection {
+                replica.markUnreachable(error)
+            } catch let error as PostgresError {
+                throw RavnaqError(error)
             }
+        }
+        do {
+            let value = try await pool.transaction(isolation: isolation) { try self.acting(as: actor, on: $0, body) }
+            if let replica {
+                if reading {
+                    Counter(label: "ravnaq_reads_total", dimensions: [("on", "primary")]).increment()
+                } else if let token = actor.token,
+                          let lsn = LSN(try await pool.withConnection { try $0.query("SELECT pg_current_wal_lsn()::text").first!.decode(0, as: String.self) }) {
+                    replica.noteWrite(token: token, lsn: lsn)
+                }
+            }
+            return value
         } catch let error as PostgresError {
             throw RavnaqError(error)
         }
+    }
+
+    /// The request's actor set for the transaction, its token checked again, then `body`. A
+    /// refusal on the primary also makes the server forget the token it remembered.
+    private func acting<T>(
+        as actor: Actor, on connection: PostgresConnection, onStandby: Bool = false, _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
+        let inForce: Bool = try connection.query(Self.actingAs, [
+            actor.organizationID, actor.userID.map { $0.postgresText } ?? "", actor.role.rawValue, actor.name, actor.token,
+        ]).first!.decode(0)
+        guard inForce else {
+            if let token = actor.token, !onStandby { tokens.forget(token) }
+            throw RavnaqError.unauthenticated
+        }
+        return try body(connection)
     }
 
     /// Work that belongs to no organization yet (bootstrap, authentication), as the schema owner.

@@ -11,23 +11,26 @@ public final class Database: Sendable {
     public let conninfo: String
     /// Actors of recently seen API tokens (`Users.authenticate`).
     let tokens = TokenCache()
+    /// The hot standby the API's read-only GETs go to, when `--replica-url` names one.
+    public let replica: Replica?
 
-    public init(conninfo: String, cluster: PrivateCluster?, poolSize: Int) {
+    public init(conninfo: String, cluster: PrivateCluster?, poolSize: Int, replica: Replica? = nil) {
         self.conninfo = conninfo
         self.cluster = cluster
         self.pool = PostgresPool(conninfo: conninfo, size: poolSize)
+        self.replica = replica
     }
 
     /// Connects where the environment says: `DATABASE_URL` or the `PG*` variables name a server;
     /// otherwise ravnaq's private cluster in the data directory is started (or adopted).
     /// Pending migrations are applied.
     public static func open(
-        dataDirectory: String?, poolSize: Int = 4, logger: Logger,
+        dataDirectory: String?, poolSize: Int = 4, logger: Logger, replica: Replica? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Database {
         let database: Database
         if let external = externalConninfo(environment) {
-            database = Database(conninfo: external, cluster: nil, poolSize: poolSize)
+            database = Database(conninfo: external, cluster: nil, poolSize: poolSize, replica: replica)
         } else {
             let directory = try DataDirectory.resolve(dataDirectory, environment: environment)
             let cluster = try PrivateCluster(dataDirectory: directory, logger: logger)
@@ -35,7 +38,7 @@ public final class Database: Sendable {
                 cluster.stop()
                 throw error
             }
-            database = Database(conninfo: cluster.conninfo, cluster: cluster, poolSize: poolSize)
+            database = Database(conninfo: cluster.conninfo, cluster: cluster, poolSize: poolSize, replica: replica)
         }
         do {
             let connection = try database.connect()
@@ -68,6 +71,7 @@ public final class Database: Sendable {
     /// Closes the pool and leaves the private cluster (stopping it if nobody else uses it).
     public func close() {
         pool.close()
+        replica?.close()
         cluster?.stop()
     }
 }
