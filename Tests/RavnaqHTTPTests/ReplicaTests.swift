@@ -154,6 +154,12 @@ struct ReplicaTests {
         #expect(!setup.replica.usable)
         #expect((setup.replica.lag ?? .zero) > .seconds(1))
         #expect(try await Self.read(setup, as: setup.mentor).on == "primary")
+        // A server starting now, its first check finding the standby behind by it cannot tell
+        // how much: not used until it has caught up.
+        let starting = Replica(conninfo: setup.replication.standbyConninfo, poolSize: 1, logger: Logger(label: "replica"))
+        defer { starting.close() }
+        await starting.check(primary: setup.database.pool)
+        #expect(!starting.usable && starting.lag == nil)
 
         try setup.replication.pauseReplay(false)
         try await Self.caughtUp(setup)

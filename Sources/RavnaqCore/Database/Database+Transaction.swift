@@ -9,9 +9,9 @@ extension Database {
     /// failures become `RavnaqError`s a user can read.
     ///
     /// With a replica (`--replica-url`), the API's read-only GETs (`ReadRouting`) run there while
-    /// it keeps up and holds the token's own latest write; a GET that turns out to write, or a
-    /// replica that fails, runs on the primary instead. After a write by a token on the primary,
-    /// its position is noted for that token (one more statement).
+    /// it keeps up and holds the token's own latest write; one the standby cannot answer runs on
+    /// the primary instead. A token's transaction on the primary is asked whether it wrote, and
+    /// if it did, the primary's position after it is noted for the token (two statements more).
     public func transaction<T: Sendable>(
         as actor: Actor,
         isolation: PostgresConnection.IsolationLevel = .readCommitted,
@@ -20,28 +20,39 @@ extension Database {
         let reading = ReadRouting.replicaAllowed
         if let replica, reading, replica.serves(token: actor.token) {
             do {
-                let value = try await replica.pool.transaction(isolation: isolation) { try self.acting(as: actor, on: $0, onStandby: true, body) }
+                // Once: a conflict with the standby's replay is answered by the primary, not retried here.
+                let value = try await replica.pool.transaction(isolation: isolation, attempts: 1) {
+                    try self.acting(as: actor, on: $0, onStandby: true, body)
+                }
                 Counter(label: "ravnaq_reads_total", dimensions: [("on", "replica")]).increment()
                 return value
             } catch RavnaqError.unauthenticated {
                 // A token made a moment ago may not be on the standby yet: the primary decides.
-            } catch let error as PostgresError where error.sqlState == .readOnlyTransaction {
-                // A GET that writes (none should): the primary answers it.
-                replica.logger.warning("a read-only request wrote; it runs on the primary: \(error.message)")
-            } catch let error as PostgresError where error.kind == .connection {
-                replica.markUnreachable(error)
             } catch let error as PostgresError {
-                throw RavnaqError(error)
+                // Whatever the standby could not do — it went away, it conflicted with its replay,
+                // its schema is a migration behind, the GET wrote — the primary answers.
+                if error.kind == .connection { replica.markUnreachable(error) }
+                replica.logger.warning("a read on the replica failed, the primary answers it: \(error.message)")
             }
         }
         do {
-            let value = try await pool.transaction(isolation: isolation) { try self.acting(as: actor, on: $0, body) }
+            // With a replica, whether the transaction wrote (it has an xid), asked before COMMIT.
+            let watch = replica != nil && actor.token != nil
+            let (value, wrote) = try await pool.transaction(isolation: isolation) { connection in
+                let value = try self.acting(as: actor, on: connection, body)
+                let wrote = try watch && connection.query("SELECT pg_current_xact_id_if_assigned() IS NOT NULL").first!.decode(0, as: Bool.self)
+                return (value, wrote)
+            }
             if let replica {
-                if reading {
-                    Counter(label: "ravnaq_reads_total", dimensions: [("on", "primary")]).increment()
-                } else if let token = actor.token,
-                          let lsn = LSN(try await pool.withConnection { try $0.query("SELECT pg_current_wal_lsn()::text").first!.decode(0, as: String.self) }) {
-                    replica.noteWrite(token: token, lsn: lsn)
+                if reading { Counter(label: "ravnaq_reads_total", dimensions: [("on", "primary")]).increment() }
+                if wrote, let token = actor.token {
+                    // Any session's insert position after the COMMIT is past its commit record. A
+                    // failure here must not fail a write already made: the token then reads the
+                    // primary for a while.
+                    let position = try? await pool.withConnection {
+                        try $0.query("SELECT pg_current_wal_insert_lsn()::text").first!.decode(0, as: String.self)
+                    }
+                    replica.noteWrite(token: token, lsn: position.flatMap(LSN.init))
                 }
             }
             return value

@@ -13,6 +13,7 @@ public enum ReadRouting {
 /// A position in PostgreSQL's write-ahead log (`pg_lsn`, written `16/B374D848`).
 public struct LSN: Comparable, Sendable, CustomStringConvertible {
     public let value: UInt64
+    init(value: UInt64) { self.value = value }
     public init?(_ text: String) {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let high = UInt64(parts[0], radix: 16), let low = UInt64(parts[1], radix: 16) else { return nil }
@@ -56,9 +57,25 @@ public final class Replica: Sendable {
     }
 
     public init(conninfo: String, poolSize: Int, settings: Settings = Settings(), logger: Logger) {
-        pool = PostgresPool(conninfo: conninfo, size: poolSize)
+        // A standby that stops answering without closing its connections (a network cut) is
+        // noticed within seconds, not when TCP gives up; no read waits on it for ever.
+        pool = PostgresPool(conninfo: Self.withTimeouts(conninfo), size: poolSize) { connection in
+            try connection.execute("SET statement_timeout = '120s'")
+        }
         self.settings = settings
         self.logger = logger
+    }
+
+    /// `conninfo` (a URL or key=value pairs) with a connect timeout and TCP keepalives added,
+    /// unless it sets them itself.
+    static func withTimeouts(_ conninfo: String) -> String {
+        let settings = [("connect_timeout", "5"), ("keepalives", "1"), ("keepalives_idle", "5"), ("keepalives_interval", "2"),
+                        ("keepalives_count", "3")].filter { !conninfo.contains($0.0 + "=") }
+        guard !settings.isEmpty else { return conninfo }
+        if conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://") {
+            return conninfo + (conninfo.contains("?") ? "&" : "?") + settings.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        }
+        return conninfo + " " + settings.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
     }
 
     /// Whether a read by `token` may go to the standby now.
@@ -70,9 +87,15 @@ public final class Replica: Sendable {
         }
     }
 
-    /// A token wrote, up to `lsn` on the primary: its reads stay there until the standby has it.
-    func noteWrite(token: String, lsn: LSN) {
-        state.withLock { $0.writes[token] = (lsn, .now) }
+    /// A token wrote, up to `lsn` on the primary: its reads stay there until the standby has it
+    /// (the furthest of its writes counts, whichever finished first). Nil: the position could
+    /// not be read, so the token reads the primary until the write is forgotten.
+    func noteWrite(token: String, lsn: LSN?) {
+        let lsn = lsn ?? LSN(value: .max)
+        state.withLock { state in
+            if let known = state.writes[token], known.lsn > lsn { return }
+            state.writes[token] = (lsn, .now)
+        }
     }
 
     /// The standby failed a request (it went away): skipped until the next check finds it back.
@@ -110,19 +133,25 @@ public final class Replica: Sendable {
             update(usable: false, lag: nil, replayed: nil, reason: "it does not answer (\(error))")
             return
         }
-        let lag: Duration = state.withLock { state in
+        let lag: Duration? = state.withLock { state in
             defer {
                 state.writes = state.writes.filter { $0.value.lsn > replayed && now - $0.value.at < settings.forgetWritesAfter }
             }
             // The latest check whose position the standby holds: it was caught up as of then.
             guard let caughtUp = state.samples.lastIndex(where: { $0.lsn <= replayed }) else {
-                // None: behind since the oldest check remembered (600 of them at most).
+                // None: behind since before the oldest check remembered (600 of them at most),
+                // for all we know — at the first check, by an unknown amount: not used yet.
                 if state.samples.count > 600 { state.samples.removeFirst() }
-                return now - (state.samples.first?.at ?? now)
+                guard state.samples.count > 1, let oldest = state.samples.first else { return nil }
+                return now - oldest.at
             }
             let lag = caughtUp == state.samples.count - 1 ? Duration.zero : now - state.samples[caughtUp].at
             state.samples.removeFirst(caughtUp)
             return lag
+        }
+        guard let lag else {
+            update(usable: false, lag: nil, replayed: replayed, reason: "it is behind the primary by more than one check shows")
+            return
         }
         update(usable: lag <= settings.maxLag, lag: lag, replayed: replayed,
                reason: "it lags \(lag.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))) behind the primary")

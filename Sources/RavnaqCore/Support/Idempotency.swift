@@ -91,21 +91,27 @@ private struct IdempotencyClaim {
     /// Claims the key, or answers what its first use stored (a 409 when the body differs).
     func storedAnswer(_ connection: PostgresConnection) throws -> String? {
         guard let key else { return nil }
-        let fresh = try connection.query(
-            """
-            INSERT INTO idempotency_keys (organization_id, operation, resource, key, request) VALUES ($1, $2, $3, $4, $5::jsonb)
-            ON CONFLICT DO NOTHING
-            """,
-            [actor.organizationID, operation.rawValue, resource, key.key, key.body]
-        ).affectedRows == 1
-        if fresh { return nil }
-        let row = try connection.query(
-            """
-            SELECT request = $5::jsonb, response FROM idempotency_keys
-            WHERE organization_id = $1 AND operation = $2 AND resource = $3 AND key = $4
-            """,
-            [actor.organizationID, operation.rawValue, resource, key.key, key.body]
-        ).first!
+        var stored: PostgresRow?
+        // Twice at most: a key the sweep deletes between the two statements (IdempotencyKeySweeper,
+        // an expired key used again) is gone for the second; it is then claimed afresh.
+        for _ in 0..<2 where stored == nil {
+            let fresh = try connection.query(
+                """
+                INSERT INTO idempotency_keys (organization_id, operation, resource, key, request) VALUES ($1, $2, $3, $4, $5::jsonb)
+                ON CONFLICT DO NOTHING
+                """,
+                [actor.organizationID, operation.rawValue, resource, key.key, key.body]
+            ).affectedRows == 1
+            if fresh { return nil }
+            stored = try connection.query(
+                """
+                SELECT request = $5::jsonb, response FROM idempotency_keys
+                WHERE organization_id = $1 AND operation = $2 AND resource = $3 AND key = $4
+                """,
+                [actor.organizationID, operation.rawValue, resource, key.key, key.body]
+            ).first
+        }
+        guard let row = stored else { throw RavnaqError.fault("the Idempotency-Key \(key.key) was neither claimed nor found") }
         guard try row.decode(0, as: Bool.self) else {
             throw RavnaqError.conflict(
                 .idempotencyKeyReused,

@@ -13,7 +13,9 @@ struct MetricsController {
         if let users {
             router.group("metrics").add(middleware: AuthenticationMiddleware(users: users)).get { request, context in
                 try context.requireActor().require(.admin, to: "read the server's metrics")
-                _ = try await users.authenticate(token: String(request.headers[.authorization]!.dropFirst("Bearer ".count)))
+                // The remembered actor may be stale (revoked or another role since, by another process).
+                try await users.authenticate(token: String(request.headers[.authorization]!.dropFirst("Bearer ".count)))
+                    .require(.admin, to: "read the server's metrics")
                 return await self.answer()
             }
         } else {

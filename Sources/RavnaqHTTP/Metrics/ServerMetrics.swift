@@ -52,7 +52,7 @@ public final class ServerMetrics: Sendable {
         poolWaiting.set(to: Double(usage.waiting))
         // The outbox, every organization (the table's owner reads it). A database that does not
         // answer leaves the last figures; the error is counted like any other.
-        if let counts = try? await database.pool.withConnection({ connection in
+        if let counts = try? await database.autocommit({ connection in
             try connection.query(
                 "SELECT s.status, count(n.id) FROM unnest(ARRAY['pending', 'failed']) s (status) LEFT JOIN notifications n ON n.status = s.status GROUP BY s.status"
             ).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int.self)) }
