@@ -141,7 +141,7 @@ public struct Notifications: Sendable {
         }
         // A high alert (not acknowledged at its score) of a family with a current mentor, not
         // told about the family in the last 30 days.
-        try connection.query("SELECT set_config('jit', 'off', true)")
+        try Alerts.planForEveryFamily(connection)
         for row in try connection.query(
             "SELECT x.family_id, x.code, x.score, u.id, u.language FROM (" + Alerts.alertsSQL(where: "a.shown AND a.score >= 50") + """
                 ) x
