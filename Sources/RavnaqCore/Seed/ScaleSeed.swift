@@ -23,7 +23,9 @@ public struct ScaleSeed: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    public static let familyLimit = 1_000_000
+    /// Uzbekistan's unified social registry counts about 2 million low-income families (issue 18);
+    /// mentor emails are numbered with four digits, one mentor per 250 families.
+    public static let familyLimit = 2_000_000
     /// Families per round of COPY statements: large enough to amortize the statement-level
     /// triggers, small enough to keep the rows of a chunk in a few tens of megabytes.
     static let chunkSize = 2_000
