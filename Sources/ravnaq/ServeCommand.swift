@@ -48,11 +48,18 @@ struct ServeCommand: AsyncParsableCommand {
     var metricsPort: Int?
     @OptionGroup var database: DatabaseOptions
 
+    /// A setting's text: the option's when given, else its environment variable's; nil when
+    /// neither says anything (an empty text is none). `from` names where it came from, for errors.
+    static func setting(_ option: String?, flag: String, variable: String) -> (text: String, from: String)? {
+        guard let text = option ?? ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return nil }
+        return (text, option == nil ? variable : flag)
+    }
+
     /// The webhook, from --notify-url or RAVNAQ_NOTIFY_URL; refused unless http(s) with a host.
     func webhook() throws -> URL? {
-        guard let text = notifyURL ?? ProcessInfo.processInfo.environment["RAVNAQ_NOTIFY_URL"], !text.isEmpty else { return nil }
+        guard let (text, from) = Self.setting(notifyURL, flag: "--notify-url", variable: "RAVNAQ_NOTIFY_URL") else { return nil }
         guard let url = NotificationWorker.webhook(text) else {
-            throw ValidationError("\(notifyURL == nil ? "RAVNAQ_NOTIFY_URL" : "--notify-url") must be an http or https URL with a host, such as https://sms.example.org/hook; got \"\(text)\"")
+            throw ValidationError("\(from) must be an http or https URL with a host, such as https://sms.example.org/hook; got \"\(text)\"")
         }
         return url
     }
@@ -60,9 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// The standby's connection string, from --replica-url or RAVNAQ_REPLICA_URL: a
     /// postgresql:// URL or libpq's key=value form.
     func replicaConninfo() throws -> String? {
-        guard let text = replicaURL ?? ProcessInfo.processInfo.environment["RAVNAQ_REPLICA_URL"], !text.isEmpty else { return nil }
+        guard let (text, from) = Self.setting(replicaURL, flag: "--replica-url", variable: "RAVNAQ_REPLICA_URL") else { return nil }
         guard text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") || text.contains("=") else {
-            throw ValidationError("\(replicaURL == nil ? "RAVNAQ_REPLICA_URL" : "--replica-url") must be a postgresql:// URL or a libpq connection string such as \"host=standby dbname=ravnaq\"; got \"\(text)\"")
+            throw ValidationError("\(from) must be a postgresql:// URL or a libpq connection string such as \"host=standby dbname=ravnaq\"; got \"\(text)\"")
         }
         return text
     }
@@ -70,10 +77,10 @@ struct ServeCommand: AsyncParsableCommand {
     /// How long idempotency keys are kept, from --idempotency-days or RAVNAQ_IDEMPOTENCY_DAYS:
     /// a whole number of days from 1 to 3650, 30 when neither is given.
     func idempotencyKeepDays() throws -> Int {
-        let environment = ProcessInfo.processInfo.environment["RAVNAQ_IDEMPOTENCY_DAYS"].flatMap { $0.isEmpty ? nil : $0 }
-        guard idempotencyDays != nil || environment != nil else { return 30 }
-        guard let days = idempotencyDays ?? environment.flatMap({ Int($0) }), (1...3650).contains(days) else {
-            throw ValidationError("\(idempotencyDays == nil ? "RAVNAQ_IDEMPOTENCY_DAYS" : "--idempotency-days") must be a whole number of days from 1 to 3650; got \"\(idempotencyDays.map(String.init) ?? environment ?? "")\"")
+        guard let (text, from) = Self.setting(idempotencyDays.map(String.init), flag: "--idempotency-days",
+                                              variable: "RAVNAQ_IDEMPOTENCY_DAYS") else { return 30 }
+        guard let days = Int(text), (1...3650).contains(days) else {
+            throw ValidationError("\(from) must be a whole number of days from 1 to 3650; got \"\(text)\"")
         }
         return days
     }

@@ -169,7 +169,8 @@ public final class Replica: Sendable {
         if was && !usable { logger.warning("the replica is skipped, reads go to the primary: \(reason)") }
         if !was && usable { logger.info("reads go to the replica again") }
         Gauge(label: "ravnaq_replica_usable").record(usable ? 1 : 0)
-        if let lag { Gauge(label: "ravnaq_replica_lag_seconds").record(Double(lag.components.seconds) + Double(lag.components.attoseconds) / 1e18) }
+        // Seconds as Prometheus wants them (a time, not an amount).
+        if let lag { Gauge(label: "ravnaq_replica_lag_seconds").record(lag / .seconds(1)) }
     }
 
     /// Until cancelled: a check every `checkEvery`.
