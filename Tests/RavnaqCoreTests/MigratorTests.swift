@@ -56,6 +56,42 @@ struct MigratorTests {
         #expect(pending == ["definitions/" + changed.name])
     }
 
+    /// The files on disk of the two search indexes (a REINDEX gives an index a new one).
+    static func searchIndexFiles(_ connection: PostgresConnection) throws -> [String: Int] {
+        var files: [String: Int] = [:]
+        for row in try connection.query(
+            "SELECT relname::text, relfilenode::int FROM pg_class WHERE relname IN ('members_name_search', 'families_code_search')"
+        ).rows {
+            files[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
+        }
+        return files
+    }
+
+    @Test("the search indexes are rebuilt when fold_name() changed since they were built, and not on every application of the definitions")
+    func searchIndexesRebuiltOnlyForANewFolding() async throws {
+        let database = try await TestDatabase.make()
+        let connection = try database.connect()
+        let digest = try connection.query(
+            "SELECT 'fold_name ' || md5(pg_get_functiondef('fold_name(text)'::regprocedure))").first!.decode(0, as: String.self)
+        for index in ["members_name_search", "families_code_search"] {
+            #expect(try connection.query("SELECT obj_description($1::regclass, 'pg_class')", [index]).first!.decode(0, as: String?.self) == digest)
+        }
+        let built = try Self.searchIndexFiles(connection)
+        #expect(built.count == 2)
+        // Every definition applied again (a changed file): the folding is the same, nothing is rebuilt.
+        let again = Migrator(migrations: Migrator().migrations, definitions: Self.definitions(appending: Self.probe, to: "_access.sql"))
+        #expect(!(try again.migrate(connection)).isEmpty)
+        #expect(try Self.searchIndexFiles(connection) == built)
+        // An index built with another folding (as its comment says) is rebuilt, and only it.
+        try connection.query("COMMENT ON INDEX members_name_search IS 'fold_name 0'")
+        let once = Migrator(migrations: Migrator().migrations, definitions: Self.definitions(appending: Self.probe + " ", to: "_access.sql"))
+        #expect(!(try once.migrate(connection)).isEmpty)
+        let rebuilt = try Self.searchIndexFiles(connection)
+        #expect(rebuilt["members_name_search"] != built["members_name_search"])
+        #expect(rebuilt["families_code_search"] == built["families_code_search"])
+        #expect(try connection.query("SELECT obj_description('members_name_search'::regclass, 'pg_class')").first!.decode(0, as: String?.self) == digest)
+    }
+
     @Test("a definition file that fails leaves every definition and its record as they were")
     func failingDefinition() async throws {
         let database = try await TestDatabase.make()
