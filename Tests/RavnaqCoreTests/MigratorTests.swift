@@ -27,12 +27,17 @@ struct MigratorTests {
 
     static let probe = "CREATE OR REPLACE FUNCTION probe_definition() RETURNS integer LANGUAGE sql RETURN 1;"
 
-    static func recordedChecksums(_ connection: PostgresConnection) throws -> [String: String] {
-        var recorded: [String: String] = [:]
-        for row in try connection.query("SELECT name, checksum FROM schema_definitions").rows {
-            recorded[try row.decode(0, as: String.self)] = try row.decode(1, as: String.self)
+    /// A query's rows of (name, value) as a dictionary by name.
+    static func byName<Value: PostgresDecodable>(_ connection: PostgresConnection, _ sql: String) throws -> [String: Value] {
+        var values: [String: Value] = [:]
+        for row in try connection.query(sql).rows {
+            values[try row.decode(0, as: String.self)] = try row.decode(1, as: Value.self)
         }
-        return recorded
+        return values
+    }
+
+    static func recordedChecksums(_ connection: PostgresConnection) throws -> [String: String] {
+        try byName(connection, "SELECT name, checksum FROM schema_definitions")
     }
 
     @Test("a changed definition file applies every file again and records its new checksum; then nothing runs")
@@ -58,13 +63,8 @@ struct MigratorTests {
 
     /// The files on disk of the two search indexes (a REINDEX gives an index a new one).
     static func searchIndexFiles(_ connection: PostgresConnection) throws -> [String: Int] {
-        var files: [String: Int] = [:]
-        for row in try connection.query(
-            "SELECT relname::text, relfilenode::int FROM pg_class WHERE relname IN ('members_name_search', 'families_code_search')"
-        ).rows {
-            files[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
-        }
-        return files
+        try byName(connection,
+                   "SELECT relname::text, relfilenode::int FROM pg_class WHERE relname IN ('members_name_search', 'families_code_search')")
     }
 
     @Test("the search indexes are rebuilt when fold_name() changed since they were built, and not on every application of the definitions")
