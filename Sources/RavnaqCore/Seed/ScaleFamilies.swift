@@ -64,8 +64,11 @@ struct ScaleFamilies {
     /// How many days before `today` a family's loan stopped being paid (0: it is paid on time),
     /// as `addLoan` makes it: about 10, 40 or 100 days; one loan in sixty is later written off.
     static func lateBy(_ index: Int) -> Int {
-        index % 60 == 16 ? 100 : [0, 0, 0, 10, 40, 100][index % 6]
+        isWrittenOff(index) ? 100 : [0, 0, 0, 10, 40, 100][index % 6]
     }
+
+    /// The one loan in sixty that is written off 20 days before `today`.
+    static func isWrittenOff(_ index: Int) -> Bool { index % 60 == 16 }
 
     /// The day a family's loan stops being paid, when its family declined before (issue 17's
     /// back-test): three in four of the loans that go more than 30 days late, disbursed and
@@ -78,7 +81,11 @@ struct ScaleFamilies {
     func add(family index: Int, to tables: inout ScaleTables, numbers: inout Numbers, random: inout ScaleRandom) {
         let familyID = random.uuid().uuidString
         let place = places[index % places.count]
-        let consentOn = today.adding(days: -(45 + Int.random(in: 0...700, using: &random)))
+        // Up to about two years ago. A loan to be written off starts 5 to 10 months ago: still
+        // owed when it stops being paid 100 days ago, whatever day `today` is (from further back
+        // it could be paid off by then, and on some days a small data set had no write-off).
+        let (earliest, latest) = Self.isWrittenOff(index) ? (120, 300) : (0, 700)
+        let consentOn = today.adding(days: -(45 + Int.random(in: earliest...latest, using: &random)))
         tables.families.add([
             familyID, organizationID, "\(codePrefix)-\(DemoHouseholds.zeroPadded(index + 1, 6))", place.region, place.district,
             place.mahalla, "{" + households.categories(index).joined(separator: ",") + "}", "IJT-\(100_000 + index * 37)",
@@ -177,7 +184,7 @@ struct ScaleFamilies {
         var repaymentRows: [[String?]] = []
         // How this family pays: on time, or it stopped so that its oldest unpaid installment
         // fell due about 10, 40 or 100 days ago; one loan in sixty is then written off.
-        let writtenOff = index % 60 == 16
+        let writtenOff = Self.isWrittenOff(index)
         let lateBy = Self.lateBy(index)
         let cutoff = lateBy == 0 ? today.adding(days: 1) : today.adding(days: -lateBy)
         var paidPrincipal = Amount.zero
