@@ -119,19 +119,27 @@ CREATE OR REPLACE FUNCTION ravnaq_may_see_family(family uuid) RETURNS boolean LA
 -- A browser session's id (`rvs_…`) is checked the same way: open, used within the last 12 hours,
 -- its user not revoked. It reads api_tokens and web_sessions, which the request roles may not,
 -- so it runs with its owner's rights.
+-- PL/pgSQL, so that each connection plans its two look-ups once: as a SQL function (which
+-- PostgreSQL cannot inline, being SECURITY DEFINER) its body was parsed and planned at every
+-- request, 0.17 of its 0.18 ms — half of a case file's time in the database (issue 18).
 CREATE OR REPLACE FUNCTION ravnaq_token_in_force(token text, user_id uuid, role text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT token IS NULL OR CASE WHEN left(token, 4) = 'rvs_' THEN EXISTS (
-        SELECT 1 FROM web_sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id_hash = sha256(convert_to(token, 'UTF8')) AND s.ended_at IS NULL
-          AND s.last_seen_at > now() - interval '12 hours' AND u.revoked_at IS NULL
-          AND u.id = ravnaq_token_in_force.user_id AND u.role = ravnaq_token_in_force.role)
-    ELSE EXISTS (
-        SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = sha256(convert_to(token, 'UTF8')) AND t.revoked_at IS NULL
-          AND u.id = ravnaq_token_in_force.user_id AND u.role = ravnaq_token_in_force.role)
-    END
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF token IS NULL THEN
+        RETURN true;
+    ELSIF left(token, 4) = 'rvs_' THEN
+        RETURN EXISTS (
+            SELECT 1 FROM web_sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.id_hash = sha256(convert_to(token, 'UTF8')) AND s.ended_at IS NULL
+              AND s.last_seen_at > now() - interval '12 hours' AND u.revoked_at IS NULL
+              AND u.id = ravnaq_token_in_force.user_id AND u.role = ravnaq_token_in_force.role);
+    ELSE
+        RETURN EXISTS (
+            SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = sha256(convert_to(token, 'UTF8')) AND t.revoked_at IS NULL
+              AND u.id = ravnaq_token_in_force.user_id AND u.role = ravnaq_token_in_force.role);
+    END IF;
+END $$;
 
 -- Revoking a user, by an admin of the user's organization acting in a request: the user is
 -- marked revoked, and every token and browser session of theirs ends in the same transaction.
