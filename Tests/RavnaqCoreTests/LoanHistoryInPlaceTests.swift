@@ -104,6 +104,8 @@ struct LoanHistoryInPlaceTests {
         #expect(try await insert(loan, [("ffffffff-ffff-4fff-bfff-ffffffffffff", "2025-01-20")]) == .inPlace)
         #expect(try await insert(loan, [("00000000-0000-4000-8000-000000000000", "2025-04-02")]) == .inPlace)
         #expect(try await insert(loan, [("ffffffff-ffff-4fff-bfff-fffffffffffe", "2025-04-02")]) == .inPlace)
+        // The day of the reversed repayment: its row, not counted, has a greater id.
+        #expect(try await insert(loan, [("00000000-0000-4000-8000-000000000003", "2025-04-16")]) == .inPlace)
         #expect(try await insert(loan, [("00000000-0000-4000-8000-000000000001", "2025-03-01"),
                                         ("00000000-0000-4000-8000-000000000002", "2025-05-01")]) == .refreshed)
     }

@@ -293,6 +293,8 @@ END $$;
 --     (one version is sorted by due date, so the order is the refresh's);
 --   * the late fees are worked out again by late_fee_charges() over the new arrays (no
 --     installment is replaced, so none closes).
+-- It changes a row that is exact (as the triggers keep every row); a bulk load that ran with
+-- triggers off refreshes its loans' rows before any repayment comes (refresh_loan_histories(org)).
 -- Procedural on purpose: as one SQL statement the same work cost more than the refresh, each
 -- of its sub-selects an executor to start. LoanHistoryInPlaceTests holds it to the refresh.
 CREATE OR REPLACE FUNCTION loan_history_put(added repayments) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -367,6 +369,9 @@ DECLARE
     rest uuid[];
 BEGIN
     IF TG_TABLE_NAME = 'repayments' AND TG_OP = 'INSERT' THEN
+        -- Every row this statement will write, locked at once in id order, as the refresh locks
+        -- them: two imports touching the same loans in other mixes cannot deadlock.
+        PERFORM 1 FROM loan_histories WHERE loan_id IN (SELECT loan_id FROM touched) ORDER BY loan_id FOR UPDATE;
         FOR added IN
             SELECT t.* FROM touched t
             WHERE NOT EXISTS (SELECT 1 FROM touched o WHERE o.loan_id = t.loan_id AND o.id <> t.id)
