@@ -28,20 +28,31 @@ struct LoanHistoryInPlaceTests {
     /// added to the history's `counted_due_on` first. Putting a repayment in place leaves that
     /// column alone; a refresh writes it afresh and the marker is gone.
     func kept(_ loan: String, _ what: String, by change: () async throws -> Void) async throws -> Way {
-        let id = try #require(UUID(uuidString: loan))
+        try await kept([loan], what, by: change)[0]
+    }
+
+    /// The same for several loans changed at once: the way each one's history was kept.
+    func kept(_ loans: [String], _ what: String, by change: () async throws -> Void) async throws -> [Way] {
+        let ids = "{\(loans.joined(separator: ","))}"
         let marker = "0001-01-01"
         try await fixture.database.pool.withConnection { connection in
-            _ = try connection.query("UPDATE loan_histories SET counted_due_on = counted_due_on || $2::date WHERE loan_id = $1",
-                                     [id, marker]).affectedRows
+            _ = try connection.query(
+                "UPDATE loan_histories SET counted_due_on = counted_due_on || $2::date WHERE loan_id = ANY ($1::text[]::uuid[])",
+                [ids, marker]).affectedRows
         }
         try await change()
         return try await fixture.database.pool.withConnection { connection in
-            let marked: Bool = try connection.query(
-                "SELECT $2::date = ANY (counted_due_on) FROM loan_histories WHERE loan_id = $1", [id, marker]).first!.decode(0)
-            _ = try connection.query("UPDATE loan_histories SET counted_due_on = array_remove(counted_due_on, $2::date) WHERE loan_id = $1",
-                                     [id, marker]).affectedRows
+            var ways: [Way] = []
+            for loan in loans {
+                let marked: Bool = try connection.query(
+                    "SELECT $2::date = ANY (counted_due_on) FROM loan_histories WHERE loan_id = $1::uuid", [loan, marker]).first!.decode(0)
+                ways.append(marked ? .inPlace : .refreshed)
+            }
+            _ = try connection.query(
+                "UPDATE loan_histories SET counted_due_on = array_remove(counted_due_on, $2::date) WHERE loan_id = ANY ($1::text[]::uuid[])",
+                [ids, marker]).affectedRows
             #expect(try LoanHistoriesTests.staleHistories(connection) == 0, "after \(what)")
-            return marked ? .inPlace : .refreshed
+            return ways
         }
     }
 
@@ -144,5 +155,25 @@ struct LoanHistoryInPlaceTests {
         _ = try await loans.restructure(restructured, RestructureInput(on: "2025-04-19", installments: 12, capitalize_overdue: false,
                                                                         reason: "the cow died"), as: fixture.admin, idempotency: nil)
         #expect(try await pay(restructured, "50000", on: "2025-05-10") == .refreshed)
+    }
+
+    @Test("one statement with one row for one loan and two of a day for another: the first in place, the second refreshed (putting them one by one would misplace them)")
+    func mixedStatement() async throws {
+        let (programme, project) = try await LoansCoreTests.setUp(fixture, lateFee: "25000", afterDays: 5)
+        let (first, schedule) = try await openLoan(programme: programme, project: project)
+        let (second, _) = try await openLoan(programme: programme, project: project)
+        for loan in [first, second] { #expect(try await pay(loan, schedule[0].total, on: "2025-02-10") == .inPlace) }
+        let ways = try await kept([first, second], "one statement for two loans") {
+            try await fixture.database.pool.withConnection { connection in
+                _ = try connection.query(
+                    """
+                    INSERT INTO repayments (organization_id, loan_id, paid_on, amount, principal, interest, fees, transaction_id)
+                    SELECT r.organization_id, r.loan_id, n.day, 4000, 3000, 1000, 0, r.transaction_id
+                    FROM (VALUES ($1::uuid, date '2025-03-10'), ($2::uuid, date '2025-04-10'), ($2::uuid, date '2025-04-10')) n (loan, day)
+                    JOIN repayments r ON r.loan_id = n.loan
+                    """, [UUID(uuidString: first)!, UUID(uuidString: second)!]).affectedRows
+            }
+        }
+        #expect(ways == [.inPlace, .refreshed])
     }
 }
