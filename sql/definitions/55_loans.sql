@@ -308,8 +308,9 @@ DECLARE
     on_time date[] := '{}';
     due date;
 BEGIN
-    -- The lock waits for a concurrent writer of this loan and reads its row; the statements
-    -- after it (each a new snapshot) see that writer's repayments too.
+    -- Locked already by keep_loan_histories() with the statement's other rows (in id order);
+    -- locked here again so that the function stands alone: a concurrent writer of this loan has
+    -- committed, and the statements after it (each a new snapshot) see its repayments too.
     SELECT * INTO h FROM loan_histories WHERE loan_id = added.loan_id FOR UPDATE;
     IF NOT FOUND OR cardinality(h.version_from) > 1 OR added.reversed_on IS NOT NULL THEN
         RETURN false;
